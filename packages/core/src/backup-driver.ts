@@ -1,0 +1,69 @@
+import type { BackupRecord } from './backup-record.js';
+import type { CompressionAlgorithm } from './codecs/codec.js';
+import type { ProgressListener } from './progress.js';
+import type { RestoreTarget } from './restore-target.js';
+import type { VolumeSource } from './volume-source.js';
+
+/** Options of {@link BackupDriver.backup}. */
+export interface BackupOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Overrides the driver's compression for this backup. */
+  compression?: CompressionAlgorithm | 'off' | 'no';
+  /** Codec level; undefined keeps the codec's default. */
+  compressionLevel?: number;
+  /** Save the volume's metadata into `_metadata` (Cinder always does). Default true. */
+  backupMetadata?: boolean;
+}
+
+/** Why an incremental request became a full backup. */
+export type FullBackupReason = 'parent-size-changed' | 'hash-block-size-changed';
+
+/** The outcome of {@link BackupDriver.backup}. */
+export interface BackupResult {
+  /** The record with `container`, `serviceMetadata`, `objectCount`, `size`, `service` and `status` set. */
+  record: BackupRecord;
+  kind: 'full' | 'incremental';
+  /** Set when an incremental was asked for and a full backup was made instead. */
+  fullBecause?: FullBackupReason;
+  /** Volume size in bytes. */
+  volumeBytes: number;
+  /** Bytes written to the store for data objects (after compression). */
+  storedBytes: number;
+}
+
+/** Options of {@link BackupDriver.restore}. */
+export interface RestoreOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+/** The outcome of {@link BackupDriver.restore}. */
+export interface RestoreResult {
+  volumeBytes: number;
+  /** Backup ids applied, oldest (the full backup) first. */
+  chain: string[];
+}
+
+/**
+ * Cinder's backup-driver interface. `core` provides `ChunkedBackupDriver`, which implements it on
+ * any {@link ObjectStore}; a third party may implement it directly.
+ */
+export interface BackupDriver {
+  /** Backs up `volume`; incremental when `record.parentId` is set. */
+  backup(record: BackupRecord, volume: VolumeSource, opts?: BackupOptions): Promise<BackupResult>;
+  /** Restores the backup (its whole chain) into `target`, applying volume metadata to `volumeId`. */
+  restore(record: BackupRecord, volumeId: string, target: RestoreTarget, opts?: RestoreOptions): Promise<RestoreResult>;
+  /** Deletes every object of the backup; the container stays. */
+  deleteBackup(record: BackupRecord, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Driver-specific data for the export record (`driver_info`). */
+  exportRecord(record: BackupRecord): Promise<Record<string, unknown>>;
+  /** Receives `driver_info` of an imported record. */
+  importRecord(record: BackupRecord, driverInfo: Record<string, unknown>): Promise<void>;
+  /** The volume's metadata as Cinder's version-2 JSON string. */
+  getMetadata(volumeId: string): Promise<string>;
+  /** Applies Cinder volume-metadata JSON (version 1 or 2) to the volume. */
+  putMetadata(volumeId: string, json: string): Promise<void>;
+  /** Validates config and connectivity; throws a typed error when unusable. */
+  checkForSetupError(): Promise<void>;
+}

@@ -1,0 +1,15 @@
+/** The compression tags Cinder writes and reads (compared case-insensitively). */
+export type CompressionAlgorithm = 'none' | 'zlib' | 'gzip' | 'bz2' | 'bzip2' | 'zstd';
+
+/**
+ * One compression format of Cinder's chunked objects. An object is compressed whole, in one
+ * call, and its stored form must be exactly what Cinder's reader accepts (see cinder-format.md §7).
+ */
+export interface Codec {
+  /** The canonical family: `none`, `zlib`, `bz2` or `zstd`. */
+  readonly family: 'none' | 'zlib' | 'bz2' | 'zstd';
+  /** Compresses one whole object. `level` is codec-specific; undefined means Cinder's default. */
+  compress(data: Uint8Array, level?: number): Promise<Uint8Array>;
+  /** Decompresses one whole object. `expectedLength` is a hint for buffer sizing only. */
+  decompress(data: Uint8Array, expectedLength?: number): Promise<Uint8Array>;
+}

@@ -1,0 +1,68 @@
+import type { BackupRecord } from './backup-record.js';
+
+/** Options every ObjectStore call accepts. */
+export interface StoreCallOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * What a store can do and how hard it may be pushed. The engine and the conformance suite read it.
+ */
+export interface ObjectStoreCapabilities {
+  /** Transfers the engine may run at once against this store. */
+  maxConcurrency: number;
+  /** `getObject` honours `range`. */
+  ranges: boolean;
+  /** Largest single object the store accepts, if bounded. */
+  maxObjectBytes?: number;
+  /** The store can enumerate its containers, so backups can be found without a catalog. */
+  listContainers: boolean;
+}
+
+/** A byte range of an object: `length` bytes from `offset`. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+/**
+ * The storage contract under the chunked engine, mirroring Cinder's chunked-driver hooks.
+ * Objects are whole byte arrays: the engine bounds their size, so memory stays bounded.
+ *
+ * Errors: a missing object on `getObject` is a `NotFoundError`; `deleteObject` of a missing
+ * object succeeds; backend failures are `BackendError` (with `transient` set when a retry may
+ * help) or `AuthError`.
+ */
+export interface ObjectStore {
+  /** Short driver id, e.g. `posix`, `s3`. */
+  readonly driverId: string;
+  /** Cinder's driver class path written as the record's `service`. */
+  readonly serviceName: string;
+  readonly capabilities: ObjectStoreCapabilities;
+
+  /** Creates the container if needed; no error if it exists. */
+  ensureContainer(container: string, opts?: StoreCallOptions): Promise<void>;
+  /** Stores `data` whole under `name`, replacing any object of that name. */
+  putObject(container: string, name: string, data: Uint8Array, opts?: StoreCallOptions): Promise<void>;
+  /** Reads an object whole, or one range of it when `range` is given and supported. */
+  getObject(container: string, name: string, opts?: StoreCallOptions & { range?: ByteRange }): Promise<Uint8Array>;
+  /** Deletes one object; deleting a missing object is not an error. */
+  deleteObject(container: string, name: string, opts?: StoreCallOptions): Promise<void>;
+  /** Every object name in the container that starts with `prefix` (exact, case-sensitive). */
+  listObjects(container: string, prefix: string, opts?: StoreCallOptions): Promise<string[]>;
+  /** Every container that may hold backups; only when `capabilities.listContainers`. */
+  listContainers?(opts?: StoreCallOptions): Promise<string[]>;
+
+  /** Cinder's `_generate_object_name_prefix`: the name prefix of this backup's objects. */
+  objectNamePrefix(record: BackupRecord): string;
+  /**
+   * Cinder's container choice: the container a backup goes to, given what the user asked for
+   * (`requested`, may be null). Also used to find a backup by id when no catalog knows it.
+   */
+  containerFor(backupId: string, requested: string | null): string;
+
+  /** Checks config and connectivity; throws a typed error when unusable. */
+  checkForSetupError(): Promise<void>;
+  /** Releases connections and handles. */
+  close?(): Promise<void>;
+}

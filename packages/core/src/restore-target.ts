@@ -1,0 +1,98 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { InvalidVolumeError } from './errors.js';
+
+/** Where a restore writes the volume. */
+export interface RestoreTarget {
+  /**
+   * True when the target holds nothing yet (a new or empty file): regions nobody writes read
+   * as zeros, so the engine may skip writing zeros and leave holes.
+   */
+  readonly fresh: boolean;
+  /** Writes `data` at `offset`. */
+  writeAt(offset: number, data: Uint8Array): Promise<void>;
+  /** Called once all data is written: sets the final size (files) and flushes to stable storage. */
+  finish(volumeSize: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A regular file (created if missing) or a block device. */
+export class FileRestoreTarget implements RestoreTarget {
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly fresh: boolean,
+    private readonly isFile: boolean,
+    private readonly path: string,
+  ) {}
+
+  /**
+   * Opens `path` for writing without truncating it: a restore onto an existing file or device
+   * overwrites only what the backup covers up to its size, then the file is cut to that size.
+   */
+  static async open(path: string): Promise<FileRestoreTarget> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'a+').then(async (h) => {
+        await h.close();
+        return open(path, 'r+');
+      });
+    } catch (err) {
+      throw new InvalidVolumeError(`cannot open restore target ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    const st = await handle.stat();
+    if (!st.isFile() && !st.isBlockDevice()) {
+      await handle.close();
+      throw new InvalidVolumeError(`restore target ${path} is neither a regular file nor a block device`);
+    }
+    return new FileRestoreTarget(handle, st.isFile() && st.size === 0, st.isFile(), path);
+  }
+
+  async writeAt(offset: number, data: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await this.handle.write(data, done, data.length - done, offset + done);
+      done += bytesWritten;
+    }
+  }
+
+  async finish(volumeSize: number): Promise<void> {
+    if (this.isFile) await this.handle.truncate(volumeSize);
+    await this.handle.sync();
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+
+  toString(): string {
+    return this.path;
+  }
+}
+
+/** An in-memory target: for tests and hosts that want the bytes. */
+export class BufferRestoreTarget implements RestoreTarget {
+  readonly fresh = true;
+  private buf = new Uint8Array(0);
+
+  get data(): Uint8Array {
+    return this.buf;
+  }
+
+  async writeAt(offset: number, data: Uint8Array): Promise<void> {
+    this.grow(offset + data.length);
+    this.buf.set(data, offset);
+  }
+
+  async finish(volumeSize: number): Promise<void> {
+    this.grow(volumeSize);
+    this.buf = this.buf.subarray(0, volumeSize);
+  }
+
+  async close(): Promise<void> {}
+
+  private grow(size: number): void {
+    if (size <= this.buf.length) return;
+    const next = new Uint8Array(size);
+    next.set(this.buf);
+    this.buf = next;
+  }
+}
