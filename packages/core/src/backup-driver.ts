@@ -17,7 +17,7 @@ export interface BackupOptions {
 }
 
 /** Why an incremental request became a full backup. */
-export type FullBackupReason = 'parent-size-changed' | 'hash-block-size-changed';
+export type FullBackupReason = 'parent-size-changed' | 'hash-block-size-changed' | 'parent-hashes-missing';
 
 /** The outcome of {@link BackupDriver.backup}. */
 export interface BackupResult {

@@ -18,6 +18,8 @@ export interface BackupRecord {
   objectCount: number;
   /** Volume size in GiB, rounded up. */
   size: number;
+  /** Exact volume size in bytes, when known (volback fills it in; Cinder rows lack it). */
+  volumeBytes?: number;
   /** Driver class path in Cinder terms, e.g. `cinder.backup.drivers.posix.PosixBackupDriver`. */
   service: string | null;
   availabilityZone: string | null;

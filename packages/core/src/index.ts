@@ -6,4 +6,17 @@ export * from './volume-source.js';
 export * from './restore-target.js';
 export * from './progress.js';
 export * from './backup-driver.js';
-export * from './codecs/codec.js';
+
+export * from './codecs/index.js';
+export * from './format/python-json.js';
+export * from './format/cinder-datetime.js';
+export * from './format/backup-metadata.js';
+export * from './format/sha256-file.js';
+export * from './record-string.js';
+export * from './volume-metadata.js';
+export * from './catalog.js';
+export * from './stored-backup.js';
+export * from './chunked-backup-driver.js';
+export { isAllZero, hashBlocks, md5Hex } from './engine/block-hashes.js';
+export { withRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './engine/retry.js';
+export * from './memory-object-store.js';

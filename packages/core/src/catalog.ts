@@ -1,0 +1,159 @@
+import type { BackupRecord } from './backup-record.js';
+import { backupIdOfPrefix, prefixOfMetadataObject } from './cinder-names.js';
+import { hasErrorCode, NotFoundError } from './errors.js';
+import { parseCinderDatetime } from './format/cinder-datetime.js';
+import type { BackupMetadata } from './format/backup-metadata.js';
+import type { ObjectStore } from './object-store.js';
+import { coveredBytes, readBackupMetadata } from './stored-backup.js';
+
+/** Looks up backup records by id, to walk incremental chains. Cinder's is its DB. */
+export interface BackupCatalog {
+  /** The record of backup `id`; `NotFoundError` when unknown. */
+  get(backupId: string): Promise<BackupRecord>;
+}
+
+/** Records held in memory, e.g. by a host that keeps its own database. */
+export class MemoryCatalog implements BackupCatalog {
+  private readonly records = new Map<string, BackupRecord>();
+
+  put(record: BackupRecord): void {
+    this.records.set(record.id, record);
+  }
+
+  delete(backupId: string): void {
+    this.records.delete(backupId);
+  }
+
+  async get(backupId: string): Promise<BackupRecord> {
+    const r = this.records.get(backupId);
+    if (!r) throw new NotFoundError(`backup ${backupId} is not in the catalog`);
+    return r;
+  }
+
+  list(): BackupRecord[] {
+    return [...this.records.values()];
+  }
+}
+
+const GIB = 1024 ** 3;
+
+/**
+ * Rebuilds records from the `_metadata` objects in a store, so no database is needed. A backup
+ * is found in its default container first, then (when the store can list them) in every container.
+ */
+export class StoreCatalog implements BackupCatalog {
+  private readonly cache = new Map<string, { record: BackupRecord; meta: BackupMetadata }>();
+
+  constructor(private readonly store: ObjectStore) {}
+
+  async get(backupId: string): Promise<BackupRecord> {
+    return (await this.load(backupId)).record;
+  }
+
+  /** Every finished backup in the store, oldest first. */
+  async list(): Promise<BackupRecord[]> {
+    const containers = await this.containers();
+    const found: BackupRecord[] = [];
+    for (const container of containers) {
+      for (const name of await this.store.listObjects(container, '')) {
+        const prefix = prefixOfMetadataObject(name);
+        const id = prefix && backupIdOfPrefix(prefix);
+        if (!prefix || !id) continue;
+        found.push((await this.loadAt(container, prefix, id)).record);
+      }
+    }
+    await Promise.all(found.map((r) => this.resolveSize(r)));
+    return found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  }
+
+  /** Ids of the backups whose parent is `backupId`. */
+  async dependentsOf(backupId: string): Promise<string[]> {
+    return (await this.list()).filter((r) => r.parentId === backupId).map((r) => r.id);
+  }
+
+  /** Forgets cached records, e.g. after a delete. */
+  invalidate(backupId?: string): void {
+    if (backupId === undefined) this.cache.clear();
+    else this.cache.delete(backupId);
+  }
+
+  private async load(backupId: string): Promise<{ record: BackupRecord; meta: BackupMetadata }> {
+    const cached = this.cache.get(backupId);
+    if (cached) return cached;
+    const first = this.store.containerFor(backupId, null);
+    const found = (await this.findIn(first, backupId)) ?? (await this.findElsewhere(first, backupId));
+    if (!found) throw new NotFoundError(`backup ${backupId} not found in the store`);
+    const loaded = await this.loadAt(found.container, found.prefix, backupId);
+    await this.resolveSize(loaded.record);
+    return loaded;
+  }
+
+  private async findIn(container: string, backupId: string): Promise<{ container: string; prefix: string } | null> {
+    const hit = (await this.store.listObjects(container, '')).find((n) => n.endsWith(`_backup_${backupId}_metadata`));
+    const prefix = hit && prefixOfMetadataObject(hit);
+    return prefix ? { container, prefix } : null;
+  }
+
+  private async findElsewhere(skip: string, backupId: string): Promise<{ container: string; prefix: string } | null> {
+    for (const container of await this.containers()) {
+      if (container === skip) continue;
+      const found = await this.findIn(container, backupId);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  private async loadAt(container: string, prefix: string, id: string) {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const meta = await readBackupMetadata(this.store, { container, prefix });
+    const createdAt = meta.createdAt ? parseCinderDatetime(meta.createdAt, `created_at of backup ${id}`) : new Date(0);
+    const record: BackupRecord = {
+      id: meta.backupId || id,
+      volumeId: meta.volumeId,
+      parentId: meta.parentId,
+      container,
+      serviceMetadata: prefix,
+      objectCount: meta.objects.length,
+      size: 0,
+      service: this.store.serviceName,
+      availabilityZone: null,
+      displayName: meta.backupName,
+      displayDescription: meta.backupDescription,
+      createdAt,
+      dataTimestamp: createdAt,
+      encryptionKeyId: null,
+      status: 'available',
+      extra: {},
+    };
+    const entry = { record, meta };
+    this.cache.set(id, entry);
+    return entry;
+  }
+
+  /** A chain's volume size is what its full backup covers; incrementals never change it. */
+  private async resolveSize(record: BackupRecord): Promise<void> {
+    let bytes = 0;
+    let cursor: string | null = record.id;
+    const seen = new Set<string>();
+    while (cursor !== null && !seen.has(cursor)) {
+      seen.add(cursor);
+      let meta: BackupMetadata;
+      try {
+        meta = (await this.load(cursor)).meta;
+      } catch (err) {
+        if (hasErrorCode(err, 'E_NOT_FOUND')) break; // a missing parent is reported by restore, not by a listing
+        throw err;
+      }
+      bytes = Math.max(bytes, coveredBytes(meta));
+      cursor = meta.parentId;
+    }
+    record.volumeBytes = bytes;
+    record.size = Math.max(1, Math.ceil(bytes / GIB));
+  }
+
+  private async containers(): Promise<string[]> {
+    if (this.store.capabilities.listContainers && this.store.listContainers) return this.store.listContainers();
+    return [];
+  }
+}

@@ -1,0 +1,144 @@
+import { createRequire } from 'node:module';
+import { ConfigError } from '../errors.js';
+import type { Codec } from './codec.js';
+import { decodeError, messageOf } from './decode-error.js';
+
+/** Python's `bz2.compress` default (900 kB blocks), which Cinder uses. */
+export const BZIP2_DEFAULT_LEVEL = 9;
+
+/** The byte source seek-bzip pulls from. */
+interface BunzipInput {
+  readByte(): number;
+  read(buffer: Uint8Array, offset: number, length: number): number;
+  eof(): boolean;
+}
+
+/** The byte sink seek-bzip pushes to. */
+interface BunzipOutput {
+  writeByte(byte: number): void;
+}
+
+/** The parts of the untyped CommonJS packages we use. */
+interface SeekBzip {
+  decode(input: BunzipInput, output: BunzipOutput, multistream: boolean): void;
+}
+interface CompressJs {
+  Bzip2: { compressFile(input: Uint8Array, output: undefined, blockSizeMultiplier: number): Uint8Array };
+}
+
+let libraries: { seekBzip: SeekBzip; compressJs: CompressJs } | undefined;
+
+// Loaded on first use: hosts that never see bzip2 do not pay for parsing these libraries.
+function bzip2Libraries(): { seekBzip: SeekBzip; compressJs: CompressJs } {
+  if (libraries === undefined) {
+    const require = createRequire(import.meta.url);
+    libraries = {
+      seekBzip: require('seek-bzip') as SeekBzip,
+      compressJs: require('compressjs') as CompressJs,
+    };
+  }
+  return libraries;
+}
+
+/** Reads `data` from `pos`; reading past the end throws, so truncated streams fail cleanly. */
+class ByteReader implements BunzipInput {
+  constructor(
+    private readonly data: Uint8Array,
+    public pos: number,
+  ) {}
+
+  readByte(): number {
+    if (this.pos >= this.data.length) throw new Error('unexpected end of bzip2 data');
+    return this.data[this.pos++] as number;
+  }
+
+  read(buffer: Uint8Array, offset: number, length: number): number {
+    const n = Math.min(length, this.data.length - this.pos);
+    buffer.set(this.data.subarray(this.pos, this.pos + n), offset);
+    this.pos += n;
+    return n;
+  }
+
+  eof(): boolean {
+    return this.pos >= this.data.length;
+  }
+}
+
+/** A growable output buffer; `committed` marks the end of the last fully decoded stream. */
+class ByteWriter implements BunzipOutput {
+  private buffer: Uint8Array;
+  length = 0;
+
+  constructor(initialSize: number) {
+    this.buffer = new Uint8Array(Math.max(initialSize, 1024));
+  }
+
+  writeByte(byte: number): void {
+    if (this.length === this.buffer.length) {
+      const bigger = new Uint8Array(this.buffer.length * 2);
+      bigger.set(this.buffer);
+      this.buffer = bigger;
+    }
+    this.buffer[this.length++] = byte;
+  }
+
+  result(length: number): Uint8Array {
+    return this.buffer.subarray(0, length);
+  }
+}
+
+/**
+ * Decodes every bzip2 stream in `data`, one after the other, as Python's `bz2.decompress`
+ * does: once at least one stream decoded, trailing bytes that are not a valid stream are
+ * ignored; an invalid first stream is an error.
+ */
+function decodeMultiStream(data: Uint8Array, expectedLength: number | undefined): Uint8Array {
+  const { seekBzip } = bzip2Libraries();
+  const output = new ByteWriter(expectedLength ?? data.length * 4);
+  const input = new ByteReader(data, 0);
+  let streams = 0;
+  let committed = 0;
+  while (!input.eof()) {
+    try {
+      // One stream per call: seek-bzip's own multistream loop cannot tell junk from damage.
+      seekBzip.decode(input, output, false);
+    } catch (err) {
+      if (streams === 0) throw decodeError('bzip2', messageOf(err), err);
+      break;
+    }
+    streams += 1;
+    committed = output.length;
+  }
+  if (streams === 0) {
+    // Python's bz2.decompress(b'') is b''; anything non-empty without a stream failed above.
+    return new Uint8Array(0);
+  }
+  return output.result(committed);
+}
+
+/**
+ * Tags `bz2` and `bzip2`. Writes one stream with compressjs (accepted by Cinder); reads
+ * single- and multi-stream data with seek-bzip. Both are pure JavaScript and synchronous,
+ * so a call holds the event loop for as long as it runs: bzip2 is never the default.
+ */
+export const bzip2Codec: Codec = {
+  family: 'bz2',
+  compress(data: Uint8Array, level: number = BZIP2_DEFAULT_LEVEL): Promise<Uint8Array> {
+    if (!Number.isInteger(level) || level < 1 || level > 9) {
+      return Promise.reject(new ConfigError(`bzip2 level must be an integer from 1 to 9, got ${level}`, 'level'));
+    }
+    try {
+      const { compressJs } = bzip2Libraries();
+      return Promise.resolve(compressJs.Bzip2.compressFile(data, undefined, level));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  },
+  decompress(data: Uint8Array, expectedLength?: number): Promise<Uint8Array> {
+    try {
+      return Promise.resolve(decodeMultiStream(data, expectedLength));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  },
+};

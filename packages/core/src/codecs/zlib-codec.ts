@@ -1,0 +1,36 @@
+import { deflate, inflate, type InputType, type ZlibOptions } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { Codec } from './codec.js';
+import { decodeError, messageOf } from './decode-error.js';
+
+// The callback forms run on the libuv threadpool, so several objects (de)compress in parallel.
+const deflateAsync = promisify<InputType, ZlibOptions, Buffer>(deflate);
+const inflateAsync = promisify<InputType, ZlibOptions, Buffer>(inflate);
+
+/** Python's `zlib.compress` default, which Cinder uses. */
+export const ZLIB_DEFAULT_LEVEL = 6;
+
+/**
+ * Tags `zlib` and `gzip`: one RFC 1950 zlib stream (`78 9c …`), never the gzip container.
+ *
+ * Decompression matches Python's `zlib.decompress`: bytes after the end of the first stream
+ * are ignored (so a second concatenated stream is silently dropped, as in Cinder), while a
+ * truncated stream or a gzip header is an error. Node's default `finishFlush` already behaves
+ * so; `Z_SYNC_FLUSH` would instead accept truncated streams, which would hide corruption.
+ */
+export const zlibCodec: Codec = {
+  family: 'zlib',
+  async compress(data: Uint8Array, level: number = ZLIB_DEFAULT_LEVEL): Promise<Uint8Array> {
+    return deflateAsync(data, { level });
+  },
+  async decompress(data: Uint8Array): Promise<Uint8Array> {
+    try {
+      return await inflateAsync(data, {});
+    } catch (err) {
+      const hint = data[0] === 0x1f && data[1] === 0x8b
+        ? ' (this is gzip format, RFC 1952; Cinder\'s zlib and gzip tags both mean a zlib stream, RFC 1950)'
+        : '';
+      throw decodeError('zlib', `${messageOf(err)}${hint}`, err);
+    }
+  },
+};

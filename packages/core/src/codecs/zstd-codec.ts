@@ -1,0 +1,90 @@
+import type { Compressor, Decompressor } from 'zstd-napi';
+import { ConfigError, IntegrityError, UnsupportedError } from '../errors.js';
+import type { Codec } from './codec.js';
+import { decodeError, messageOf } from './decode-error.js';
+import { parseZstdFrameHeader, zstdFrameLength } from './zstd-frame.js';
+
+/** python-zstd's default level, which Cinder uses. */
+export const ZSTD_DEFAULT_LEVEL = 3;
+const ZSTD_MAX_LEVEL = 22;
+const ZSTD_MIN_LEVEL = -131072;
+const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+
+interface ZstdContexts {
+  readonly compressor: Compressor;
+  readonly decompressor: Decompressor;
+}
+
+let contexts: Promise<ZstdContexts> | undefined;
+
+/**
+ * Loads the native binding on first use, so a host that never meets zstd is not hurt by a
+ * missing build. The calls are synchronous, so one pair of contexts serves every caller.
+ */
+function zstdContexts(): Promise<ZstdContexts> {
+  contexts ??= import('zstd-napi').then(
+    (zstd) => ({ compressor: new zstd.Compressor(), decompressor: new zstd.Decompressor() }),
+    (err: unknown) => {
+      throw new UnsupportedError(
+        'zstd compression needs the native module zstd-napi, which failed to load: it must be ' +
+          'built at install time (with pnpm, list "zstd-napi" in pnpm.onlyBuiltDependencies of the ' +
+          `root package.json and reinstall; a C++ toolchain is needed). Cause: ${messageOf(err)}`,
+        { cause: err },
+      );
+    },
+  );
+  return contexts;
+}
+
+/**
+ * Checks that `data` is a sequence of complete zstd (or skippable) frames. The native
+ * streaming decoder returns partial output for a truncated frame without complaint, so
+ * truncation is caught here first.
+ */
+function checkCompleteFrames(data: Uint8Array): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let pos = 0;
+  do {
+    const rest = data.subarray(pos);
+    if (rest.length >= 8 && ((view.getUint32(pos, true) & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC) {
+      pos += 8 + view.getUint32(pos + 4, true);
+      if (pos > data.length) throw new IntegrityError('truncated zstd skippable frame');
+    } else {
+      pos += zstdFrameLength(rest);
+    }
+  } while (pos < data.length);
+}
+
+/**
+ * Tag `zstd`. Writes exactly one frame with Frame_Content_Size in its header and no checksum,
+ * the only form python-zstd (Cinder) reads. Reads any sequence of complete frames, also
+ * those without a content size (written by streaming tools), through the streaming decoder.
+ * zstd-napi works synchronously on the calling thread.
+ */
+export const zstdCodec: Codec = {
+  family: 'zstd',
+  async compress(data: Uint8Array, level: number = ZSTD_DEFAULT_LEVEL): Promise<Uint8Array> {
+    if (!Number.isInteger(level) || level < ZSTD_MIN_LEVEL || level > ZSTD_MAX_LEVEL) {
+      throw new ConfigError(`zstd level must be an integer up to ${ZSTD_MAX_LEVEL}, got ${level}`, 'level');
+    }
+    const { compressor } = await zstdContexts();
+    // One-shot ZSTD_compress2 knows the source size, so the header gets the content size.
+    compressor.setParameters({ compressionLevel: level, contentSizeFlag: true, checksumFlag: false });
+    const frame = compressor.compress(data);
+    // Cinder cannot read a frame without the size: never store one, whatever the library does.
+    if (parseZstdFrameHeader(frame).contentSize !== data.length) {
+      throw new Error('zstd-napi produced a frame without the content size in its header');
+    }
+    return frame;
+  },
+  async decompress(data: Uint8Array): Promise<Uint8Array> {
+    const { decompressor } = await zstdContexts();
+    try {
+      checkCompleteFrames(data);
+      return decompressor.decompress(data);
+    } catch (err) {
+      throw decodeError('zstd', messageOf(err), err);
+    }
+  },
+};

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+
+const zeroPages = new Map<number, Buffer>();
+
+/** A shared all-zero buffer of `length` bytes, for comparisons. Never write to it. */
+function zeros(length: number): Buffer {
+  let z = zeroPages.get(length);
+  if (!z) {
+    z = Buffer.alloc(length);
+    zeroPages.set(length, z);
+  }
+  return z;
+}
+
+/** True when every byte is zero; a native memcmp against a shared zero page. */
+export function isAllZero(data: Uint8Array): boolean {
+  const page = 1 << 20;
+  for (let at = 0; at < data.length; at += page) {
+    const piece = data.subarray(at, Math.min(at + page, data.length));
+    if (Buffer.compare(piece, zeros(piece.length)) !== 0) return false;
+  }
+  return true;
+}
+
+const zeroBlockHashes = new Map<number, string>();
+
+/** SHA-256 hex of `length` zero bytes, computed once per length. */
+export function zeroBlockSha256(length: number): string {
+  let h = zeroBlockHashes.get(length);
+  if (!h) {
+    h = createHash('sha256').update(zeros(length)).digest('hex');
+    zeroBlockHashes.set(length, h);
+  }
+  return h;
+}
+
+/**
+ * SHA-256 hex of each `blockSize` block of `data` (the last one may be short), as Cinder's
+ * `_sha256file` lists them. Zero blocks skip hashing: their digest is known.
+ */
+export function hashBlocks(data: Uint8Array, blockSize: number): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < data.length; at += blockSize) {
+    const block = data.subarray(at, Math.min(at + blockSize, data.length));
+    out.push(isAllZero(block) ? zeroBlockSha256(block.length) : createHash('sha256').update(block).digest('hex'));
+  }
+  return out;
+}
+
+/** MD5 hex of `data`: Cinder's per-object checksum of the uncompressed bytes. */
+export function md5Hex(data: Uint8Array): string {
+  return createHash('md5').update(data).digest('hex');
+}

@@ -1,0 +1,131 @@
+import { InvalidBackupError, UnsupportedError } from '../errors.js';
+import { pythonJsonDumps, type PythonJsonValue } from './python-json.js';
+
+/** The only on-store format version Cinder (and volback) reads and writes. */
+export const FORMAT_VERSION = '1.0.0';
+
+/** One data object of a backup, as listed in `_metadata`. */
+export interface ObjectEntry {
+  name: string;
+  /** Byte offset in the volume. */
+  offset: number;
+  /** Uncompressed length. */
+  length: number;
+  /** Lowercase hex MD5 of the uncompressed data. */
+  md5: string;
+  /** Compression tag as stored (compared case-insensitively on read). */
+  compression: string;
+}
+
+/** The content of `P_metadata` (cinder-format.md §5). */
+export interface BackupMetadata {
+  version: string;
+  backupId: string;
+  volumeId: string;
+  backupName: string | null;
+  backupDescription: string | null;
+  /** Python `str(datetime)` text, kept verbatim so a re-encode is byte-identical. */
+  createdAt: string;
+  objects: ObjectEntry[];
+  parentId: string | null;
+  /** Volume metadata: a JSON string inside the JSON, or null. */
+  volumeMeta: string | null;
+  extraMetadata?: PythonJsonValue;
+}
+
+/** Serialises `_metadata` exactly as Cinder: sorted keys, 2-space indent, ASCII, no trailing newline. */
+export function encodeBackupMetadata(meta: BackupMetadata): Uint8Array {
+  const doc: Record<string, PythonJsonValue> = {
+    version: meta.version,
+    backup_id: meta.backupId,
+    volume_id: meta.volumeId,
+    backup_name: meta.backupName,
+    backup_description: meta.backupDescription,
+    created_at: meta.createdAt,
+    objects: meta.objects.map((o) => ({
+      [o.name]: { offset: o.offset, length: o.length, md5: o.md5, compression: o.compression },
+    })),
+    parent_id: meta.parentId,
+    volume_meta: meta.volumeMeta,
+  };
+  if (meta.extraMetadata !== undefined && meta.extraMetadata !== null) doc.extra_metadata = meta.extraMetadata;
+  return new TextEncoder().encode(pythonJsonDumps(doc, { sortKeys: true, indent: 2 }));
+}
+
+/**
+ * Parses `_metadata`. Any layout Python's `json.loads` accepts is fine (compact, unsorted, extra
+ * keys); a wrong version or a malformed object list is an error naming `objectName`.
+ */
+export function parseBackupMetadata(bytes: Uint8Array, objectName: string): BackupMetadata {
+  const doc = parseJsonObject(bytes, objectName);
+  const version = doc.version;
+  if (typeof version !== 'string') throw bad(objectName, 'has no "version"');
+  if (version !== FORMAT_VERSION) {
+    throw new UnsupportedError(`${objectName}: no support to restore backup version ${version} (only ${FORMAT_VERSION})`);
+  }
+  if (!Array.isArray(doc.objects)) throw bad(objectName, '"objects" is not a list');
+  const objects = doc.objects.map((item: unknown, i: number) => parseObjectEntry(item, i, objectName));
+  return {
+    version,
+    backupId: requireString(doc, 'backup_id', objectName),
+    volumeId: requireString(doc, 'volume_id', objectName),
+    backupName: optionalString(doc, 'backup_name', objectName),
+    backupDescription: optionalString(doc, 'backup_description', objectName),
+    createdAt: typeof doc.created_at === 'string' ? doc.created_at : '',
+    objects,
+    parentId: optionalString(doc, 'parent_id', objectName),
+    volumeMeta: optionalString(doc, 'volume_meta', objectName),
+    ...(doc.extra_metadata !== undefined ? { extraMetadata: doc.extra_metadata as PythonJsonValue } : {}),
+  };
+}
+
+function parseObjectEntry(item: unknown, index: number, objectName: string): ObjectEntry {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw bad(objectName, `objects[${index}] is not an object`);
+  }
+  const keys = Object.keys(item);
+  if (keys.length !== 1) throw bad(objectName, `objects[${index}] must have exactly one key (the object name)`);
+  const name = keys[0] as string;
+  const body = (item as Record<string, unknown>)[name];
+  if (typeof body !== 'object' || body === null) throw bad(objectName, `objects[${index}] (${name}) has no attributes`);
+  const b = body as Record<string, unknown>;
+  const where = `objects[${index}] (${name})`;
+  if (typeof b.compression !== 'string') throw bad(objectName, `${where} has no "compression"`);
+  if (!isNonNegativeInteger(b.offset)) throw bad(objectName, `${where} has no valid "offset"`);
+  if (!isNonNegativeInteger(b.length)) throw bad(objectName, `${where} has no valid "length"`);
+  if (typeof b.md5 !== 'string' || !/^[0-9a-fA-F]{32}$/.test(b.md5)) throw bad(objectName, `${where} has no valid "md5"`);
+  return { name, offset: b.offset, length: b.length, md5: b.md5.toLowerCase(), compression: b.compression };
+}
+
+/** Parses a JSON object written by Cinder, or throws InvalidBackupError naming the object. */
+export function parseJsonObject(bytes: Uint8Array, objectName: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (err) {
+    throw new InvalidBackupError(`${objectName} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw bad(objectName, 'is not a JSON object');
+  return doc as Record<string, unknown>;
+}
+
+function requireString(doc: Record<string, unknown>, key: string, objectName: string): string {
+  const v = doc[key];
+  if (typeof v !== 'string') throw bad(objectName, `has no "${key}"`);
+  return v;
+}
+
+function optionalString(doc: Record<string, unknown>, key: string, objectName: string): string | null {
+  const v = doc[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') throw bad(objectName, `"${key}" is not a string`);
+  return v;
+}
+
+function isNonNegativeInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function bad(objectName: string, what: string): InvalidBackupError {
+  return new InvalidBackupError(`${objectName} ${what}`);
+}

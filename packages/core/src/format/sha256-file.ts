@@ -1,0 +1,56 @@
+import { InvalidBackupError } from '../errors.js';
+import { parseJsonObject } from './backup-metadata.js';
+import { pythonJsonDumps } from './python-json.js';
+
+/** The content of `P_sha256file` (cinder-format.md §6). */
+export interface Sha256File {
+  version: string;
+  backupId: string;
+  volumeId: string;
+  backupName: string | null;
+  backupDescription: string | null;
+  createdAt: string;
+  /** The hash block size (Cinder calls it chunk_size). */
+  blockSize: number;
+  /** Lowercase hex SHA-256 of every block of the whole volume, the last one partial. */
+  sha256s: string[];
+}
+
+/** Serialises `_sha256file` exactly as Cinder does. */
+export function encodeSha256File(file: Sha256File): Uint8Array {
+  const doc = {
+    version: file.version,
+    backup_id: file.backupId,
+    volume_id: file.volumeId,
+    backup_name: file.backupName,
+    backup_description: file.backupDescription,
+    created_at: file.createdAt,
+    chunk_size: file.blockSize,
+    sha256s: file.sha256s,
+  };
+  return new TextEncoder().encode(pythonJsonDumps(doc, { sortKeys: true, indent: 2 }));
+}
+
+/** Parses `_sha256file`; only `chunk_size` and `sha256s` are required, as in Cinder. */
+export function parseSha256File(bytes: Uint8Array, objectName: string): Sha256File {
+  const doc = parseJsonObject(bytes, objectName);
+  const blockSize = doc.chunk_size;
+  if (typeof blockSize !== 'number' || !Number.isSafeInteger(blockSize) || blockSize <= 0) {
+    throw new InvalidBackupError(`${objectName} has no valid "chunk_size"`);
+  }
+  const list = doc.sha256s;
+  if (!Array.isArray(list) || !list.every((h) => typeof h === 'string' && /^[0-9a-fA-F]{64}$/.test(h))) {
+    throw new InvalidBackupError(`${objectName} has no valid "sha256s" list`);
+  }
+  const str = (k: string): string | null => (typeof doc[k] === 'string' ? (doc[k] as string) : null);
+  return {
+    version: str('version') ?? '',
+    backupId: str('backup_id') ?? '',
+    volumeId: str('volume_id') ?? '',
+    backupName: str('backup_name'),
+    backupDescription: str('backup_description'),
+    createdAt: str('created_at') ?? '',
+    blockSize,
+    sha256s: (list as string[]).map((h) => h.toLowerCase()),
+  };
+}

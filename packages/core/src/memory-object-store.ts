@@ -1,0 +1,54 @@
+import type { BackupRecord } from './backup-record.js';
+import { posixContainerFor, posixObjectPrefix } from './cinder-names.js';
+import { NotFoundError } from './errors.js';
+import type { ByteRange, ObjectStore, ObjectStoreCapabilities, StoreCallOptions } from './object-store.js';
+
+/**
+ * An ObjectStore in process memory, with the posix layout. For embedding hosts that hold backups
+ * briefly, and for tests of the engine (e.g. wrapped to inject faults). Objects are copied in and
+ * out, so callers can never alias stored bytes.
+ */
+export class MemoryObjectStore implements ObjectStore {
+  readonly driverId = 'memory';
+  readonly serviceName = 'cinder.backup.drivers.posix.PosixBackupDriver';
+  readonly capabilities: ObjectStoreCapabilities = { maxConcurrency: 4, ranges: true, listContainers: true };
+  private readonly containers = new Map<string, Map<string, Uint8Array>>();
+
+  async ensureContainer(container: string): Promise<void> {
+    if (!this.containers.has(container)) this.containers.set(container, new Map());
+  }
+
+  async putObject(container: string, name: string, data: Uint8Array): Promise<void> {
+    await this.ensureContainer(container);
+    this.containers.get(container)?.set(name, Uint8Array.from(data));
+  }
+
+  async getObject(container: string, name: string, opts?: StoreCallOptions & { range?: ByteRange }): Promise<Uint8Array> {
+    const data = this.containers.get(container)?.get(name);
+    if (!data) throw new NotFoundError(`memory: no object ${container}/${name}`);
+    const r = opts?.range;
+    return Uint8Array.from(r ? data.subarray(r.offset, r.offset + r.length) : data);
+  }
+
+  async deleteObject(container: string, name: string): Promise<void> {
+    this.containers.get(container)?.delete(name);
+  }
+
+  async listObjects(container: string, prefix: string): Promise<string[]> {
+    return [...(this.containers.get(container)?.keys() ?? [])].filter((n) => n.startsWith(prefix)).sort();
+  }
+
+  async listContainers(): Promise<string[]> {
+    return [...this.containers.keys()].sort();
+  }
+
+  objectNamePrefix(record: BackupRecord): string {
+    return posixObjectPrefix(record);
+  }
+
+  containerFor(backupId: string, requested: string | null): string {
+    return requested ?? posixContainerFor(backupId);
+  }
+
+  async checkForSetupError(): Promise<void> {}
+}

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { metadataObjectName, sha256ObjectName } from '../src/cinder-names.js';
+import { zstdFrameContentSize } from '../src/codecs/index.js';
+import { parseBackupMetadata } from '../src/format/backup-metadata.js';
+import { parseSha256File } from '../src/format/sha256-file.js';
+import { makeVolume, mutateVolume, sha256Hex } from '../src/testing/test-data.js';
+import { backupBytes, KiB, makeDriver, MiB, restoreBytes } from './engine-helpers.js';
+
+describe('full and incremental backups', () => {
+  it.each(['none', 'zlib', 'gzip', 'bz2', 'bzip2', 'zstd'] as const)('round-trips a %s chain of four', async (compression) => {
+    const ctx = makeDriver({ compression });
+    const v0 = makeVolume(1 * MiB + 12_345, 1);
+    const v1 = mutateVolume(v0, 2);
+    const v2 = mutateVolume(v1, 3);
+    const v3 = mutateVolume(v2, 4);
+    const b0 = await backupBytes(ctx, v0);
+    const b1 = await backupBytes(ctx, v1, b0.record);
+    const b2 = await backupBytes(ctx, v2, b1.record);
+    const b3 = await backupBytes(ctx, v3, b2.record);
+    expect([b0.kind, b1.kind, b2.kind, b3.kind]).toEqual(['full', 'incremental', 'incremental', 'incremental']);
+    for (const [b, v] of [[b0, v0], [b1, v1], [b2, v2], [b3, v3]] as const) {
+      expect(sha256Hex(await restoreBytes(ctx, b.record))).toBe(sha256Hex(v));
+    }
+    // Incrementals carry only the changed blocks.
+    expect(b1.storedBytes).toBeLessThan(b0.storedBytes);
+  });
+
+  it('writes the objects, hash list and metadata Cinder expects', async () => {
+    const ctx = makeDriver({ compression: 'zlib', objectSize: 64 * KiB });
+    const data = makeVolume(200 * KiB + 100, 9);
+    const { record } = await backupBytes(ctx, data);
+    const prefix = record.serviceMetadata as string;
+    const names = await ctx.store.listObjects(record.container as string, prefix);
+    expect(names).toEqual([
+      `${prefix}-00001`, `${prefix}-00002`, `${prefix}-00003`, `${prefix}-00004`,
+      metadataObjectName(prefix), sha256ObjectName(prefix),
+    ]);
+    expect(prefix).toBe(`volume_vol-1_${record.createdAt.toISOString().replace(/[-:T]/g, '').slice(0, 14)}_backup_${record.id}`);
+    expect(record.container).toBe(`${record.id.slice(0, 2)}/${record.id.slice(2, 4)}/${record.id}`);
+    const meta = parseBackupMetadata(await ctx.store.getObject(record.container as string, metadataObjectName(prefix)), 'm');
+    expect(meta.objects.map((o) => [o.offset, o.length])).toEqual([[0, 65536], [65536, 65536], [131072, 65536], [196608, 8292]]);
+    const hashes = parseSha256File(await ctx.store.getObject(record.container as string, sha256ObjectName(prefix)), 's');
+    expect(hashes.blockSize).toBe(32 * KiB);
+    expect(hashes.sha256s).toHaveLength(7);
+    expect(hashes.sha256s[6]).toBe(sha256Hex(data.subarray(6 * 32 * KiB)));
+    expect(record).toMatchObject({ objectCount: 4, size: 1, status: 'available', service: 'cinder.backup.drivers.posix.PosixBackupDriver' });
+  });
+
+  it('splits a changed run at object boundaries and ends it at EOF', async () => {
+    const ctx = makeDriver({ compression: 'none', objectSize: 64 * KiB });
+    const v0 = new Uint8Array(200 * KiB + 100);
+    const v1 = Uint8Array.from(v0);
+    v1.fill(1, 60 * KiB, 70 * KiB); // straddles the first object boundary
+    v1[v1.length - 1] = 9; // in the short last block
+    const b0 = await backupBytes(ctx, v0);
+    const b1 = await backupBytes(ctx, v1, b0.record);
+    const meta = parseBackupMetadata(
+      await ctx.store.getObject(b1.record.container as string, metadataObjectName(b1.record.serviceMetadata as string)),
+      'm',
+    );
+    expect(meta.objects.map((o) => [o.offset, o.length])).toEqual([[32 * KiB, 32 * KiB], [64 * KiB, 32 * KiB], [192 * KiB, 8 * KiB + 100]]);
+    expect(meta.parentId).toBe(b0.record.id);
+    expect(sha256Hex(await restoreBytes(ctx, b1.record))).toBe(sha256Hex(v1));
+  });
+
+  it('stores an unchanged incremental as an empty object list, which restores', async () => {
+    const ctx = makeDriver();
+    const v = makeVolume(300 * KiB, 5);
+    const b0 = await backupBytes(ctx, v);
+    const b1 = await backupBytes(ctx, v, b0.record);
+    expect(b1.record.objectCount).toBe(0);
+    const names = await ctx.store.listObjects(b1.record.container as string, b1.record.serviceMetadata as string);
+    expect(names).toHaveLength(2);
+    expect(sha256Hex(await restoreBytes(ctx, b1.record))).toBe(sha256Hex(v));
+  });
+
+  it('makes a full backup, and says so, when the parent volume has another size', async () => {
+    const ctx = makeDriver();
+    const b0 = await backupBytes(ctx, makeVolume(300 * KiB, 1));
+    const bigger = makeVolume(300 * KiB + 1, 1);
+    const b1 = await backupBytes(ctx, bigger, b0.record);
+    expect(b1.kind).toBe('full');
+    expect(b1.fullBecause).toBe('parent-size-changed');
+    expect(b1.record.parentId).toBeNull();
+    expect(sha256Hex(await restoreBytes(ctx, b1.record))).toBe(sha256Hex(bigger));
+    const smaller = makeVolume(100 * KiB, 1);
+    const b2 = await backupBytes(ctx, smaller, b1.record);
+    expect(b2.fullBecause).toBe('parent-size-changed');
+    expect(sha256Hex(await restoreBytes(ctx, b2.record))).toBe(sha256Hex(smaller));
+  });
+
+  it('makes a full backup when the hash block size changed', async () => {
+    const ctx = makeDriver();
+    const v = makeVolume(300 * KiB, 1);
+    const b0 = await backupBytes(ctx, v);
+    const other = makeDriver({ hashBlockSize: 64 * KiB }, ctx.store);
+    other.catalog.put(b0.record);
+    const b1 = await backupBytes(other, v, b0.record);
+    expect(b1.fullBecause).toBe('hash-block-size-changed');
+  });
+
+  it('refuses an object size that is not a multiple of the hash block', () => {
+    expect(() => makeDriver({ objectSize: 100 * KiB + 1 })).toThrow(/not a multiple of the hash block size/);
+  });
+
+  it('writes zstd objects as one frame carrying the content size', async () => {
+    const ctx = makeDriver({ compression: 'zstd' });
+    const { record } = await backupBytes(ctx, makeVolume(600 * KiB, 3));
+    const meta = parseBackupMetadata(
+      await ctx.store.getObject(record.container as string, metadataObjectName(record.serviceMetadata as string)),
+      'm',
+    );
+    const zstdObjects = meta.objects.filter((o) => o.compression === 'zstd');
+    expect(zstdObjects.length).toBeGreaterThan(0);
+    for (const o of zstdObjects) {
+      expect(zstdFrameContentSize(await ctx.store.getObject(record.container as string, o.name))).toBe(o.length);
+    }
+  });
+
+  it('stores incompressible objects raw, tagged none', async () => {
+    const ctx = makeDriver({ compression: 'zlib', objectSize: 64 * KiB });
+    const random = new Uint8Array(64 * KiB);
+    globalThis.crypto.getRandomValues(random);
+    const { record } = await backupBytes(ctx, random);
+    const meta = parseBackupMetadata(
+      await ctx.store.getObject(record.container as string, metadataObjectName(record.serviceMetadata as string)),
+      'm',
+    );
+    expect(meta.objects[0]?.compression).toBe('none');
+    expect(Buffer.from(await ctx.store.getObject(record.container as string, meta.objects[0]?.name as string)).equals(random)).toBe(true);
+  });
+
+  it('refuses to write over an existing backup id', async () => {
+    const ctx = makeDriver();
+    const v = makeVolume(100 * KiB, 1);
+    const b0 = await backupBytes(ctx, v);
+    const again = ctx.driver.backup({ ...b0.record, status: 'creating' }, { size: v.length, readAt: async () => {}, close: async () => {} });
+    await expect(again).rejects.toMatchObject({ code: 'E_INVALID_BACKUP' });
+    expect(sha256Hex(await restoreBytes(ctx, b0.record))).toBe(sha256Hex(v));
+  });
+});

@@ -1,0 +1,95 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeBackupMetadata, parseBackupMetadata } from '../src/format/backup-metadata.js';
+import { pythonDatetimeString, parseCinderDatetime } from '../src/format/cinder-datetime.js';
+import { pythonJsonDumps } from '../src/format/python-json.js';
+import { encodeSha256File, parseSha256File } from '../src/format/sha256-file.js';
+import { FIXTURES_DIR } from './fixtures.js';
+
+async function fixtureFiles(suffix: string): Promise<string[]> {
+  const root = join(FIXTURES_DIR as string, 'backups');
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(join(dir, e.name));
+      else if (e.name.endsWith(suffix)) out.push(join(dir, e.name));
+    }
+  };
+  await walk(root);
+  return out;
+}
+
+describe.skipIf(!FIXTURES_DIR)('Cinder metadata files', () => {
+  it('re-encodes every fixture _metadata byte for byte', async () => {
+    const files = await fixtureFiles('_metadata');
+    expect(files.length).toBe(3);
+    for (const f of files) {
+      const original = await readFile(f);
+      const name = f.split('/').pop() as string;
+      expect(Buffer.from(encodeBackupMetadata(parseBackupMetadata(original, name))).equals(original)).toBe(true);
+    }
+  });
+
+  it('re-encodes every fixture _sha256file byte for byte', async () => {
+    const files = await fixtureFiles('_sha256file');
+    expect(files.length).toBe(3);
+    for (const f of files) {
+      const original = await readFile(f);
+      expect(Buffer.from(encodeSha256File(parseSha256File(original, f))).equals(original)).toBe(true);
+    }
+  });
+});
+
+describe('Python json.dumps layout', () => {
+  it('sorts keys, indents by two, escapes non-ASCII, ends without newline', () => {
+    const text = pythonJsonDumps({ b: [], a: { z: 'é\u{1F600}"\n\x7f', y: null }, c: {} }, { sortKeys: true, indent: 2 });
+    expect(text).toBe('{\n  "a": {\n    "y": null,\n    "z": "\\u00e9\\ud83d\\ude00\\"\\n\\u007f"\n  },\n  "b": [],\n  "c": {}\n}');
+  });
+
+  it('writes one line with Python separators when not indented, keeping insertion order', () => {
+    expect(pythonJsonDumps({ z: 1, a: [true, false, 'x'] })).toBe('{"z": 1, "a": [true, false, "x"]}');
+  });
+});
+
+describe('Cinder datetimes', () => {
+  it("formats like Python's str(datetime) in UTC", () => {
+    expect(pythonDatetimeString(new Date('2024-05-01T12:04:00Z'))).toBe('2024-05-01 12:04:00+00:00');
+    expect(pythonDatetimeString(new Date('2024-05-01T12:04:00.123Z'))).toBe('2024-05-01 12:04:00.123000+00:00');
+  });
+
+  it('parses both the metadata and the export-record forms', () => {
+    expect(parseCinderDatetime('2024-05-01 12:04:00+00:00', 'x').toISOString()).toBe('2024-05-01T12:04:00.000Z');
+    expect(parseCinderDatetime('2024-05-01T12:04:00Z', 'x').toISOString()).toBe('2024-05-01T12:04:00.000Z');
+    expect(parseCinderDatetime('2024-05-01 12:04:00.123456', 'x').toISOString()).toBe('2024-05-01T12:04:00.123Z');
+    expect(() => parseCinderDatetime('yesterday', 'created_at')).toThrow(/created_at: not a datetime/);
+  });
+});
+
+describe('_metadata validation', () => {
+  const valid = {
+    version: '1.0.0',
+    backup_id: 'b',
+    volume_id: 'v',
+    objects: [{ 'p-00001': { offset: 0, length: 3, md5: 'ab'.repeat(16), compression: 'zlib' } }],
+  };
+  const parse = (doc: unknown) => parseBackupMetadata(new TextEncoder().encode(JSON.stringify(doc)), 'p_metadata');
+
+  it('accepts compact JSON with extra keys, as Cinder does', () => {
+    const meta = parse({ ...valid, something_new: 1 });
+    expect(meta.objects[0]).toMatchObject({ name: 'p-00001', offset: 0, length: 3, compression: 'zlib' });
+  });
+
+  it('rejects another format version with E_UNSUPPORTED', () => {
+    expect(() => parse({ ...valid, version: '1.0.1' })).toThrow(expect.objectContaining({ code: 'E_UNSUPPORTED' }));
+    expect(() => parse({ ...valid, version: '1.0.1' })).toThrow(/version 1\.0\.1/);
+  });
+
+  it('rejects malformed object lists with E_INVALID_BACKUP naming the object', () => {
+    expect(() => parse({ ...valid, objects: [{ a: {}, b: {} }] })).toThrow(/p_metadata objects\[0\] must have exactly one key/);
+    expect(() => parse({ ...valid, objects: [{ a: { offset: -1, length: 1, md5: 'ab'.repeat(16), compression: 'none' } }] })).toThrow(
+      expect.objectContaining({ code: 'E_INVALID_BACKUP' }),
+    );
+    expect(() => parseBackupMetadata(new TextEncoder().encode('{not json'), 'p_metadata')).toThrow(/p_metadata is not valid JSON/);
+  });
+});

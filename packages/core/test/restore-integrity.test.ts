@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { metadataObjectName, sha256ObjectName } from '../src/cinder-names.js';
+import { encodeBackupMetadata, parseBackupMetadata } from '../src/format/backup-metadata.js';
+import { encodeSha256File, parseSha256File } from '../src/format/sha256-file.js';
+import { BufferRestoreTarget } from '../src/restore-target.js';
+import { makeVolume, mutateVolume, rejectionOf } from '../src/testing/test-data.js';
+import { backupBytes, KiB, makeDriver } from './engine-helpers.js';
+
+async function storedBackup(compression: 'zlib' | 'none' = 'zlib') {
+  const ctx = makeDriver({ compression, objectSize: 64 * KiB });
+  const { record } = await backupBytes(ctx, makeVolume(300 * KiB, 11));
+  const container = record.container as string;
+  const prefix = record.serviceMetadata as string;
+  const meta = parseBackupMetadata(await ctx.store.getObject(container, metadataObjectName(prefix)), 'm');
+  return { ctx, record, container, prefix, meta };
+}
+
+describe('restore verification', () => {
+  it('names the object when one stored byte is flipped', async () => {
+    for (const compression of ['zlib', 'none'] as const) {
+      const { ctx, record, container, meta } = await storedBackup(compression);
+      const victim = meta.objects[2]?.name as string;
+      const bytes = await ctx.store.getObject(container, victim);
+      const at = Math.floor(bytes.length / 2);
+      bytes[at] = (bytes[at] as number) ^ 0x01;
+      await ctx.store.putObject(container, victim, bytes);
+      const err = await rejectionOf(ctx.driver.restore(record, 'v', new BufferRestoreTarget()));
+      expect(err).toMatchObject({ code: 'E_INTEGRITY', objectName: victim });
+      expect(String((err as Error).message)).toContain(victim);
+      await expect(ctx.driver.verify(record)).rejects.toMatchObject({ code: 'E_INTEGRITY', objectName: victim });
+    }
+  });
+
+  it('catches data whose MD5 matches a doctored list but whose blocks do not match _sha256file', async () => {
+    const { ctx, record, container, prefix, meta } = await storedBackup('none');
+    const victim = meta.objects[1]?.name as string;
+    const bytes = await ctx.store.getObject(container, victim);
+    bytes[5] = (bytes[5] as number) ^ 0xff;
+    await ctx.store.putObject(container, victim, bytes);
+    const { createHash } = await import('node:crypto');
+    const entry = meta.objects[1];
+    if (!entry) throw new Error('no object');
+    entry.md5 = createHash('md5').update(bytes).digest('hex');
+    await ctx.store.putObject(container, metadataObjectName(prefix), encodeBackupMetadata(meta));
+    await expect(ctx.driver.restore(record, 'v', new BufferRestoreTarget())).rejects.toThrow(/block 2 has SHA-256/);
+  });
+
+  it('refuses when a stored object is missing or an extra one shares the prefix', async () => {
+    const a = await storedBackup();
+    await a.ctx.store.deleteObject(a.container, a.meta.objects[0]?.name as string);
+    await expect(a.ctx.driver.restore(a.record, 'v', new BufferRestoreTarget())).rejects.toThrow(/missing from the store/);
+
+    const b = await storedBackup();
+    await b.ctx.store.putObject(b.container, `${b.prefix}-99999`, new Uint8Array(3));
+    const err = await rejectionOf(b.ctx.driver.restore(b.record, 'v', new BufferRestoreTarget()));
+    expect(err).toMatchObject({ code: 'E_INVALID_BACKUP' });
+    expect(String((err as Error).message)).toContain('not in the object list');
+  });
+
+  it('refuses an unknown compression tag and another format version with typed errors', async () => {
+    const a = await storedBackup();
+    const entry = a.meta.objects[0];
+    if (!entry) throw new Error('no object');
+    entry.compression = 'lz4';
+    await a.ctx.store.putObject(a.container, metadataObjectName(a.prefix), encodeBackupMetadata(a.meta));
+    await expect(a.ctx.driver.restore(a.record, 'v', new BufferRestoreTarget())).rejects.toMatchObject({ code: 'E_UNSUPPORTED' });
+
+    const b = await storedBackup();
+    await b.ctx.store.putObject(b.container, metadataObjectName(b.prefix), encodeBackupMetadata({ ...b.meta, version: '1.0.1' }));
+    const err = await rejectionOf(b.ctx.driver.restore(b.record, 'v', new BufferRestoreTarget()));
+    expect(err).toMatchObject({ code: 'E_UNSUPPORTED' });
+    expect(String((err as Error).message)).toMatch(/version 1\.0\.1/);
+  });
+
+  it('accepts upper-case tags as Cinder does', async () => {
+    const a = await storedBackup();
+    for (const o of a.meta.objects) o.compression = o.compression.toUpperCase();
+    await a.ctx.store.putObject(a.container, metadataObjectName(a.prefix), encodeBackupMetadata(a.meta));
+    await a.ctx.driver.verify(a.record);
+  });
+
+  it('reports a missing parent clearly', async () => {
+    const ctx = makeDriver();
+    const v = makeVolume(100 * KiB, 1);
+    const b0 = await backupBytes(ctx, v);
+    const b1 = await backupBytes(ctx, mutateVolume(v, 2), b0.record);
+    ctx.catalog.delete(b0.record.id);
+    await expect(ctx.driver.restore(b1.record, 'v', new BufferRestoreTarget())).rejects.toThrow(
+      new RegExp(`depends on parent ${b0.record.id}, which cannot be found`),
+    );
+  });
+
+  it('detects a chain whose parent hash list disagrees with the child', async () => {
+    const ctx = makeDriver({ compression: 'none', objectSize: 64 * KiB });
+    const v = makeVolume(200 * KiB, 1);
+    const b0 = await backupBytes(ctx, v);
+    const b1 = await backupBytes(ctx, mutateVolume(v, 2, 1), b0.record);
+    const name = sha256ObjectName(b1.record.serviceMetadata as string);
+    const child = parseSha256File(await ctx.store.getObject(b1.record.container as string, name), name);
+    const meta = parseBackupMetadata(
+      await ctx.store.getObject(b1.record.container as string, metadataObjectName(b1.record.serviceMetadata as string)),
+      'm',
+    );
+    const stored = new Set(meta.objects.map((o) => o.offset / (32 * KiB)));
+    // Pretend the child saw other content in a block it did not store: the parent's copy is then wrong for it.
+    const unchanged = child.sha256s.findIndex((_, i) => !stored.has(i));
+    child.sha256s[unchanged] = '0'.repeat(64);
+    await ctx.store.putObject(b1.record.container as string, name, encodeSha256File(child));
+    await expect(ctx.driver.verify(b1.record)).rejects.toThrow(new RegExp(`block ${unchanged} comes from .* the chain is inconsistent`));
+  });
+});
