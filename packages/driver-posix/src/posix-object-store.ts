@@ -1,0 +1,284 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { access, chmod, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import {
+  ConfigError,
+  InvalidBackupError,
+  NotFoundError,
+  posixContainerFor,
+  posixObjectPrefix,
+  throwIfAborted,
+  VolbackError,
+} from '@volback/core';
+import type { BackupRecord, ByteRange, ObjectStore, ObjectStoreCapabilities, StoreCallOptions } from '@volback/core';
+import type { PosixStoreConfig } from './config.js';
+import { backendErrorFromFs, errnoCode, objectNotFound } from './fs-errors.js';
+import { TEMP_FILE_PREFIX, checkObjectName, containerSegments } from './safe-names.js';
+
+/** Cinder's `put_container` mode for the leaf directory (`S_IRWXU|S_IRWXG`). */
+const DEFAULT_DIR_MODE = 0o770;
+/** Cinder's object mode. */
+const DEFAULT_FILE_MODE = 0o660;
+const DEFAULT_MAX_CONCURRENCY = 4;
+/** How deep `listContainers` looks below the root; the default container is 3 deep. */
+const MAX_CONTAINER_DEPTH = 8;
+const METADATA_SUFFIX = '_metadata';
+
+/**
+ * An {@link ObjectStore} on a directory, with Cinder's posix/NFS layout:
+ * objects at `<root>/<container>/<object name>`, the default container `id[0:2]/id[2:4]/id`.
+ *
+ * Unlike Cinder, writes go to a temporary dot-file that is fsynced and renamed into place,
+ * so a crash never leaves a partial object under its final name. What ends up on disk is
+ * the same files with the same modes, so Cinder reads our backups and we read Cinder's.
+ */
+export class PosixObjectStore implements ObjectStore {
+  readonly driverId = 'posix';
+  readonly serviceName = 'cinder.backup.drivers.posix.PosixBackupDriver';
+  readonly capabilities: ObjectStoreCapabilities;
+  /** Absolute path of the backup root. */
+  readonly root: string;
+  private readonly fileMode: number;
+  private readonly dirMode: number;
+  private readonly fsync: boolean;
+
+  constructor(config: PosixStoreConfig) {
+    if (typeof config.root !== 'string' || config.root === '') {
+      throw new ConfigError('posix: root must be a non-empty path', 'root');
+    }
+    this.root = resolve(config.root);
+    this.fileMode = config.fileMode ?? DEFAULT_FILE_MODE;
+    this.dirMode = config.dirMode ?? DEFAULT_DIR_MODE;
+    this.fsync = config.fsync ?? true;
+    this.capabilities = {
+      maxConcurrency: config.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+      ranges: true,
+      listContainers: true,
+    };
+  }
+
+  /** Cinder's posix `_generate_object_name_prefix`. */
+  objectNamePrefix(record: BackupRecord): string {
+    return posixObjectPrefix(record);
+  }
+
+  /** Cinder's posix `update_container_name`: the user's container, else `id[0:2]/id[2:4]/id`. */
+  containerFor(backupId: string, requested: string | null): string {
+    return requested !== null && requested !== '' ? requested : posixContainerFor(backupId);
+  }
+
+  async ensureContainer(container: string, opts?: StoreCallOptions): Promise<void> {
+    throwIfAborted(opts?.signal);
+    const dir = this.containerPath(container);
+    let firstCreated: string | undefined;
+    try {
+      firstCreated = await mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw backendErrorFromFs(err, 'create container', dir);
+    }
+    // Like Cinder, only a directory we just created gets the mode; an existing one is left alone.
+    if (firstCreated !== undefined) {
+      try {
+        await chmod(dir, this.dirMode);
+      } catch (err) {
+        throw backendErrorFromFs(err, 'chmod container', dir);
+      }
+    }
+  }
+
+  async putObject(container: string, name: string, data: Uint8Array, opts?: StoreCallOptions): Promise<void> {
+    throwIfAborted(opts?.signal);
+    const dir = this.containerPath(container);
+    const finalPath = this.objectPath(dir, name);
+    const tempPath = join(dir, `${TEMP_FILE_PREFIX}${randomBytes(8).toString('hex')}`);
+
+    let handle: FileHandle;
+    try {
+      handle = await open(tempPath, 'wx', this.fileMode);
+    } catch (err) {
+      if (isMissing(err)) {
+        throw new NotFoundError(`posix: container ${JSON.stringify(container)} does not exist (${dir})`, { cause: err });
+      }
+      throw backendErrorFromFs(err, 'create', tempPath);
+    }
+    let closed = false;
+    try {
+      await handle.writeFile(data);
+      if (this.fsync) await handle.sync();
+      // open() applied the umask; the object must end up exactly fileMode, as Cinder's chmod does.
+      await handle.chmod(this.fileMode);
+      closed = true;
+      await handle.close();
+      throwIfAborted(opts?.signal);
+      await rename(tempPath, finalPath);
+    } catch (err) {
+      if (!closed) await handle.close().catch(() => undefined);
+      await rm(tempPath, { force: true }).catch(() => undefined);
+      if (err instanceof VolbackError) throw err;
+      throw backendErrorFromFs(err, 'write', finalPath);
+    }
+    if (this.fsync) await this.syncDirectory(dir);
+  }
+
+  async getObject(container: string, name: string, opts?: StoreCallOptions & { range?: ByteRange }): Promise<Uint8Array> {
+    throwIfAborted(opts?.signal);
+    const dir = this.containerPath(container);
+    const path = this.objectPath(dir, name);
+    const range = opts?.range;
+    if (range !== undefined) checkRange(range);
+
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      throw isMissing(err) ? objectNotFound(container, name, err) : backendErrorFromFs(err, 'open', path);
+    }
+    try {
+      if (range === undefined) return new Uint8Array(await handle.readFile());
+      return await readRange(handle, range);
+    } catch (err) {
+      // A directory under an object's name is not an object.
+      throw errnoCode(err) === 'EISDIR' ? objectNotFound(container, name, err) : backendErrorFromFs(err, 'read', path);
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  }
+
+  async deleteObject(container: string, name: string, opts?: StoreCallOptions): Promise<void> {
+    throwIfAborted(opts?.signal);
+    const path = this.objectPath(this.containerPath(container), name);
+    try {
+      await unlink(path);
+    } catch (err) {
+      // Deleting what is not there succeeds, as Cinder's delete_object does. The container stays.
+      if (isMissing(err)) return;
+      throw backendErrorFromFs(err, 'delete', path);
+    }
+  }
+
+  async listObjects(container: string, prefix: string, opts?: StoreCallOptions): Promise<string[]> {
+    throwIfAborted(opts?.signal);
+    const dir = this.containerPath(container);
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (isMissing(err)) return [];
+      throw backendErrorFromFs(err, 'list', dir);
+    }
+    return entries
+      .filter((e) => e.isFile() && e.name.startsWith(prefix) && !e.name.startsWith(TEMP_FILE_PREFIX))
+      .map((e) => e.name)
+      .sort();
+  }
+
+  /**
+   * Every directory below the root holding a `*_metadata` file, as a `/`-separated path.
+   * Users may choose containers at any depth, so the whole tree is walked (symlinks are not
+   * followed, depth is bounded).
+   */
+  async listContainers(opts?: StoreCallOptions): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (segments: string[]): Promise<void> => {
+      throwIfAborted(opts?.signal);
+      const dir = join(this.root, ...segments);
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        // A directory that vanished or that we may not read holds no backups we could use.
+        const code = errnoCode(err);
+        if (code === 'ENOENT' || code === 'ENOTDIR' || (segments.length > 0 && code === 'EACCES')) return;
+        throw backendErrorFromFs(err, 'list', dir);
+      }
+      const holdsBackup = entries.some(
+        (e) => e.isFile() && e.name.endsWith(METADATA_SUFFIX) && !e.name.startsWith(TEMP_FILE_PREFIX),
+      );
+      if (segments.length > 0 && holdsBackup) found.push(segments.join('/'));
+      if (segments.length >= MAX_CONTAINER_DEPTH) return;
+      for (const e of entries) {
+        // Dirent.isDirectory() is false for a symlink, so links are never followed.
+        if (e.isDirectory() && !e.name.includes('\\')) await walk([...segments, e.name]);
+      }
+    };
+    await walk([]);
+    return found.sort();
+  }
+
+  /** The root exists (created if missing) and is a writable directory; else a ConfigError on `root`. */
+  async checkForSetupError(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+    } catch (err) {
+      throw new ConfigError(`posix: backup root ${this.root} does not exist and cannot be created: ${describe(err)}`, 'root', { cause: err });
+    }
+    try {
+      const info = await stat(this.root);
+      if (!info.isDirectory()) throw new ConfigError(`posix: backup root ${this.root} is not a directory`, 'root');
+      await access(this.root, fsConstants.W_OK | fsConstants.X_OK);
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError(`posix: backup root ${this.root} is not a writable directory: ${describe(err)}`, 'root', { cause: err });
+    }
+  }
+
+  /** Absolute path of a container, refusing names that would leave the root. */
+  private containerPath(container: string): string {
+    const path = join(this.root, ...containerSegments(container));
+    // Belt and braces: the segment checks already make this impossible.
+    if (!path.startsWith(this.root + sep)) throw new InvalidBackupError(`posix: container ${JSON.stringify(container)} leaves the root`);
+    return path;
+  }
+
+  private objectPath(containerDir: string, name: string): string {
+    checkObjectName(name);
+    return join(containerDir, name);
+  }
+
+  /** Makes the rename durable. Some filesystems cannot fsync a directory; Cinder never does, so that is tolerated. */
+  private async syncDirectory(dir: string): Promise<void> {
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(dir, 'r');
+      await handle.sync();
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR') throw backendErrorFromFs(err, 'fsync directory', dir);
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+  }
+}
+
+/** ENOENT, or ENOTDIR when a path component is a regular file: either way nothing is there. */
+function isMissing(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function checkRange(range: ByteRange): void {
+  if (!Number.isSafeInteger(range.offset) || range.offset < 0 || !Number.isSafeInteger(range.length) || range.length < 0) {
+    throw new InvalidBackupError(`posix: invalid byte range ${JSON.stringify(range)}`);
+  }
+}
+
+/** Reads `length` bytes from `offset`, fewer when the object ends first. */
+async function readRange(handle: FileHandle, range: ByteRange): Promise<Uint8Array> {
+  const { size } = await handle.stat();
+  // Size the buffer by what exists, so a huge requested length cannot allocate huge memory.
+  const wanted = Math.max(0, Math.min(range.length, size - range.offset));
+  const buffer = new Uint8Array(wanted);
+  let filled = 0;
+  while (filled < wanted) {
+    const { bytesRead } = await handle.read(buffer, filled, wanted - filled, range.offset + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled === wanted ? buffer : buffer.subarray(0, filled);
+}
