@@ -10,3 +10,5 @@ export { TEMP_FILE_PREFIX } from './safe-names.js';
 export function createPosixStore(config: unknown): PosixObjectStore {
   return new PosixObjectStore(parsePosixConfig(config));
 }
+export { posixDriverPlugin } from './plugin.js';
+export { posixDriverPlugin as default } from './plugin.js';

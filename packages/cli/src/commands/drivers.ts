@@ -1,0 +1,40 @@
+import { loadDriverPlugin } from '@volback/core';
+import { positionals } from '../args.js';
+import type { Command } from '../command.js';
+import { table } from '../format.js';
+import { discoverAll } from '../open-target.js';
+
+export const driversCommand: Command = {
+  name: 'drivers',
+  summary: 'list the driver plugins found (id, package, version, schemes, apiVersion, ok or why not)',
+  usage: '[--json]',
+  options: { json: { type: 'boolean' } },
+  async run(args, values, io) {
+    positionals(args, []);
+    const rows: { id: string; package: string; version: string; schemes: string[]; apiVersion: string; dir: string; status: string; error?: string }[] = [];
+    for (const d of await discoverAll(io)) {
+      let status = d.status;
+      let error = d.error;
+      if (status === 'ok') {
+        // Loading proves the entry exists and carries the brand; a broken plugin is reported, not fatal.
+        try {
+          await loadDriverPlugin(d);
+        } catch (err) {
+          status = 'error';
+          error = (err as Error).message;
+        }
+      }
+      rows.push({ id: d.id, package: d.packageName, version: d.version, schemes: d.schemes, apiVersion: d.apiVersion, dir: d.dir, status, ...(error ? { error } : {}) });
+    }
+    if (values.json) {
+      io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      return 0;
+    }
+    const out = [['ID', 'PACKAGE', 'VERSION', 'SCHEMES', 'API', 'STATUS']];
+    for (const r of rows) {
+      out.push([r.id, r.package, r.version, r.schemes.join(','), r.apiVersion, r.status === 'ok' ? 'ok' : `error: ${r.error ?? 'unknown'}`]);
+    }
+    io.stdout.write(rows.length ? table(out) : 'no driver plugins found\n');
+    return 0;
+  },
+};

@@ -1,0 +1,24 @@
+import { encodeBackupRecord } from '@volback/core';
+import { positionals, storeTarget } from '../args.js';
+import { STORE_OPTIONS, type Command } from '../command.js';
+import { openTarget } from '../open-target.js';
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: "print a backup's record as Cinder's backup-export does (backup_service and backup_url)",
+  usage: '<backup-id> --store <store>',
+  options: { ...STORE_OPTIONS },
+  async run(args, values, io) {
+    const [id] = positionals(args, ['backup-id']) as [string];
+    const target = await openTarget(storeTarget(values, io), io);
+    try {
+      const record = await target.catalog.get(id);
+      const driverInfo = await target.driver.exportRecord(record);
+      const out = { backup_service: record.service ?? target.store.serviceName, backup_url: encodeBackupRecord(record, driverInfo) };
+      io.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      return 0;
+    } finally {
+      await target.close();
+    }
+  },
+};

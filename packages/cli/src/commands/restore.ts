@@ -1,0 +1,39 @@
+import { FileRestoreTarget } from '@volback/core';
+import { positionals, storeTarget, stringOpt } from '../args.js';
+import { STORE_OPTIONS, type Command } from '../command.js';
+import { formatBytes } from '../format.js';
+import { withInterrupt } from '../interrupt.js';
+import { openTarget } from '../open-target.js';
+import { progressLine } from '../progress-line.js';
+
+export const restoreCommand: Command = {
+  name: 'restore',
+  summary: 'restore a backup (its whole chain) into a file or block device, verifying every block',
+  usage: '<backup-id> <target-file|device> --from <store> [--volume-id ID] [--json]',
+  options: { ...STORE_OPTIONS, 'volume-id': { type: 'string' } },
+  async run(args, values, io) {
+    const [id, path] = positionals(args, ['backup-id', 'target']) as [string, string];
+    const target = await openTarget(storeTarget(values, io), io);
+    try {
+      const record = await target.catalog.get(id);
+      const out = await FileRestoreTarget.open(path);
+      const started = process.hrtime.bigint();
+      const result = await withInterrupt(io, (signal) => {
+        const onProgress = progressLine(io);
+        return target.driver
+          .restore(record, stringOpt(values, 'volume-id') ?? record.volumeId, out, { signal, ...(onProgress ? { onProgress } : {}) })
+          .finally(() => out.close());
+      });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (values.json) io.stdout.write(JSON.stringify({ id, target: path, ...result, seconds }, null, 2) + '\n');
+      else {
+        io.stdout.write(
+          `restored backup ${id} into ${path}: ${formatBytes(result.volumeBytes)}, chain of ${result.chain.length}, verified, ${seconds.toFixed(2)} s\n`,
+        );
+      }
+      return 0;
+    } finally {
+      await target.close();
+    }
+  },
+};

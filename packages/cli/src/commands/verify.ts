@@ -1,0 +1,29 @@
+import { positionals, storeTarget } from '../args.js';
+import { STORE_OPTIONS, type Command } from '../command.js';
+import { formatBytes } from '../format.js';
+import { withInterrupt } from '../interrupt.js';
+import { openTarget } from '../open-target.js';
+import { progressLine } from '../progress-line.js';
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'check a stored backup (length, MD5 and SHA-256 of every block of its chain) without restoring it',
+  usage: '<backup-id> --store <store> [--json]',
+  options: { ...STORE_OPTIONS },
+  async run(args, values, io) {
+    const [id] = positionals(args, ['backup-id']) as [string];
+    const target = await openTarget(storeTarget(values, io), io);
+    try {
+      const record = await target.catalog.get(id);
+      const result = await withInterrupt(io, (signal) => {
+        const onProgress = progressLine(io);
+        return target.driver.verify(record, { signal, ...(onProgress ? { onProgress } : {}) });
+      });
+      if (values.json) io.stdout.write(JSON.stringify({ id, ok: true, ...result }, null, 2) + '\n');
+      else io.stdout.write(`backup ${id} is intact: ${formatBytes(result.volumeBytes)}, chain of ${result.chain.length}\n`);
+      return 0;
+    } finally {
+      await target.close();
+    }
+  },
+};

@@ -1,0 +1,39 @@
+import type { BackupRecord } from '@volback/core';
+
+/** 1536 → "1.5 KiB". */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+}
+
+/** A record as JSON for `--json` output: camelCase fields, ISO dates. */
+export function recordJson(r: BackupRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    volumeId: r.volumeId,
+    parentId: r.parentId,
+    kind: r.parentId ? 'incremental' : 'full',
+    container: r.container,
+    prefix: r.serviceMetadata,
+    objectCount: r.objectCount,
+    sizeGiB: r.size,
+    volumeBytes: r.volumeBytes ?? null,
+    name: r.displayName,
+    description: r.displayDescription,
+    createdAt: r.createdAt.toISOString(),
+    service: r.service,
+  };
+}
+
+/** Left-aligned columns. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
+}

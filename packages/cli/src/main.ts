@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { backupCommand } from './commands/backup.js';
+import { deleteCommand } from './commands/delete.js';
+import { driversCommand } from './commands/drivers.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
+import { listCommand } from './commands/list.js';
+import { restoreCommand } from './commands/restore.js';
+import { showCommand } from './commands/show.js';
+import { verifyCommand } from './commands/verify.js';
+import type { Command } from './command.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { UsageError, type CliIo } from './io.js';
+
+export type { CliIo } from './io.js';
+
+const COMMANDS: Command[] = [
+  backupCommand,
+  restoreCommand,
+  verifyCommand,
+  listCommand,
+  showCommand,
+  deleteCommand,
+  exportCommand,
+  importCommand,
+  driversCommand,
+];
+
+/** Adds a command (e.g. `conformance`, which lives in its own module). */
+export function addCommand(command: Command): void {
+  if (!COMMANDS.some((c) => c.name === command.name)) COMMANDS.push(command);
+}
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return (
+    'usage: volback <command> [options]\n\n' +
+    COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n') +
+    '\n\nA store is a directory or a URL: /srv/backups, file:///srv/backups, s3://bucket/prefix?endpoint=…\n' +
+    'Run `volback <command> --help` for its options. Errors print their code (E_…); see the README for exit statuses.\n'
+  );
+}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit status. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`${await cliVersion()}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`volback: unknown command "${name}"\n\n${help()}`);
+    return EXIT_CODES.E_USAGE;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      io.stdout.write(`usage: volback ${command.name} ${command.usage}\n\n${command.summary}\n`);
+      return 0;
+    }
+    return await command.run(positionals, values, io);
+  } catch (err) {
+    return report(err, command, io);
+  }
+}
+
+function report(err: unknown, command: Command, io: CliIo): number {
+  if (err instanceof UsageError || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
+    io.stderr.write(`volback ${command.name}: ${(err as Error).message}\nusage: volback ${command.name} ${command.usage}\n`);
+    return EXIT_CODES.E_USAGE;
+  }
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && code in EXIT_CODES) {
+    io.stderr.write(`volback ${command.name}: ${code}: ${(err as Error).message}\n`);
+    return EXIT_CODES[code as keyof typeof EXIT_CODES];
+  }
+  io.stderr.write(`volback ${command.name}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return EXIT_CODES.E_UNEXPECTED;
+}
+
+async function cliVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,84 @@
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ChunkedBackupDriver,
+  DriverRegistry,
+  FileVolumeMetadataStore,
+  StoreCatalog,
+  discoverPlugins,
+  loadDriverPlugin,
+  targetToUrl,
+  type CompressionAlgorithm,
+  type DiscoveredPlugin,
+  type ObjectStore,
+} from '@volback/core';
+import type { CliIo } from './io.js';
+import { UsageError } from './io.js';
+
+/** An opened backup target: the store, the chunked driver on it, and the catalog read from it. */
+export interface OpenedTarget {
+  store: ObjectStore;
+  driver: ChunkedBackupDriver;
+  catalog: StoreCatalog;
+  close(): Promise<void>;
+}
+
+export interface OpenTargetOptions {
+  compression?: CompressionAlgorithm | 'off' | 'no';
+  compressionLevel?: number;
+  objectSize?: number;
+}
+
+/** The CLI's own package directory: drivers installed beside the CLI are discovered from here. */
+const CLI_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * Plugins installed where the user runs the command (their project) first, then beside the CLI.
+ * Discovery reads package.json files only; nothing is imported until a scheme is asked for.
+ */
+export async function discoverAll(io: CliIo): Promise<DiscoveredPlugin[]> {
+  const dirs = [io.env.VOLBACK_PLUGINS_DIR ?? process.cwd(), CLI_DIR];
+  const seen = new Set<string>();
+  const all: DiscoveredPlugin[] = [];
+  for (const dir of dirs) {
+    for (const d of await discoverPlugins({ fromDir: dir })) {
+      const key = `${d.packageName}@${d.dir}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      all.push(d);
+    }
+  }
+  return all;
+}
+
+/** Resolves a target (`/srv/backups`, `file:///srv/backups`, `s3://bucket/...`) to a store through plugin discovery. */
+export async function openTarget(target: string, io: CliIo, options: OpenTargetOptions = {}): Promise<OpenedTarget> {
+  const scheme = targetToUrl(target).protocol.slice(0, -1);
+  const registry = new DriverRegistry();
+  const candidates = (await discoverAll(io)).filter((d) => d.schemes.includes(scheme) && d.status === 'ok');
+  const first = candidates[0];
+  if (first) registry.register(await loadDriverPlugin(first), first.schemes);
+  const resolved = await registry.resolveTarget(target, { discover: false });
+  if (resolved.kind !== 'store') {
+    throw new UsageError(`driver "${resolved.plugin.id}" implements the backup driver directly; this command needs an object store driver`);
+  }
+  const store = resolved.store;
+  await store.checkForSetupError();
+  const catalog = new StoreCatalog(store);
+  const driver = new ChunkedBackupDriver(store, {
+    catalog,
+    volumeMetadata: new FileVolumeMetadataStore(join(stateDir(io), 'volume-metadata')),
+    ...(options.compression !== undefined ? { compression: options.compression } : {}),
+    ...(options.compressionLevel !== undefined ? { compressionLevel: options.compressionLevel } : {}),
+    ...(options.objectSize !== undefined ? { objectSize: options.objectSize } : {}),
+  });
+  return { store, driver, catalog, close: async () => store.close?.() };
+}
+
+/** Where the CLI keeps what a host DB would: volume metadata. `VOLBACK_STATE_DIR` overrides. */
+export function stateDir(io: CliIo): string {
+  if (io.env.VOLBACK_STATE_DIR) return io.env.VOLBACK_STATE_DIR;
+  const base = io.env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'volback');
+}

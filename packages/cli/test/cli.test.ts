@@ -1,0 +1,99 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeVolume, mutateVolume, sha256Hex } from '@volback/core/testing';
+import { runCli } from './run-cli.js';
+
+let dir: string;
+let env: Record<string, string>;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'volback-cli-'));
+  env = { VOLBACK_STATE_DIR: join(dir, 'state') };
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function ids(store: string): Promise<string[]> {
+  const { stdout, code } = await runCli(['list', '--store', store, '--json'], env);
+  expect(code).toBe(0);
+  return (JSON.parse(stdout) as { id: string }[]).map((r) => r.id);
+}
+
+describe('volback CLI on the posix driver', () => {
+  it('backs up, backs up incrementally, restores both points, verifies, exports, imports and deletes', async () => {
+    const store = join(dir, 'store');
+    const image = join(dir, 'disk.img');
+    const v1 = makeVolume(3 * 1024 * 1024 + 333, 21);
+    await writeFile(image, v1);
+    const full = await runCli(['backup', image, '--to', store, '--name', 'first', '--compression', 'zlib'], env);
+    expect(full.code, full.stderr).toBe(0);
+    expect(full.stdout).toMatch(/^full backup [0-9a-f-]{36} of volume/);
+
+    const v2 = mutateVolume(v1, 22);
+    await writeFile(image, v2);
+    const incr = await runCli(['backup', image, '--to', `file://${store}`, '--incremental'], env);
+    expect(incr.code, incr.stderr).toBe(0);
+    expect(incr.stdout).toMatch(/^incremental backup/);
+
+    const [id1, id2] = await ids(store);
+    for (const [id, want] of [[id1, v1], [id2, v2]] as const) {
+      const out = join(dir, `restored-${id}.img`);
+      const r = await runCli(['restore', id as string, out, '--from', store], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(sha256Hex(await readFile(out))).toBe(sha256Hex(want));
+    }
+    expect((await runCli(['verify', id2 as string, '--store', store], env)).code).toBe(0);
+
+    const show = await runCli(['show', id1 as string, '--store', store], env);
+    expect(JSON.parse(show.stdout)).toMatchObject({ id: id1, kind: 'full', dependents: [id2], name: 'first' });
+
+    const refused = await runCli(['delete', id1 as string, '--store', store], env);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('incremental backups depend on');
+
+    const exported = await runCli(['export', id2 as string, '--store', store], env);
+    expect(JSON.parse(exported.stdout).backup_service).toBe('cinder.backup.drivers.posix.PosixBackupDriver');
+    const exportFile = join(dir, 'export.json');
+    await writeFile(exportFile, exported.stdout);
+    expect((await runCli(['import', exportFile, '--store', store], env)).code).toBe(0);
+
+    expect((await runCli(['delete', id2 as string, '--store', store], env)).code).toBe(0);
+    expect(await ids(store)).toEqual([id1]);
+    const imported = await runCli(['import', exportFile, '--store', store], env);
+    expect(imported.code).toBe(4);
+    expect(imported.stderr).toContain('E_NOT_FOUND');
+  });
+
+  it('reports a damaged backup with E_INTEGRITY and exit status 3', async () => {
+    const store = join(dir, 'damaged');
+    const image = join(dir, 'd.img');
+    await writeFile(image, makeVolume(1024 * 1024, 5));
+    expect((await runCli(['backup', image, '--to', store, '--compression', 'none'], env)).code).toBe(0);
+    const [id] = await ids(store);
+    const container = join(store, (id as string).slice(0, 2), (id as string).slice(2, 4), id as string);
+    const object = (await readdir(container)).find((n) => n.endsWith('-00001')) as string;
+    const bytes = await readFile(join(container, object));
+    bytes[100] = (bytes[100] as number) ^ 1;
+    await writeFile(join(container, object), bytes);
+    const r = await runCli(['verify', id as string, '--store', store], env);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`E_INTEGRITY: ${object}`);
+  });
+
+  it('explains wrong command lines with exit status 2', async () => {
+    expect((await runCli([], env)).code).toBe(2);
+    expect((await runCli(['frobnicate'], env)).stderr).toContain('unknown command "frobnicate"');
+    const noStore = await runCli(['list'], { ...env, VOLBACK_STORE: '' });
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toContain('no store given');
+    const both = await runCli(['backup', 'x.img', '--to', dir, '--incremental', '--parent', 'p'], env);
+    expect(both.code).toBe(2);
+    const badCodec = await runCli(['backup', join(dir, 'd.img'), '--to', dir, '--compression', 'lz4'], env);
+    expect(badCodec.code).toBe(6);
+    expect(badCodec.stderr).toContain('lz4');
+    const first = await runCli(['backup', join(dir, 'd.img'), '--to', join(dir, 'empty-store'), '--incremental'], env);
+    expect(first.stderr).toContain('make a full backup first');
+  });
+});

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine, as root: apt packages for the test
+# servers, pnpm, dependencies, build, the servers on 127.0.0.1, every test, servers stopped.
+# With CI=true a driver test whose server is missing fails instead of skipping.
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+say() { printf '\033[1m[volback]\033[0m %s\n' "$*" >&2; }
+
+# Each server script names its Debian packages; install what is missing, in one apt run.
+# curl is used by the scripts to probe readiness.
+mapfile -t servers < <(ls "$REPO_ROOT"/tooling/servers/*.sh 2>/dev/null | sort)
+packages=(curl ca-certificates)
+for s in "${servers[@]}"; do
+  mapfile -t -O "${#packages[@]}" packages < <(bash "$s" packages)
+done
+missing=()
+for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  if [[ $(id -u) -ne 0 ]]; then say "missing Debian packages (run as root to install): ${missing[*]}"; exit 1; fi
+  say "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+source "$REPO_ROOT/tooling/ensure-toolchain.sh"
+
+export VOLBACK_SERVERS_DIR="$REPO_ROOT/.test-servers"
+mkdir -p "$VOLBACK_SERVERS_DIR"
+stop_servers() {
+  for s in "${servers[@]}"; do bash "$s" stop || true; done
+}
+trap stop_servers EXIT
+for s in "${servers[@]}"; do
+  say "starting $(basename "$s" .sh)"
+  bash "$s" start
+done
+for env in "$VOLBACK_SERVERS_DIR"/*.env; do
+  [[ -f "$env" ]] && source "$env"
+done
+
+cd "$REPO_ROOT"
+say "running every test"
+pnpm exec vitest run "$@"
