@@ -63,7 +63,7 @@ export class StoreCatalog implements BackupCatalog {
       }
     }
     await Promise.all(found.map((r) => this.resolveSize(r)));
-    return found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    return sortOldestFirst(found);
   }
 
   /** Ids of the backups whose parent is `backupId`. */
@@ -156,4 +156,24 @@ export class StoreCatalog implements BackupCatalog {
     if (this.store.capabilities.listContainers && this.store.listContainers) return this.store.listContainers();
     return [];
   }
+}
+
+/**
+ * Oldest first. Record times have whole seconds, so backups made within one second tie: the
+ * tie is broken by chain depth, which keeps every parent before its incrementals.
+ */
+export function sortOldestFirst(records: BackupRecord[]): BackupRecord[] {
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const depth = new Map<string, number>();
+  const depthOf = (r: BackupRecord, seen = new Set<string>()): number => {
+    const known = depth.get(r.id);
+    if (known !== undefined) return known;
+    const parent = r.parentId ? byId.get(r.parentId) : undefined;
+    const d = parent && !seen.has(r.id) ? depthOf(parent, seen.add(r.id)) + 1 : 0;
+    depth.set(r.id, d);
+    return d;
+  };
+  return [...records].sort(
+    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || depthOf(a) - depthOf(b) || a.id.localeCompare(b.id),
+  );
 }

@@ -89,8 +89,8 @@ function explain(reason: string): string {
 
 /** Cinder's choice of parent: the volume's backup with the latest data timestamp. */
 async function latestBackupOf(all: Promise<BackupRecord[]>, volumeId: string): Promise<BackupRecord> {
-  const mine = (await all).filter((r) => r.volumeId === volumeId);
-  const latest = mine.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).at(-1);
+  // The catalog lists oldest first, parents before their incrementals even within one second.
+  const latest = (await all).filter((r) => r.volumeId === volumeId).at(-1);
   if (!latest) {
     throw new UsageError(`no backups of volume ${volumeId} in this store to base an incremental on: make a full backup first`);
   }

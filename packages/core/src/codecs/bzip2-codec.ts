@@ -40,6 +40,13 @@ function bzip2Libraries(): { seekBzip: SeekBzip; compressJs: CompressJs } {
   return libraries;
 }
 
+/** Thrown by {@link ByteReader} when a stream runs past the end of the data. */
+class TruncatedStreamError extends Error {
+  constructor() {
+    super('data ended before the end-of-stream marker was reached');
+  }
+}
+
 /** Reads `data` from `pos`; reading past the end throws, so truncated streams fail cleanly. */
 class ByteReader implements BunzipInput {
   constructor(
@@ -48,7 +55,7 @@ class ByteReader implements BunzipInput {
   ) {}
 
   readByte(): number {
-    if (this.pos >= this.data.length) throw new Error('unexpected end of bzip2 data');
+    if (this.pos >= this.data.length) throw new TruncatedStreamError();
     return this.data[this.pos++] as number;
   }
 
@@ -90,7 +97,7 @@ class ByteWriter implements BunzipOutput {
 /**
  * Decodes every bzip2 stream in `data`, one after the other, as Python's `bz2.decompress`
  * does: once at least one stream decoded, trailing bytes that are not a valid stream are
- * ignored; an invalid first stream is an error.
+ * ignored; an invalid first stream, or any stream cut short, is an error.
  */
 function decodeMultiStream(data: Uint8Array, expectedLength: number | undefined): Uint8Array {
   const { seekBzip } = bzip2Libraries();
@@ -103,7 +110,7 @@ function decodeMultiStream(data: Uint8Array, expectedLength: number | undefined)
       // One stream per call: seek-bzip's own multistream loop cannot tell junk from damage.
       seekBzip.decode(input, output, false);
     } catch (err) {
-      if (streams === 0) throw decodeError('bzip2', messageOf(err), err);
+      if (streams === 0 || err instanceof TruncatedStreamError) throw decodeError('bzip2', messageOf(err), err);
       break;
     }
     streams += 1;

@@ -1,0 +1,126 @@
+import {
+  BufferRestoreTarget,
+  BufferVolumeSource,
+  MemoryCatalog,
+  newBackupRecord,
+  type BackupDriver,
+  type BackupRecord,
+  type ObjectStore,
+} from '@volback/core';
+import { copyCinderFixtureBackup, findCinderFixturesDir, loadCinderFixtures, type CinderFixtures } from '@volback/core/testing';
+import { createDriverFor } from './driver-factory.js';
+import { GroupHarness, resolveCapabilities } from './harness.js';
+import type { ConformanceRunner, ConformanceTarget } from './runner.js';
+import { describeDifference, mutateVolume, sha256Hex } from './test-data.js';
+
+/** The Cinder group's name, usable as a key of `target.skip`. */
+export const CINDER_GROUP = 'Cinder compatibility';
+
+/** The environment variable naming the fixtures folder when the target gives none. */
+export const FIXTURES_ENV = 'VOLBACK_CINDER_FIXTURES';
+
+/** The three backups the fixtures hold, in chain order, by their manifest key. */
+const FIXTURE_KEYS = ['zlib/full', 'zlib/incr1', 'zlib/incr2'] as const;
+
+/**
+ * Registers the Cinder-compatibility group: the backups real Cinder wrote (the fixtures) are
+ * copied into the store under test with their own object names, then restored through the
+ * driver and compared with Cinder's images by SHA-256; finally an incremental is made on top
+ * of Cinder's last backup and restored. Needs a store; skipped with a note when no fixtures
+ * folder is configured.
+ */
+export function defineCinderCompat(runner: ConformanceRunner, target: ConformanceTarget): void {
+  const createStore = target.createStore;
+  if (!createStore) return;
+  const { describe, expect } = runner;
+  const fixturesDir = target.fixturesDir ?? findCinderFixturesDir();
+
+  describe(CINDER_GROUP, () => {
+    let store: ObjectStore;
+    let driver: BackupDriver;
+    let fixtures: CinderFixtures;
+    let enabled = false;
+    const catalog = new MemoryCatalog();
+    const records = new Map<string, BackupRecord>();
+    const copied: { container: string; name: string }[] = [];
+    const extra: BackupRecord[] = [];
+    const t = new GroupHarness(runner, target, CINDER_GROUP);
+    const gates = [
+      () =>
+        fixturesDir
+          ? null
+          : `no Cinder fixtures: set ${FIXTURES_ENV} or fixturesDir to the folder holding manifest.json and backups/`,
+      () => (enabled ? null : 'the Cinder fixtures are switched off (capabilities.cinderFixtures)'),
+    ];
+
+    runner.beforeAll(async () => {
+      if (!fixturesDir) {
+        // In CI a missing fixtures folder is a broken set-up, not a reason to skip.
+        if (process.env.CI === 'true') throw new Error(`conformance: Cinder fixtures not found (set ${FIXTURES_ENV})`);
+        return;
+      }
+      store = await createStore();
+      if (!resolveCapabilities(target, store).cinderFixtures) return;
+      enabled = true;
+      fixtures = await loadCinderFixtures(fixturesDir);
+      const d = await createDriverFor(target, store, { catalog });
+      if (!d) throw new Error('conformance: no driver to test');
+      driver = d;
+      for (const b of fixtures.backups) {
+        const container = store.containerFor(b.id, null);
+        const record = await copyCinderFixtureBackup(store, b, container);
+        for (const name of await store.listObjects(container, b.serviceMetadata)) copied.push({ container, name });
+        catalog.put(record);
+        records.set(b.key, record);
+      }
+    }, 300_000);
+
+    runner.afterAll(async () => {
+      for (const r of extra) await driver?.deleteBackup(r).catch(() => undefined);
+      await Promise.all(copied.map((c) => store.deleteObject(c.container, c.name).catch(() => undefined)));
+      await store?.close?.();
+    }, 300_000);
+
+    async function restoreFixture(key: string): Promise<Uint8Array> {
+      const record = records.get(key);
+      if (!record) throw new Error(`fixture ${key} is not in manifest.json`);
+      const into = new BufferRestoreTarget();
+      await driver.restore(record, globalThis.crypto.randomUUID(), into);
+      return into.data;
+    }
+
+    for (const key of FIXTURE_KEYS) {
+      t.test(
+        `restores Cinder's ${key} backup to Cinder's image`,
+        async () => {
+          const b = fixtures.backups.find((x) => x.key === key);
+          if (!b) throw new Error(`fixture ${key} is not in manifest.json`);
+          const image = fixtures.images[b.restoreImage];
+          const data = await restoreFixture(key);
+          expect(data.length).toBe(image?.size);
+          expect(sha256Hex(data)).toBe(b.restoreSha256);
+          expect(sha256Hex(data)).toBe(image?.sha256);
+        },
+        { gates, timeout: 180_000 },
+      );
+    }
+
+    t.test(
+      "an incremental on top of Cinder's backup restores",
+      async () => {
+        const parent = records.get('zlib/incr2');
+        if (!parent) throw new Error('fixture zlib/incr2 is not in manifest.json');
+        const changed = mutateVolume(await restoreFixture('zlib/incr2'), 42, 5);
+        const record = newBackupRecord({ volumeId: parent.volumeId, parentId: parent.id });
+        const result = await driver.backup(record, new BufferVolumeSource(changed));
+        catalog.put(result.record);
+        extra.push(result.record);
+        expect(result.kind, 'Cinder\'s _sha256file serves as the parent').toBe('incremental');
+        const into = new BufferRestoreTarget();
+        await driver.restore(result.record, globalThis.crypto.randomUUID(), into);
+        expect(describeDifference(into.data, changed)).toBeNull();
+      },
+      { gates, timeout: 180_000 },
+    );
+  });
+}

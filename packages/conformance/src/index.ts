@@ -1,0 +1,49 @@
+/**
+ * `@volback/conformance`: the suite every volback driver passes, published so third parties
+ * run the very same tests against their own drivers.
+ *
+ * @example
+ * ```ts
+ * import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+ * import { defineConformanceSuite } from '@volback/conformance';
+ * defineConformanceSuite({ describe, it, expect, beforeAll, afterAll }, {
+ *   name: 'my-store',
+ *   createStore: async () => new MyObjectStore(),
+ * });
+ * ```
+ */
+import { defineBackupDriverContract } from './backup-driver-contract.js';
+import { defineCinderCompat } from './cinder-compat.js';
+import { defineObjectStoreContract } from './object-store-contract.js';
+import type { ConformanceRunner, ConformanceTarget } from './runner.js';
+
+/**
+ * Registers the conformance suite with the caller's test runner: one `describe` named after
+ * the target, holding the ObjectStore contract (when `createStore` is given), the BackupDriver
+ * contract (core's chunked engine over the store, or the target's own `createDriver`) and the
+ * Cinder-compatibility group (when fixtures are available). Tests a target cannot run are
+ * reported as skipped with the reason.
+ */
+export function defineConformanceSuite(runner: ConformanceRunner, target: ConformanceTarget): void {
+  runner.describe(`volback conformance: ${target.name}`, () => {
+    defineObjectStoreContract(runner, target);
+    defineBackupDriverContract(runner, target);
+    defineCinderCompat(runner, target);
+    if (target.cleanup) runner.afterAll(target.cleanup, 300_000);
+  });
+}
+
+export type {
+  Assertion,
+  ConformanceCapabilities,
+  ConformanceRunner,
+  ConformanceTarget,
+  DriverTestContext,
+  RunnerTestContext,
+  StorageBackdoor,
+} from './runner.js';
+export { defineObjectStoreContract, OBJECT_STORE_GROUP } from './object-store-contract.js';
+export { defineBackupDriverContract, BACKUP_DRIVER_GROUP } from './backup-driver-contract.js';
+export { defineCinderCompat, CINDER_GROUP, FIXTURES_ENV } from './cinder-compat.js';
+export { SUITE_OBJECT_SIZE } from './driver-factory.js';
+export { describeDifference, makeVolume, mutateVolume, SeededRandom, sha256Hex } from './test-data.js';

@@ -1,0 +1,259 @@
+import type { ObjectStore } from '@volback/core';
+import { GroupHarness, LARGE_OBJECT_BYTES, resolveBackdoor, resolveCapabilities } from './harness.js';
+import type { ConformanceCapabilities, ConformanceRunner, ConformanceTarget, StorageBackdoor } from './runner.js';
+import { describeDifference, errorCodeOf, randomToken, SeededRandom, sha256Hex } from './test-data.js';
+
+/** The ObjectStore group's name, usable as a key of `target.skip`. */
+export const OBJECT_STORE_GROUP = 'ObjectStore contract';
+
+/** A per-test area: its own container and name prefix, and every name put, for cleanup. */
+interface Scratch {
+  container: string;
+  prefix: string;
+  put(name: string, data: Uint8Array): Promise<void>;
+}
+
+/**
+ * Registers the ObjectStore contract: round trips (empty, small, large), ranges, overwrite,
+ * exact prefix listing, missing objects, Cinder-style names, concurrency, idempotent
+ * container creation. Each test works in its own container and prefix and cleans up.
+ */
+export function defineObjectStoreContract(runner: ConformanceRunner, target: ConformanceTarget): void {
+  const createStore = target.createStore;
+  if (!createStore) return;
+  const { describe, expect } = runner;
+
+  describe(OBJECT_STORE_GROUP, () => {
+    let store: ObjectStore;
+    let caps: ConformanceCapabilities;
+    let backdoor: StorageBackdoor | undefined;
+    const t = new GroupHarness(runner, target, OBJECT_STORE_GROUP);
+
+    runner.beforeAll(async () => {
+      store = await createStore();
+      caps = resolveCapabilities(target, store);
+      backdoor = resolveBackdoor(target, store);
+    });
+    runner.afterAll(async () => {
+      await store?.close?.();
+    });
+
+    /** Runs `body` in a fresh container and prefix, then deletes what it put. */
+    async function withScratch(body: (s: Scratch) => Promise<void>): Promise<void> {
+      const id = globalThis.crypto.randomUUID();
+      const container = store.containerFor(id, null);
+      await store.ensureContainer(container);
+      const names = new Set<string>();
+      const prefix = `cf_${randomToken()}_`;
+      const scratch: Scratch = {
+        container,
+        prefix,
+        async put(name, data) {
+          names.add(name);
+          await store.putObject(container, name, data);
+        },
+      };
+      try {
+        await body(scratch);
+      } finally {
+        for (const name of await store.listObjects(container, prefix).catch(() => [] as string[])) names.add(name);
+        await Promise.all([...names].map((n) => store.deleteObject(container, n).catch(() => undefined)));
+      }
+    }
+
+    const rnd = new SeededRandom(0x5eed);
+
+    t.test('declares its identity and capabilities', async () => {
+      expect(typeof store.driverId === 'string' && store.driverId.length > 0, 'driverId is a non-empty string').toBe(true);
+      expect(typeof store.serviceName === 'string' && store.serviceName.length > 0, 'serviceName is a non-empty string').toBe(true);
+      expect(store.capabilities.maxConcurrency).toBeGreaterThanOrEqual(1);
+      expect(typeof store.capabilities.ranges).toBe('boolean');
+      const id = globalThis.crypto.randomUUID();
+      const container = store.containerFor(id, null);
+      expect(container.length).toBeGreaterThan(0);
+      expect(store.containerFor(id, null), 'containerFor is deterministic').toBe(container);
+    });
+
+    t.test('checkForSetupError resolves on a working store', async () => {
+      await store.checkForSetupError();
+    });
+
+    t.test('ensureContainer twice is harmless and keeps objects', async () => {
+      await withScratch(async (s) => {
+        await store.ensureContainer(s.container);
+        const data = rnd.bytes(1000);
+        await s.put(`${s.prefix}kept`, data);
+        await store.ensureContainer(s.container);
+        expect(describeDifference(await store.getObject(s.container, `${s.prefix}kept`), data)).toBeNull();
+      });
+    });
+
+    t.test('round trip of an empty object', async () => {
+      await withScratch(async (s) => {
+        await s.put(`${s.prefix}empty`, new Uint8Array(0));
+        expect(await store.getObject(s.container, `${s.prefix}empty`)).toHaveLength(0);
+        expect(await store.listObjects(s.container, s.prefix)).toEqual([`${s.prefix}empty`]);
+        if (backdoor) expect(await backdoor.readRaw(s.container, `${s.prefix}empty`)).toHaveLength(0);
+      });
+    });
+
+    t.test('round trip of a small object, as persisted', async () => {
+      await withScratch(async (s) => {
+        const data = rnd.bytes(4099);
+        await s.put(`${s.prefix}small`, data);
+        expect(describeDifference(await store.getObject(s.container, `${s.prefix}small`), data)).toBeNull();
+        if (backdoor) {
+          expect(describeDifference(await backdoor.readRaw(s.container, `${s.prefix}small`), data), 'stored bytes').toBeNull();
+          expect(await backdoor.listAll(s.container)).toContain(`${s.prefix}small`);
+        }
+      });
+    });
+
+    t.test(
+      `round trip of a large object (${LARGE_OBJECT_BYTES / 1048576} MiB)`,
+      async () => {
+        await withScratch(async (s) => {
+          const data = new SeededRandom(7).bytes(LARGE_OBJECT_BYTES);
+          await s.put(`${s.prefix}large`, data);
+          const back = await store.getObject(s.container, `${s.prefix}large`);
+          expect(back.length).toBe(data.length);
+          expect(sha256Hex(back)).toBe(sha256Hex(data));
+        });
+      },
+      { gates: [() => (caps.largeObjects ? null : 'large objects switched off (capabilities.largeObjects)')], timeout: 300_000 },
+    );
+
+    t.test(
+      'byte ranges return exactly the asked bytes',
+      async () => {
+        await withScratch(async (s) => {
+          const data = rnd.bytes(100_000);
+          await s.put(`${s.prefix}ranged`, data);
+          for (const [offset, length] of [
+            [0, 10],
+            [12_345, 54_321],
+            [99_990, 10],
+            [0, 100_000],
+          ] as const) {
+            const got = await store.getObject(s.container, `${s.prefix}ranged`, { range: { offset, length } });
+            expect(describeDifference(got, data.subarray(offset, offset + length)), `range ${offset}+${length}`).toBeNull();
+          }
+        });
+      },
+      { gates: [() => (caps.ranges ? null : 'the store does not support ranges (capabilities.ranges)')] },
+    );
+
+    t.test('overwrite replaces the whole object', async () => {
+      await withScratch(async (s) => {
+        const name = `${s.prefix}over`;
+        await s.put(name, rnd.bytes(50_000));
+        const shorter = rnd.bytes(1234);
+        await s.put(name, shorter);
+        expect(describeDifference(await store.getObject(s.container, name), shorter)).toBeNull();
+        if (backdoor) expect(describeDifference(await backdoor.readRaw(s.container, name), shorter), 'stored bytes').toBeNull();
+        expect(await store.listObjects(s.container, name)).toEqual([name]);
+      });
+    });
+
+    t.test('listObjects matches the exact prefix', async () => {
+      await withScratch(async (s) => {
+        const p = s.prefix;
+        const names = ['a-1', 'a-10', 'a-2', 'a_1', 'a_', 'A-1', 'b', 'a'].map((n) => p + n);
+        for (const n of names) await s.put(n, new Uint8Array([1]));
+        const other = `x${p}a-1`; // contains the prefix but does not start with it
+        await s.put(other, new Uint8Array([2]));
+        const list = async (prefix: string) => (await store.listObjects(s.container, prefix)).sort();
+        expect(await list(`${p}a-1`)).toEqual([`${p}a-1`, `${p}a-10`]);
+        expect(await list(`${p}a-10`)).toEqual([`${p}a-10`]);
+        expect(await list(`${p}a-`)).toEqual([`${p}a-1`, `${p}a-10`, `${p}a-2`]);
+        expect(await list(`${p}a_`)).toEqual([`${p}a_`, `${p}a_1`]);
+        expect(await list(`${p}A`), 'case-sensitive').toEqual([`${p}A-1`]);
+        expect(await list(`${p}a`)).toEqual([`${p}a`, `${p}a-1`, `${p}a-10`, `${p}a-2`, `${p}a_`, `${p}a_1`].sort());
+        expect(await list(p)).toEqual([...names].sort());
+        expect(await list(`${p}zz`)).toEqual([]);
+      });
+    });
+
+    t.test('listObjects returns every one of 150 objects', async () => {
+      await withScratch(async (s) => {
+        const names = Array.from({ length: 150 }, (_, i) => `${s.prefix}${String(i + 1).padStart(5, '0')}`);
+        const limit = Math.max(1, Math.min(caps.concurrency, store.capabilities.maxConcurrency));
+        for (let i = 0; i < names.length; i += limit) {
+          await Promise.all(names.slice(i, i + limit).map((n) => s.put(n, new Uint8Array([i & 0xff]))));
+        }
+        const listed = await store.listObjects(s.container, s.prefix);
+        expect(listed.length).toBe(150);
+        expect([...listed].sort()).toEqual(names);
+      });
+    });
+
+    t.test('getObject of a missing object is E_NOT_FOUND', async () => {
+      await withScratch(async (s) => {
+        expect(await errorCodeOf(store.getObject(s.container, `${s.prefix}missing`))).toBe('E_NOT_FOUND');
+      });
+    });
+
+    t.test('deleteObject removes the object; deleting a missing object succeeds', async () => {
+      await withScratch(async (s) => {
+        const name = `${s.prefix}gone`;
+        await s.put(name, rnd.bytes(10));
+        await s.put(`${s.prefix}stays`, rnd.bytes(10));
+        await store.deleteObject(s.container, name);
+        expect(await errorCodeOf(store.getObject(s.container, name))).toBe('E_NOT_FOUND');
+        expect(await store.listObjects(s.container, s.prefix)).toEqual([`${s.prefix}stays`]);
+        if (backdoor) expect(await backdoor.listAll(s.container)).not.toContain(name);
+        await store.deleteObject(s.container, name);
+        await store.deleteObject(s.container, `${s.prefix}never-existed`);
+      });
+    });
+
+    t.test('stores names in the posix/NFS Cinder style', async () => {
+      await withScratch(async (s) => {
+        const vol = globalThis.crypto.randomUUID();
+        const backup = globalThis.crypto.randomUUID();
+        const prefix = `volume_${vol}_20240501120400_backup_${backup}`;
+        await checkCinderNames(s, prefix, `volume_${vol}`);
+      });
+    });
+
+    t.test(
+      'stores names in the object-store Cinder style (with "/")',
+      async () => {
+        await withScratch(async (s) => {
+          const vol = globalThis.crypto.randomUUID();
+          const backup = globalThis.crypto.randomUUID();
+          const prefix = `volume_${vol}/20240501120400/az_nova_backup_${backup}`;
+          await checkCinderNames(s, prefix, `volume_${vol}/`);
+        });
+      },
+      { gates: [() => (caps.slashInNames ? null : 'the store does not take "/" in object names (capabilities.slashInNames)')] },
+    );
+
+    async function checkCinderNames(s: Scratch, prefix: string, volumePrefix: string): Promise<void> {
+      const names = [`${prefix}-00001`, `${prefix}-00002`, `${prefix}-100000`, `${prefix}_sha256file`, `${prefix}_metadata`];
+      const payloads = names.map(() => rnd.bytes(100));
+      for (const [i, n] of names.entries()) await s.put(n, payloads[i] as Uint8Array);
+      for (const [i, n] of names.entries()) {
+        expect(describeDifference(await store.getObject(s.container, n), payloads[i] as Uint8Array), n).toBeNull();
+      }
+      expect((await store.listObjects(s.container, prefix)).sort()).toEqual([...names].sort());
+      expect((await store.listObjects(s.container, `${prefix}-`)).sort()).toEqual(names.slice(0, 3).sort());
+      expect((await store.listObjects(s.container, volumePrefix)).sort()).toEqual([...names].sort());
+      if (backdoor) {
+        const all = await backdoor.listAll(s.container);
+        for (const n of names) expect(all).toContain(n);
+      }
+    }
+
+    t.test('concurrent puts and gets all land', async () => {
+      await withScratch(async (s) => {
+        const n = caps.concurrency;
+        const payloads = Array.from({ length: n }, (_, i) => new SeededRandom(1000 + i).bytes(20_000 + i));
+        await Promise.all(payloads.map((p, i) => s.put(`${s.prefix}c${i}`, p)));
+        const back = await Promise.all(payloads.map((_, i) => store.getObject(s.container, `${s.prefix}c${i}`)));
+        back.forEach((b, i) => expect(describeDifference(b, payloads[i] as Uint8Array), `object c${i}`).toBeNull());
+        expect(await store.listObjects(s.container, s.prefix)).toHaveLength(n);
+      });
+    });
+  });
+}

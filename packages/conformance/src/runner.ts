@@ -1,0 +1,98 @@
+import type { BackupDriver, BackupRecord, ObjectStore } from '@volback/core';
+
+/** The part of a test context the suite uses: vitest's `ctx.skip(note)` marks a test skipped at run time. */
+export interface RunnerTestContext {
+  skip?: (note?: string) => void;
+}
+
+/** The assertions the suite uses; vitest's and Jest's `expect` provide them. */
+export interface Assertion {
+  toBe(expected: unknown): void;
+  toEqual(expected: unknown): void;
+  toBeGreaterThan(expected: number): void;
+  toBeGreaterThanOrEqual(expected: number): void;
+  toBeLessThan(expected: number): void;
+  toBeLessThanOrEqual(expected: number): void;
+  toContain(item: unknown): void;
+  toHaveLength(length: number): void;
+  toBeNull(): void;
+  toMatch(expected: RegExp | string): void;
+  readonly not: Assertion;
+}
+
+/**
+ * The test runner the suite registers with: pass vitest's (or a compatible runner's)
+ * functions. The suite never imports a runner itself.
+ */
+export interface ConformanceRunner {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: (context: RunnerTestContext) => Promise<void> | void, timeout?: number): void;
+  expect(actual: unknown, message?: string): Assertion;
+  beforeAll(body: () => Promise<void> | void, timeout?: number): void;
+  afterAll(body: () => Promise<void> | void, timeout?: number): void;
+  beforeEach?(body: () => Promise<void> | void, timeout?: number): void;
+  afterEach?(body: () => Promise<void> | void, timeout?: number): void;
+}
+
+/**
+ * A raw view of the storage under test, bypassing the driver (as Auth.js adapters' tests do):
+ * the suite uses it to see what really persisted and to corrupt stored objects.
+ */
+export interface StorageBackdoor {
+  /** Every object name in the container, straight from the backend. */
+  listAll(container: string): Promise<string[]>;
+  /** An object's stored bytes. */
+  readRaw(container: string, name: string): Promise<Uint8Array>;
+  /** Replaces an object's stored bytes. */
+  writeRaw(container: string, name: string, data: Uint8Array): Promise<void>;
+}
+
+/** Switches for capability-gated tests. Unset ones come from the store's own `capabilities`. */
+export interface ConformanceCapabilities {
+  /** `getObject` honours ranges. Default: `store.capabilities.ranges`. */
+  ranges: boolean;
+  /** Run the ≥ 64 MiB round trip. Default true, unless `store.capabilities.maxObjectBytes` is smaller. */
+  largeObjects: boolean;
+  /** Puts issued at once by the concurrency test. Default 16. */
+  concurrency: number;
+  /** Run the Cinder-compatibility group (needs the fixtures). Default true. */
+  cinderFixtures: boolean;
+  /**
+   * The store accepts `/` in object names (object stores do, posix does not). Default: true
+   * when the store's own `objectNamePrefix` contains a `/`.
+   */
+  slashInNames: boolean;
+}
+
+/** What the BackupDriver group hands to {@link ConformanceTarget.createDriver}. */
+export interface DriverTestContext {
+  /**
+   * The catalog the suite keeps: every backup the suite makes or imports is put here, so a
+   * driver built on core's engine can find parents with it.
+   */
+  catalog: { put(record: BackupRecord): void; get(id: string): Promise<BackupRecord> };
+}
+
+/** The implementation under test and what it can do. */
+export interface ConformanceTarget {
+  /** Shown in the suite's title, e.g. `s3 (s3rver)`. */
+  name: string;
+  /** Makes the store under test; the ObjectStore group runs only when given. Called once per group. */
+  createStore?: () => Promise<ObjectStore>;
+  /**
+   * Makes the BackupDriver under test. Default: core's `ChunkedBackupDriver` over the store,
+   * with small objects (256 KiB) so the suite runs fast on every backend. `store` is undefined
+   * when the target has no `createStore` (a direct BackupDriver implementation).
+   */
+  createDriver?(store: ObjectStore | undefined, context: DriverTestContext): Promise<BackupDriver>;
+  /** Overrides of the capabilities read from the store. */
+  capabilities?: Partial<ConformanceCapabilities>;
+  /** A raw view of the storage, or a function making one for the store the suite created. */
+  backdoor?: StorageBackdoor | ((store: ObjectStore) => StorageBackdoor);
+  /** Folder of the Cinder fixtures. Default: env `VOLBACK_CINDER_FIXTURES`; else that group is skipped with a note. */
+  fixturesDir?: string;
+  /** Tests (by name, or a whole group by its name) to skip, with the reason shown in the report. */
+  skip?: Record<string, string>;
+  /** Runs once after the whole suite, e.g. to remove a temp folder or stop a server. */
+  cleanup?: () => Promise<void>;
+}

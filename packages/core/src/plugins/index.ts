@@ -1,0 +1,5 @@
+export * from './api-version.js';
+export * from './manifest.js';
+export * from './brand.js';
+export * from './discover.js';
+export * from './registry.js';

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { newBackupRecord } from '../src/backup-record.js';
+import { sortOldestFirst, StoreCatalog } from '../src/catalog.js';
+import { ChunkedBackupDriver } from '../src/chunked-backup-driver.js';
+import { MemoryObjectStore } from '../src/memory-object-store.js';
+import { makeVolume, mutateVolume } from '../src/testing/test-data.js';
+import { BufferVolumeSource } from '../src/volume-source.js';
+
+describe('StoreCatalog', () => {
+  it('rebuilds records from _metadata objects, parents before incrementals made in the same second', async () => {
+    const store = new MemoryObjectStore();
+    const catalog = new StoreCatalog(store);
+    const driver = new ChunkedBackupDriver(store, { catalog, objectSize: 64 * 1024 });
+    const at = new Date('2026-01-01T00:00:00Z');
+    const v0 = makeVolume(150_000, 1);
+    // Ids chosen so that sorting by id alone would put the child first.
+    const full = await driver.backup(newBackupRecord({ id: 'ffff0000-full', volumeId: 'vol', createdAt: at, displayName: 'f' }), new BufferVolumeSource(v0));
+    const incr = await driver.backup(
+      newBackupRecord({ id: '0000ffff-incr', volumeId: 'vol', parentId: full.record.id, createdAt: at, container: 'custom/place' }),
+      new BufferVolumeSource(mutateVolume(v0, 2)),
+    );
+    const fresh = new StoreCatalog(store);
+    const listed = await fresh.list();
+    expect(listed.map((r) => r.id)).toEqual([full.record.id, incr.record.id]);
+    expect(listed[0]).toMatchObject({ volumeId: 'vol', parentId: null, displayName: 'f', volumeBytes: 150_000, size: 1, objectCount: 3 });
+    expect(await fresh.get(incr.record.id)).toMatchObject({ container: 'custom/place', parentId: full.record.id, volumeBytes: 150_000 });
+    expect(await fresh.dependentsOf(full.record.id)).toEqual([incr.record.id]);
+    await expect(fresh.get('nope')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+
+  it('sorts by time first', () => {
+    const a = newBackupRecord({ id: 'b', volumeId: 'v', createdAt: new Date(2000) });
+    const b = newBackupRecord({ id: 'a', volumeId: 'v', createdAt: new Date(1000) });
+    expect(sortOldestFirst([a, b]).map((r) => r.id)).toEqual(['a', 'b']);
+  });
+});
