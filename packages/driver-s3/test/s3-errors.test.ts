@@ -1,0 +1,59 @@
+import { AuthError, BackendError, CancelledError, NotFoundError } from '@volback/core';
+import { describe, expect, it } from 'vitest';
+import { mapS3Error } from '../src/index.js';
+
+/** An error shaped as the SDK throws it (S3ServiceException fields), without a server. */
+function sdkError(name: string, status: number | undefined, message = name): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+}
+
+describe('mapS3Error', () => {
+  it.each([
+    ['InvalidAccessKeyId', 403, AuthError],
+    ['SignatureDoesNotMatch', 403, AuthError],
+    ['AccessDenied', 403, AuthError],
+    ['Forbidden', 403, AuthError],
+    ['ExpiredToken', 400, AuthError],
+    ['NoSuchKey', 404, NotFoundError],
+    ['NotFound', 404, NotFoundError],
+    ['NoSuchBucket', 404, NotFoundError],
+  ] as const)('%s (HTTP %s) becomes %o', (name, status, type) => {
+    const err = mapS3Error(sdkError(name, status), 'GET b/k');
+    expect(err).toBeInstanceOf(type);
+    expect(err.message).toMatch(/^s3: /);
+  });
+
+  it.each([
+    ['InternalError', 500, true],
+    ['ServiceUnavailable', 503, true],
+    ['SlowDown', 503, true],
+    ['BadDigest', 400, true],
+    ['NotImplemented', 501, false],
+    ['InvalidArgument', 400, false],
+    ['EntityTooSmall', 400, false],
+  ] as const)('%s (HTTP %s) is a BackendError, transient %s', (name, status, transient) => {
+    const err = mapS3Error(sdkError(name, status), 'PUT b/k');
+    expect(err).toBeInstanceOf(BackendError);
+    expect((err as BackendError).transient).toBe(transient);
+  });
+
+  it('treats network failures and timeouts as transient', () => {
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']) {
+      const err = mapS3Error(Object.assign(new Error(`socket ${code}`), { code }), 'GET b/k');
+      expect(err).toMatchObject({ code: 'E_BACKEND', transient: true });
+    }
+    expect(mapS3Error(sdkError('TimeoutError', undefined), 'GET b/k')).toMatchObject({ transient: true });
+  });
+
+  it('says how to provide credentials when the SDK chain finds none', () => {
+    const err = mapS3Error(sdkError('CredentialsProviderError', undefined, 'Could not load credentials from any providers'), 'HEAD bucket b');
+    expect(err).toBeInstanceOf(AuthError);
+    expect(err.message).toMatch(/no credentials found.*accessKeyId and secretAccessKey/);
+  });
+
+  it('reports cancellation as CancelledError', () => {
+    const ac = new AbortController();
+    ac.abort();
+    expect(mapS3Error(sdkError('AbortError', undefined), 'GET b/k', ac.signal)).toBeInstanceOf(CancelledError);
+  });
+});

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'vitest';
+import { S3ObjectStore, type S3StoreConfig } from '../src/index.js';
+
+/** One S3 test server, as its `tooling/servers/<script>.sh start` describes it in env vars. */
+export interface S3TestServer {
+  /** Short label for test names. */
+  label: 'swift' | 's3rver';
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  /** Swift checks SigV4 secrets and Content-MD5; s3rver does neither. */
+  faithful: boolean;
+}
+
+interface ServerSpec {
+  label: S3TestServer['label'];
+  envPrefix: string;
+  script: string;
+  faithful: boolean;
+}
+
+const SPECS: readonly ServerSpec[] = [
+  { label: 'swift', envPrefix: 'VOLBACK_TEST_S3_SWIFT', script: 'swift-s3.sh', faithful: true },
+  { label: 's3rver', envPrefix: 'VOLBACK_TEST_S3RVER', script: 's3rver.sh', faithful: false },
+];
+
+function serverFromEnv(spec: ServerSpec): S3TestServer | undefined {
+  const get = (suffix: string): string | undefined => process.env[`${spec.envPrefix}_${suffix}`] || undefined;
+  const endpoint = get('ENDPOINT');
+  const accessKeyId = get('ACCESS_KEY');
+  const secretAccessKey = get('SECRET_KEY');
+  if (endpoint === undefined || accessKeyId === undefined || secretAccessKey === undefined) return undefined;
+  return { label: spec.label, endpoint, accessKeyId, secretAccessKey, region: get('REGION') ?? 'us-east-1', faithful: spec.faithful };
+}
+
+function howToStart(spec: ServerSpec): string {
+  return (
+    `${spec.envPrefix}_ENDPOINT/_ACCESS_KEY/_SECRET_KEY are not set. Start the server with ` +
+    `\`bash tooling/servers/${spec.script} start\` (after \`${spec.script} install\` once) and ` +
+    `\`source .test-servers/${spec.script.replace(/\.sh$/, '')}.env\` before running vitest.`
+  );
+}
+
+/**
+ * Registers `body` once per S3 test server. A server whose env vars are missing fails the run
+ * when `CI=true` (a CI that forgot to start it must not pass silently) and is skipped otherwise.
+ * `only` limits the servers (e.g. signature checks exist on Swift only).
+ */
+export function describeEachS3Server(
+  title: string,
+  body: (server: S3TestServer) => void,
+  only?: readonly S3TestServer['label'][],
+): void {
+  for (const spec of SPECS) {
+    if (only !== undefined && !only.includes(spec.label)) continue;
+    const server = serverFromEnv(spec);
+    const name = `${title} [${spec.label}]`;
+    if (server !== undefined) {
+      describe(name, () => body(server));
+    } else if (process.env['CI'] === 'true') {
+      describe(name, () => {
+        it('has its test server running', () => {
+          throw new Error(`S3 test server ${spec.label} is not running: ${howToStart(spec)}`);
+        });
+      });
+    } else {
+      describe(name, () => {
+        it.skip(`skipped: ${howToStart(spec)}`, () => undefined);
+      });
+    }
+  }
+}
+
+/** A fresh bucket name, so tests never see each other's objects. */
+export function uniqueBucket(tag = 't'): string {
+  return `vb-${tag}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Config for `server` with a fresh bucket that the store may create. */
+export function configFor(server: S3TestServer, extra: Partial<S3StoreConfig> = {}): S3StoreConfig {
+  return {
+    bucket: uniqueBucket(),
+    endpoint: server.endpoint,
+    region: server.region,
+    accessKeyId: server.accessKeyId,
+    secretAccessKey: server.secretAccessKey,
+    forcePathStyle: true,
+    createBucket: true,
+    maxAttempts: 1,
+    ...extra,
+  };
+}
+
+/** A store on a fresh bucket that already exists. */
+export async function freshStore(server: S3TestServer, extra: Partial<S3StoreConfig> = {}): Promise<S3ObjectStore> {
+  const store = new S3ObjectStore(configFor(server, extra));
+  await store.ensureContainer(store.config.bucket);
+  return store;
+}
+
+/** Deterministic pseudo-random bytes (fast, so 80 MiB buffers are cheap to make). */
+export function patternBytes(size: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+    out[i + 1] = (x >>> 8) & 0xff;
+    out[i + 2] = (x >>> 16) & 0xff;
+    out[i + 3] = (x >>> 24) & 0xff;
+  }
+  return out;
+}
+
+/** Cinder-shaped object names for one backup. */
+export function cinderNames(backupId = '8f5a3c1e-2b4d-4e6f-9a0b-1c2d3e4f5a6b'): { prefix: string; data: string; metadata: string; sha: string } {
+  const prefix = `volume_0d3f8a2c-6b1e-4c7d-8e9f-a0b1c2d3e4f5/20240501120000/az_nova_backup_${backupId}`;
+  return { prefix, data: `${prefix}-00001`, metadata: `${prefix}_metadata`, sha: `${prefix}_sha256file` };
+}

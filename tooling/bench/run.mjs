@@ -1,0 +1,118 @@
+// `pnpm bench`: volback against real peers, in one run. Generates the workload, then for each of
+// --runs rounds measures the references and volback (each --compressions), interleaved so load
+// from elsewhere on the machine spreads over all of them; writes bench-results/ and prints markdown.
+//   node tooling/bench/run.mjs [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling]
+//                              [--dir <tmp parent>] [--out bench-results] [--no-gnu-time] [--keep]
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { dropCaches } from './files.mjs';
+import { describeMachine } from './machine.mjs';
+import { hasGnuTime } from './measure.mjs';
+import { Recorder } from './recorder.mjs';
+import { detectTools, runReferences } from './references.mjs';
+import { writeReport } from './report.mjs';
+import { RSS_SCALING_ID, sizeLabel } from './targets.mjs';
+import { CLI, runVolback } from './volback.mjs';
+import { generateWorkload, parseSize } from './workload.mjs';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const COMPRESSIONS = ['none', 'zstd', 'zlib'];
+const RSS_SCALING_BYTES = 4 * 2 ** 30;
+
+const log = (line) => process.stderr.write(line + '\n');
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string', default: '1G' },
+      runs: { type: 'string', default: '3' },
+      compressions: { type: 'string', default: COMPRESSIONS.join(',') },
+      'rss-scaling': { type: 'boolean', default: false },
+      dir: { type: 'string', default: tmpdir() },
+      out: { type: 'string', default: join(REPO_ROOT, 'bench-results') },
+      'no-gnu-time': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    log('usage: pnpm bench [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling] [--dir TMP] [--out DIR] [--no-gnu-time] [--keep]');
+    process.exit(0);
+  }
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+  const compressions = values.compressions.split(',').map((c) => c.trim());
+  for (const c of compressions) if (!COMPRESSIONS.includes(c)) throw new Error(`unknown compression ${c}`);
+  return { ...values, runs, compressions, sizeBytes: parseSize(values.size) };
+}
+
+async function main() {
+  const started = Date.now();
+  const opts = options();
+  const cli = join(REPO_ROOT, CLI);
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (pnpm build)`);
+
+  mkdirSync(opts.dir, { recursive: true });
+  const workDir = mkdtempSync(join(opts.dir, 'volback-bench-'));
+  const notes = [];
+  const gnuTime = !opts['no-gnu-time'] && (await hasGnuTime());
+  if (!gnuTime) notes.push('GNU time not used: wall time from node, CPU and peak RSS from polling /proc every 20 ms (approximate, marked ~)');
+  const canDropCaches = dropCaches();
+  if (!canDropCaches) notes.push('warm cache: the page cache could not be dropped (not root?), so every step ran with a warm cache');
+  const tools = await detectTools();
+  for (const [tool, v] of Object.entries(tools)) if (!v) notes.push(`${tool} is not installed: its reference is skipped`);
+  const machine = describeMachine({ workDir, repoRoot: REPO_ROOT });
+  const settings = { runs: opts.runs, compressions: opts.compressions, gnuTime, canDropCaches, tools };
+
+  try {
+    log(`[bench] generating the ${sizeLabel(opts.sizeBytes)} workload in ${workDir}`);
+    const workload = generateWorkload(workDir, opts.sizeBytes);
+    log(`[bench] workload ready in ${workload.seconds.toFixed(1)} s`);
+
+    const rec = new Recorder({ gnuTime, canDropCaches, log });
+    for (let r = 1; r <= opts.runs; r++) {
+      log(`[bench] run ${r} of ${opts.runs}`);
+      const scratch = join(workDir, `run-${r}`);
+      mkdirSync(scratch);
+      await runReferences(rec, { w: workload, scratch, tools });
+      for (const compression of opts.compressions) await runVolback(rec, { w: workload, scratch, cli, compression });
+      rmSync(scratch, { recursive: true, force: true });
+    }
+
+    if (opts['rss-scaling']) {
+      notes.push(`RSS scaling: one full backup (zstd) of a ${sizeLabel(RSS_SCALING_BYTES)} volume of the same mix`);
+      await rssScaling(rec, { workDir, cli });
+    }
+
+    const elapsedSeconds = (Date.now() - started) / 1000;
+    const { md, files } = writeReport(resolve(opts.out), { machine, workload, settings, entries: rec.entries, notes, elapsedSeconds });
+    process.stdout.write(md);
+    log(`[bench] wrote ${files.join(' and ')}`);
+  } finally {
+    if (opts.keep) log(`[bench] kept ${workDir}`);
+    else rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** A full zstd backup of a 4 GiB volume, whose peak RSS should match the smaller volume's. */
+async function rssScaling(rec, { workDir, cli }) {
+  const dir = join(workDir, 'rss-scaling');
+  mkdirSync(dir);
+  log(`[bench] generating the ${sizeLabel(RSS_SCALING_BYTES)} volume for RSS scaling`);
+  const big = generateWorkload(dir, RSS_SCALING_BYTES, { changedCopy: false });
+  const store = join(dir, 'store');
+  const env = { ...process.env, VOLBACK_STATE_DIR: join(dir, 'state') };
+  const meta = { tool: 'volback', step: `full backup, ${sizeLabel(RSS_SCALING_BYTES)} volume`, compression: 'zstd', volumeBytes: RSS_SCALING_BYTES };
+  const argv = [process.execPath, cli, 'backup', big.image, '--to', store, '--compression', 'zstd', '--json'];
+  const sample = await rec.step(RSS_SCALING_ID, meta, argv, { env, warm: [big.image] });
+  if (sample) sample.storedBytes = JSON.parse(sample.stdout).storedBytes ?? null;
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  log(`[bench] ${err.stack ?? err}`);
+  process.exit(1);
+});

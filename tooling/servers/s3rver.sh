@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# npm s3rver 3.7.1: a quick, lenient S3 (no signature-secret or Content-MD5 checks). Fast to
+# start, good for local runs. See /work/shared/backends.md §1a.
+#
+#   s3rver.sh packages | install | start | stop | status   (packages: the Debian packages, one a line)
+#
+# Env written by `start` (<servers dir>/s3rver.env):
+#   VOLBACK_TEST_S3RVER_ENDPOINT, VOLBACK_TEST_S3RVER_ACCESS_KEY,
+#   VOLBACK_TEST_S3RVER_SECRET_KEY, VOLBACK_TEST_S3RVER_REGION
+set -euo pipefail
+
+NAME=s3rver
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SERVERS_DIR="${VOLBACK_SERVERS_DIR:-$REPO_ROOT/.test-servers}"
+STATE="$SERVERS_DIR/$NAME"
+DATA="$STATE/data"
+LOG="$STATE/s3rver.log"
+PIDFILE="$STATE/pids"
+ENVFILE="$SERVERS_DIR/$NAME.env"
+PORT="${VOLBACK_S3RVER_PORT:-4568}"
+READY_TIMEOUT="${VOLBACK_S3RVER_READY_TIMEOUT:-20}"
+# s3rver accepts any secret; only these access key ids are known to it.
+ACCESS_KEY='S3RVER'
+SECRET_KEY='S3RVER'
+REGION='us-east-1'
+BIN="$REPO_ROOT/tooling/node_modules/s3rver/bin/s3rver.js"
+
+log() { echo "[$NAME] $*" >&2; }
+
+is_running() {
+  [[ -f "$PIDFILE" ]] || return 1
+  local pid
+  while read -r pid _; do
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && return 0
+  done <"$PIDFILE"
+  return 1
+}
+
+cmd_install() {
+  # npm-only server: it comes with `pnpm install` of the workspace (tooling devDependency).
+  [[ -f "$BIN" ]] || log "note: $BIN is missing; run 'pnpm install' at the repo root"
+}
+
+cmd_start() {
+  [[ -f "$BIN" ]] || { log "missing $BIN: run 'pnpm install' at the repo root"; exit 1; }
+  if is_running; then
+    log "already running (pids in $PIDFILE)"
+    exit 0
+  fi
+  if curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
+    log "port $PORT is already in use by another process; set VOLBACK_S3RVER_PORT"
+    exit 1
+  fi
+  rm -rf "$DATA"
+  mkdir -p "$DATA"
+  rm -f "$PIDFILE" "$ENVFILE"
+  # --openssl-legacy-provider: s3rver encrypts ListObjectsV2 continuation tokens with DES, which
+  # OpenSSL 3 only offers through the legacy provider; without it every paginated list is a 500.
+  # Started with node directly (not npx) so the recorded PID is the server itself.
+  node --openssl-legacy-provider "$BIN" -d "$DATA" -a 127.0.0.1 -p "$PORT" >"$LOG" 2>&1 &
+  echo "$! s3rver" >"$PIDFILE"
+  local pid=$!
+
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/"; do
+    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
+      log "not ready after ${READY_TIMEOUT}s or exited (http://127.0.0.1:$PORT/)"
+      echo "----- tail of $LOG -----" >&2
+      tail -n 30 "$LOG" >&2 || true
+      cmd_stop
+      exit 1
+    fi
+    sleep 0.2
+  done
+
+  cat >"$ENVFILE" <<EOF
+export VOLBACK_TEST_S3RVER_ENDPOINT=http://127.0.0.1:$PORT
+export VOLBACK_TEST_S3RVER_ACCESS_KEY=$ACCESS_KEY
+export VOLBACK_TEST_S3RVER_SECRET_KEY=$SECRET_KEY
+export VOLBACK_TEST_S3RVER_REGION=$REGION
+EOF
+  log "ready on http://127.0.0.1:$PORT (env: $ENVFILE)"
+}
+
+cmd_stop() {
+  rm -f "$ENVFILE"
+  [[ -f "$PIDFILE" ]] || { log "not running"; return 0; }
+  local pid label pids=()
+  while read -r pid label; do
+    [[ -n "$pid" ]] || continue
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+  done <"$PIDFILE"
+  local deadline=$((SECONDS + 10))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null; do
+      if ((SECONDS >= deadline)); then
+        log "pid $pid ignored SIGTERM; sending SIGKILL"
+        kill -9 "$pid" 2>/dev/null || true
+        break
+      fi
+      sleep 0.1
+    done
+  done
+  rm -f "$PIDFILE"
+  log "stopped"
+}
+
+cmd_status() {
+  if is_running; then log "running"; else log "not running"; return 1; fi
+}
+
+case "${1:-}" in
+  packages) ;; # npm only: nothing from apt
+  install) cmd_install ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 packages|install|start|stop|status" >&2; exit 2 ;;
+esac
