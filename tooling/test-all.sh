@@ -27,7 +27,7 @@ source "$REPO_ROOT/tooling/ensure-toolchain.sh"
 export VOLBACK_SERVERS_DIR="$REPO_ROOT/.test-servers"
 mkdir -p "$VOLBACK_SERVERS_DIR"
 stop_servers() {
-  for s in "${servers[@]}"; do bash "$s" stop || true; done
+  for s in "${servers[@]}"; do bash "$s" stop >/dev/null 2>&1 || true; done
 }
 trap stop_servers EXIT
 for s in "${servers[@]}"; do
@@ -40,4 +40,15 @@ done
 
 cd "$REPO_ROOT"
 say "running every test"
-pnpm exec vitest run "$@"
+results="$VOLBACK_SERVERS_DIR/vitest-results.json"
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+stop_servers
+trap - EXIT
+# The count of tests run, as the last line, in the plain form any CI log reader understands.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+' "$results" || true
+exit "$status"

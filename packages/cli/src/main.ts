@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { backupCommand } from './commands/backup.js';
+import { conformanceCommand } from './commands/conformance.js';
 import { deleteCommand } from './commands/delete.js';
 import { driversCommand } from './commands/drivers.js';
 import { exportCommand } from './commands/export.js';
@@ -24,6 +25,7 @@ const COMMANDS: Command[] = [
   exportCommand,
   importCommand,
   driversCommand,
+  conformanceCommand,
 ];
 
 /** Adds a command (e.g. `conformance`, which lives in its own module). */

@@ -13,7 +13,7 @@ import {
   type ProgressEvent,
 } from '@volback/core';
 import { createDriverFor } from './driver-factory.js';
-import { GroupHarness, resolveBackdoor } from './harness.js';
+import { GroupHarness, resolveBackdoor, trackContainers } from './harness.js';
 import type { ConformanceRunner, ConformanceTarget, StorageBackdoor } from './runner.js';
 import { describeDifference, errorCodeOf, makeVolume, mutateVolume, rejectionOf } from './test-data.js';
 
@@ -42,10 +42,13 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
     const catalog = new MemoryCatalog();
     const made: BackupRecord[] = [];
     const t = new GroupHarness(runner, target, BACKUP_DRIVER_GROUP);
+    let tidy: (() => Promise<void>) | undefined;
     const needsRaw = () => (store || backdoor ? null : 'needs a store or a backdoor to see stored objects');
 
     runner.beforeAll(async () => {
-      store = target.createStore ? await target.createStore() : undefined;
+      const tracked = target.createStore ? trackContainers(await target.createStore()) : undefined;
+      store = tracked?.store;
+      tidy = tracked?.removeEmptyContainers;
       backdoor = resolveBackdoor(target, store);
       const d = await createDriverFor(target, store, { catalog });
       if (!d) throw new Error('conformance: no driver to test (give createStore or createDriver)');
@@ -54,6 +57,7 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
     runner.afterAll(async () => {
       // Newest first, so no incremental outlives its parent.
       for (const r of made.reverse()) await driver?.deleteBackup(r).catch(() => undefined);
+      await tidy?.();
       await store?.close?.();
     }, TIMEOUT);
 

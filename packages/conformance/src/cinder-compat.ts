@@ -9,7 +9,7 @@ import {
 } from '@volback/core';
 import { copyCinderFixtureBackup, findCinderFixturesDir, loadCinderFixtures, type CinderFixtures } from '@volback/core/testing';
 import { createDriverFor } from './driver-factory.js';
-import { GroupHarness, resolveCapabilities } from './harness.js';
+import { GroupHarness, resolveCapabilities, trackContainers } from './harness.js';
 import type { ConformanceRunner, ConformanceTarget } from './runner.js';
 import { describeDifference, mutateVolume, sha256Hex } from './test-data.js';
 
@@ -39,6 +39,7 @@ export function defineCinderCompat(runner: ConformanceRunner, target: Conformanc
     let store: ObjectStore;
     let driver: BackupDriver;
     let fixtures: CinderFixtures;
+    let tidy: (() => Promise<void>) | undefined;
     let enabled = false;
     const catalog = new MemoryCatalog();
     const records = new Map<string, BackupRecord>();
@@ -59,7 +60,9 @@ export function defineCinderCompat(runner: ConformanceRunner, target: Conformanc
         if (process.env.CI === 'true') throw new Error(`conformance: Cinder fixtures not found (set ${FIXTURES_ENV})`);
         return;
       }
-      store = await createStore();
+      const tracked = trackContainers(await createStore());
+      store = tracked.store;
+      tidy = tracked.removeEmptyContainers;
       if (!resolveCapabilities(target, store).cinderFixtures) return;
       enabled = true;
       fixtures = await loadCinderFixtures(fixturesDir);
@@ -78,6 +81,7 @@ export function defineCinderCompat(runner: ConformanceRunner, target: Conformanc
     runner.afterAll(async () => {
       for (const r of extra) await driver?.deleteBackup(r).catch(() => undefined);
       await Promise.all(copied.map((c) => store.deleteObject(c.container, c.name).catch(() => undefined)));
+      await tidy?.();
       await store?.close?.();
     }, 300_000);
 

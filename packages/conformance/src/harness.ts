@@ -90,3 +90,31 @@ export function resolveBackdoor(target: ConformanceTarget, store: ObjectStore | 
   if (typeof b === 'function') return store ? b(store) : undefined;
   return b;
 }
+
+/**
+ * The store, watched: every container it is asked to create is remembered, so the suite can
+ * remove the empty ones afterwards (`deleteContainer`, where the store has it) and leave a live
+ * backend as it found it.
+ */
+export function trackContainers(store: ObjectStore): { store: ObjectStore; removeEmptyContainers(): Promise<void> } {
+  const containers = new Set<string>();
+  const ensureContainer: ObjectStore['ensureContainer'] = (container, opts) => {
+    containers.add(container);
+    return store.ensureContainer(container, opts);
+  };
+  // A proxy, not a subclass: methods keep the real store as `this`, whatever state they keep.
+  const tracked = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'ensureContainer') return ensureContainer;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return {
+    store: tracked,
+    async removeEmptyContainers() {
+      if (!store.deleteContainer) return;
+      for (const c of containers) await store.deleteContainer(c).catch(() => undefined);
+    },
+  };
+}

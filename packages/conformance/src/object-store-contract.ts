@@ -1,5 +1,5 @@
 import type { ObjectStore } from '@volback/core';
-import { GroupHarness, LARGE_OBJECT_BYTES, resolveBackdoor, resolveCapabilities } from './harness.js';
+import { GroupHarness, LARGE_OBJECT_BYTES, resolveBackdoor, resolveCapabilities, trackContainers } from './harness.js';
 import type { ConformanceCapabilities, ConformanceRunner, ConformanceTarget, StorageBackdoor } from './runner.js';
 import { describeDifference, errorCodeOf, randomToken, SeededRandom, sha256Hex } from './test-data.js';
 
@@ -29,12 +29,17 @@ export function defineObjectStoreContract(runner: ConformanceRunner, target: Con
     let backdoor: StorageBackdoor | undefined;
     const t = new GroupHarness(runner, target, OBJECT_STORE_GROUP);
 
+    let tidy: (() => Promise<void>) | undefined;
+
     runner.beforeAll(async () => {
-      store = await createStore();
+      const tracked = trackContainers(await createStore());
+      store = tracked.store;
+      tidy = tracked.removeEmptyContainers;
       caps = resolveCapabilities(target, store);
       backdoor = resolveBackdoor(target, store);
     });
     runner.afterAll(async () => {
+      await tidy?.();
       await store?.close?.();
     });
 

@@ -50,6 +50,11 @@ export interface ObjectStore {
   deleteObject(container: string, name: string, opts?: StoreCallOptions): Promise<void>;
   /** Every object name in the container that starts with `prefix` (exact, case-sensitive). */
   listObjects(container: string, prefix: string, opts?: StoreCallOptions): Promise<string[]>;
+  /**
+   * Removes a container that holds no objects; one still holding objects is kept. Optional.
+   * The engine never calls it (Cinder keeps containers when deleting backups); hosts may, to tidy up.
+   */
+  deleteContainer?(container: string, opts?: StoreCallOptions): Promise<void>;
   /** Every container that may hold backups; only when `capabilities.listContainers`. */
   listContainers?(opts?: StoreCallOptions): Promise<string[]>;
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { access, chmod, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { access, chmod, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import {
   ConfigError,
   InvalidBackupError,
@@ -85,6 +85,26 @@ export class PosixObjectStore implements ObjectStore {
       } catch (err) {
         throw backendErrorFromFs(err, 'chmod container', dir);
       }
+    }
+  }
+
+  /**
+   * Removes the container directory if it is empty, then each parent left empty, up to the
+   * root. A directory that still holds anything is kept. Backup deletion never calls this
+   * (Cinder keeps containers); it is for hosts tidying up, such as the conformance run.
+   */
+  async deleteContainer(container: string, opts?: StoreCallOptions): Promise<void> {
+    throwIfAborted(opts?.signal);
+    let dir = this.containerPath(container);
+    while (dir.startsWith(this.root + sep)) {
+      try {
+        await rmdir(dir);
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') return;
+        if (code !== 'ENOENT') throw backendErrorFromFs(err, 'remove container', dir);
+      }
+      dir = dirname(dir);
     }
   }
 

@@ -1,4 +1,5 @@
-import { mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BackendError, CancelledError, ConfigError, NotFoundError, hasErrorCode } from '@volback/core';
@@ -295,5 +296,27 @@ describe('checkForSetupError', () => {
     const err = await new PosixObjectStore({ root: join(root, 'file') }).checkForSetupError().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).field).toBe('root');
+  });
+});
+
+describe('deleteContainer', () => {
+  it('removes an empty container and its empty parents, and keeps anything not empty', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'volback-posix-rmc-'));
+    try {
+      const store = new PosixObjectStore({ root });
+      await store.ensureContainer('ab/cd/abcd-1');
+      await store.ensureContainer('ab/ce/abce-2');
+      await store.putObject('ab/ce/abce-2', 'kept', new Uint8Array([1]));
+      await store.deleteContainer('ab/cd/abcd-1');
+      expect(await readdir(join(root, 'ab'))).toEqual(['ce']);
+      await store.deleteContainer('ab/ce/abce-2');
+      expect(await store.getObject('ab/ce/abce-2', 'kept')).toEqual(new Uint8Array([1]));
+      await store.deleteObject('ab/ce/abce-2', 'kept');
+      await store.deleteContainer('ab/ce/abce-2');
+      expect(await readdir(root)).toEqual([]);
+      await store.deleteContainer('ab/ce/abce-2'); // already gone: fine
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

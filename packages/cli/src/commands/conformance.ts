@@ -1,0 +1,39 @@
+import { defineConformanceSuite } from '@volback/conformance';
+import { positionals } from '../args.js';
+import type { Command } from '../command.js';
+import { MiniRunner, type TestResult } from '../conformance/mini-runner.js';
+import { openTarget } from '../open-target.js';
+
+export const conformanceCommand: Command = {
+  name: 'conformance',
+  summary: 'run the shared conformance suite against a live backend and report pass/fail with timings',
+  usage: '<store> [--skip-large] [--json]',
+  options: { json: { type: 'boolean' }, 'skip-large': { type: 'boolean' } },
+  async run(args, values, io) {
+    const [target] = positionals(args, ['store']) as [string];
+    // One probe store proves the target opens (config, credentials) before any test runs.
+    const probe = await openTarget(target, io);
+    await probe.close();
+    const runner = new MiniRunner();
+    defineConformanceSuite(runner, {
+      name: target,
+      createStore: async () => (await openTarget(target, io)).store,
+      ...(values['skip-large'] ? { capabilities: { largeObjects: false } } : {}),
+    });
+    const started = performance.now();
+    const results = await runner.run((r) => {
+      if (!values.json) io.stdout.write(line(r));
+    });
+    const count = (s: TestResult['status']) => results.filter((r) => r.status === s).length;
+    const summary = { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), seconds: (performance.now() - started) / 1000 };
+    if (values.json) io.stdout.write(JSON.stringify({ target, ...summary, results }, null, 2) + '\n');
+    else io.stdout.write(`\n${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped in ${summary.seconds.toFixed(1)} s\n`);
+    return summary.failed === 0 ? 0 : 1;
+  },
+};
+
+function line(r: TestResult): string {
+  const mark = r.status === 'passed' ? 'PASS' : r.status === 'failed' ? 'FAIL' : 'SKIP';
+  const note = r.note ? `\n       ${r.note}` : '';
+  return `${mark}  ${r.path.join(' › ')}  (${Math.round(r.ms)} ms)${note}\n`;
+}
