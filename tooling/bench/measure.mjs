@@ -13,9 +13,16 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 /** A command that exited non-zero: carries the tail of its stderr for the report. */
 export class CommandFailed extends Error {
   constructor(argv, code, stderr) {
-    super(`${argv.join(' ')} exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    super(`${argv.join(' ')} exited with ${code}: ${gist(stderr)}`);
     this.code = code;
   }
+}
+
+/** The error lines of a stderr (node prints a stack, then its version), else its last lines. */
+function gist(stderr) {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const errors = lines.filter((l) => /error|E_[A-Z]/i.test(l));
+  return (errors.length ? errors.slice(0, 2) : lines.slice(-3)).join(' | ');
 }
 
 /** Whether GNU time is usable here (it prints its version; BSD time or a shell keyword does not). */

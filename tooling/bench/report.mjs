@@ -60,7 +60,8 @@ export function markdown({ machine, workload, settings, summaries, targets, note
   lines.push('|---|---|---|---|');
   for (const t of targets) lines.push(`| ${t.goal} | ${t.measured ?? `not measured: ${t.why}`} | ${t.needed} | ${t.ok === null ? '–' : t.ok ? '✅' : '❌'} |`);
   const problems = [...summaries.values()].flatMap((s) => [
-    ...(s.skipped ? [`${s.id} skipped: ${s.skipped}`] : []),
+    // Missing tools are already in the notes once; other skips and every error are listed.
+    ...(s.skipped && !/not installed/.test(s.skipped) ? [`${s.id} skipped: ${s.skipped}`] : []),
     ...s.errors.map((e) => `${s.id}: ${e}`),
   ]);
   if (problems.length || notes.length) {

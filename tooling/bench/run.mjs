@@ -15,7 +15,7 @@ import { Recorder } from './recorder.mjs';
 import { detectTools, runReferences } from './references.mjs';
 import { writeReport } from './report.mjs';
 import { RSS_SCALING_ID, sizeLabel } from './targets.mjs';
-import { CLI, runVolback } from './volback.mjs';
+import { CLI, runVolback, storedBytes } from './volback.mjs';
 import { generateWorkload, parseSize } from './workload.mjs';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -108,7 +108,7 @@ async function rssScaling(rec, { workDir, cli }) {
   const meta = { tool: 'volback', step: `full backup, ${sizeLabel(RSS_SCALING_BYTES)} volume`, compression: 'zstd', volumeBytes: RSS_SCALING_BYTES };
   const argv = [process.execPath, cli, 'backup', big.image, '--to', store, '--compression', 'zstd', '--json'];
   const sample = await rec.step(RSS_SCALING_ID, meta, argv, { env, warm: [big.image] });
-  if (sample) sample.storedBytes = JSON.parse(sample.stdout).storedBytes ?? null;
+  if (sample) sample.storedBytes = storedBytes(sample, store);
   rmSync(dir, { recursive: true, force: true });
 }
 

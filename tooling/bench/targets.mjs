@@ -54,7 +54,7 @@ export function evaluateTargets(summaries) {
     const ratio = v.mibs.median / r.mibs.median;
     return {
       goal: t.goal,
-      measured: `${ratio.toFixed(2)}x (${v.mibs.median.toFixed(0)} vs ${r.mibs.median.toFixed(0)} MiB/s)`,
+      measured: `${ratio.toFixed(2)}x (${v.mibs.median.toFixed(0)} vs ${r.mibs.median.toFixed(0)} MiB/s)${v.errors.length ? ', ⚠ errors in the notes' : ''}`,
       ratio,
       needed: `>= ${t.min}x`,
       ok: ratio >= t.min,

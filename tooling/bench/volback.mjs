@@ -48,7 +48,11 @@ export async function runVolback(rec, { w, scratch, cli, compression }) {
     });
     if (!incr) return skipRest(rec, ids, meta, ['restore', 'verify']);
     incr.storedBytes = storedBytes(incr, store, full.storedBytes);
-    const latest = JSON.parse(incr.stdout).id;
+    const latest = cliJson(incr).id;
+    if (typeof latest !== 'string') {
+      rec.problem(ids.incremental, 'backup --json printed no id');
+      return skipRest(rec, ids, meta, ['restore', 'verify']);
+    }
 
     const warmup = volback('list', '--store', store, '--json');
     const restore = await rec.step(ids.restore, meta('restore'), volback('restore', latest, restored, '--from', store), {
@@ -66,14 +70,18 @@ export async function runVolback(rec, { w, scratch, cli, compression }) {
 }
 
 /** The CLI's own storedBytes when it prints one, else the growth of the store directory. */
-function storedBytes(sample, store, before = 0) {
+export function storedBytes(sample, store, before = 0) {
+  const n = cliJson(sample).storedBytes;
+  return typeof n === 'number' ? n : treeBytes(store) - before;
+}
+
+/** What a `--json` command printed, or {} when it printed something else. */
+function cliJson(sample) {
   try {
-    const n = JSON.parse(sample.stdout).storedBytes;
-    if (typeof n === 'number') return n;
+    return JSON.parse(sample.stdout) ?? {};
   } catch {
-    // not JSON: fall back to the directory
+    return {};
   }
-  return treeBytes(store) - before;
 }
 
 function skipRest(rec, ids, meta, steps) {

@@ -14,6 +14,7 @@ import { runBackupJob, removeObjects } from './engine/backup-job.js';
 import { runRestoreJob, loadChain } from './engine/restore-job.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './engine/retry.js';
 import { retryingStore } from './engine/retrying-store.js';
+import { createTaskRunner, type TaskRunner } from './engine/task-runner.js';
 import { ZeroObjectCache } from './engine/zero-object-cache.js';
 import { hasErrorCode, InvalidBackupError, NotFoundError } from './errors.js';
 import type { ObjectStore } from './object-store.js';
@@ -29,7 +30,7 @@ import type { VolumeSource } from './volume-source.js';
 
 /** Settings of {@link ChunkedBackupDriver}. */
 export interface ChunkedDriverOptions {
-  /** Bytes per data object (Cinder's chunk size); a multiple of `hashBlockSize`. Default 16 MiB. */
+  /** Bytes per data object (Cinder's chunk size); a multiple of `hashBlockSize`. Default 8 MiB. */
   objectSize?: number;
   /** Hash block size of `_sha256file`. Default 32 KiB, Cinder's. */
   hashBlockSize?: number;
@@ -43,9 +44,14 @@ export interface ChunkedDriverOptions {
   volumeMetadata?: VolumeMetadataStore;
   /** Retries of transient store errors. */
   retry?: RetryPolicy;
+  /**
+   * Worker threads for hashing, MD5, compression and restore checks. Default: one per core;
+   * 0 runs everything on the calling thread.
+   */
+  workers?: number;
 }
 
-export const DEFAULT_OBJECT_SIZE = 16 * 1024 * 1024;
+export const DEFAULT_OBJECT_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_HASH_BLOCK_SIZE = 32 * 1024;
 
 /**
@@ -63,6 +69,8 @@ export class ChunkedBackupDriver implements BackupDriver {
   readonly volumeMetadata: VolumeMetadataStore;
   private readonly io: ObjectStore;
   private readonly zeroObjects = new ZeroObjectCache();
+  private readonly workers: number | undefined;
+  private runnerInstance: TaskRunner | undefined;
 
   constructor(store: ObjectStore, options: ChunkedDriverOptions = {}) {
     this.store = store;
@@ -73,7 +81,20 @@ export class ChunkedBackupDriver implements BackupDriver {
     this.io = retryingStore(store, options.retry ?? DEFAULT_RETRY_POLICY);
     this.catalog = options.catalog ?? new StoreCatalog(this.io);
     this.volumeMetadata = options.volumeMetadata ?? new MemoryVolumeMetadataStore();
+    this.workers = options.workers;
     validateSizes(this.objectSize, this.hashBlockSize);
+  }
+
+  /** Worker threads start on first use, so a driver that only lists backups never spawns any. */
+  private get runner(): TaskRunner {
+    this.runnerInstance ??= createTaskRunner(this.workers);
+    return this.runnerInstance;
+  }
+
+  /** Stops the worker threads (they never keep a process alive, but a host may want them gone). */
+  async close(): Promise<void> {
+    await this.runnerInstance?.close();
+    this.runnerInstance = undefined;
   }
 
   async backup(record: BackupRecord, volume: VolumeSource, opts: BackupOptions = {}): Promise<BackupResult> {
@@ -93,6 +114,7 @@ export class ChunkedBackupDriver implements BackupDriver {
       parentHashes,
       volumeMeta,
       zeroObjects: this.zeroObjects,
+      runner: this.runner,
       signal: opts.signal,
       onProgress: opts.onProgress,
     });
@@ -167,7 +189,8 @@ export class ChunkedBackupDriver implements BackupDriver {
       store: this.io,
       layers,
       target,
-      concurrency: this.store.capabilities.maxConcurrency,
+      concurrency: Math.min(this.store.capabilities.maxConcurrency, this.runner.parallelism + 1),
+      runner: this.runner,
       signal: opts.signal,
       onProgress: opts.onProgress,
     });
@@ -189,7 +212,8 @@ export class ChunkedBackupDriver implements BackupDriver {
       store: this.io,
       layers,
       target: null,
-      concurrency: this.store.capabilities.maxConcurrency,
+      concurrency: Math.min(this.store.capabilities.maxConcurrency, this.runner.parallelism + 1),
+      runner: this.runner,
       signal: opts.signal,
       onProgress: opts.onProgress,
     });

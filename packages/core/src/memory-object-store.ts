@@ -20,14 +20,14 @@ export class MemoryObjectStore implements ObjectStore {
 
   async putObject(container: string, name: string, data: Uint8Array): Promise<void> {
     await this.ensureContainer(container);
-    this.containers.get(container)?.set(name, Uint8Array.from(data));
+    this.containers.get(container)?.set(name, new Uint8Array(data));
   }
 
   async getObject(container: string, name: string, opts?: StoreCallOptions & { range?: ByteRange }): Promise<Uint8Array> {
     const data = this.containers.get(container)?.get(name);
     if (!data) throw new NotFoundError(`memory: no object ${container}/${name}`);
     const r = opts?.range;
-    return Uint8Array.from(r ? data.subarray(r.offset, r.offset + r.length) : data);
+    return new Uint8Array(r ? data.subarray(r.offset, r.offset + r.length) : data);
   }
 
   async deleteObject(container: string, name: string): Promise<void> {

@@ -15,8 +15,15 @@ export interface RestoreTarget {
   close(): Promise<void>;
 }
 
+const FLUSH_EVERY = 64 * 1024 * 1024;
+
 /** A regular file (created if missing) or a block device. */
 export class FileRestoreTarget implements RestoreTarget {
+  /** Bytes written since the last background flush was started. */
+  private unflushed = 0;
+  private flushing: Promise<void> | null = null;
+  private flushError: unknown = null;
+
   private constructor(
     private readonly handle: FileHandle,
     readonly fresh: boolean,
@@ -52,14 +59,30 @@ export class FileRestoreTarget implements RestoreTarget {
       const { bytesWritten } = await this.handle.write(data, done, data.length - done, offset + done);
       done += bytesWritten;
     }
+    this.unflushed += data.length;
+    if (this.unflushed >= FLUSH_EVERY && !this.flushing) {
+      // Start writeback while the restore goes on, so the final sync has little left to do.
+      this.unflushed = 0;
+      this.flushing = this.handle
+        .datasync()
+        .catch((err: unknown) => {
+          this.flushError ??= err;
+        })
+        .finally(() => {
+          this.flushing = null;
+        });
+    }
   }
 
   async finish(volumeSize: number): Promise<void> {
+    await this.flushing;
+    if (this.flushError) throw this.flushError;
     if (this.isFile) await this.handle.truncate(volumeSize);
     await this.handle.sync();
   }
 
   async close(): Promise<void> {
+    await this.flushing;
     await this.handle.close();
   }
 

@@ -12,7 +12,7 @@ export const backupCommand: Command = {
   name: 'backup',
   summary: 'back up a volume image or block device (full, or incremental on the latest backup of the volume)',
   usage:
-    '<image> --to <store> [--incremental | --parent <id>] [--compression zstd|zlib|bz2|none] [--level N] [--volume-id ID] [--name N] [--description D] [--object-size 16M] [--id ID] [--json]',
+    '<image> --to <store> [--incremental | --parent <id>] [--compression zstd|zlib|bz2|none] [--level N] [--volume-id ID] [--name N] [--description D] [--object-size 8M] [--id ID] [--json]',
   options: {
     ...STORE_OPTIONS,
     incremental: { type: 'boolean', short: 'i' },

@@ -8,7 +8,8 @@ import { encodeSha256File } from '../format/sha256-file.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ProgressListener } from '../progress.js';
 import type { VolumeSource } from '../volume-source.js';
-import { hashBlocks, md5Hex, zeroBlockSha256 } from './block-hashes.js';
+import { InOrder } from './in-order.js';
+import type { TaskRunner } from './task-runner.js';
 import { TaskWindow } from './task-window.js';
 import { ZeroObjectCache } from './zero-object-cache.js';
 
@@ -27,6 +28,8 @@ export interface BackupJobInput {
   parentHashes: string[] | null;
   volumeMeta: string | null;
   zeroObjects: ZeroObjectCache;
+  /** Where hashing, MD5 and compression run (worker threads by default). */
+  runner: TaskRunner;
   signal: AbortSignal | undefined;
   onProgress: ProgressListener | undefined;
 }
@@ -59,53 +62,81 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   }
 
   const objects: ObjectEntry[] = [];
-  const sha256s: string[] = [];
-  const window = new TaskWindow(Math.max(1, Math.min(store.capabilities.maxConcurrency, 8)));
+  const hashesByChunk: string[][] = [];
+  // Chunks in flight: one per worker plus two being read or stored, so workers rarely wait for
+  // I/O; few enough that memory stays bounded (objects are stored concurrently within a chunk).
+  const window = new TaskWindow(input.runner.parallelism + 2);
+  const inOrder = new InOrder();
   const progress = new BackupProgress(record.id, volume.size, input.onProgress);
   let storedBytes = 0;
 
-  const storeObject = async (entry: ObjectEntry, data: Uint8Array, allZero: boolean): Promise<void> => {
-    const stored = allZero
-      ? await input.zeroObjects.get(data.length, input.codec, input.compressionLevel, input.compressionTag)
-      : await compressObject(data, input);
-    entry.md5 = stored.md5 ?? md5Hex(data);
-    entry.compression = stored.tag;
-    await store.putObject(container, entry.name, stored.bytes, { signal });
-    storedBytes += stored.bytes.length;
-    progress.add(entry.length, 1, stored.bytes.length);
+  // Chunk buffers go round trip to the workers and back, then are reused: memory stays at
+  // about one buffer per window slot whatever the volume size.
+  const buffers: ArrayBuffer[] = [];
+
+  const backupChunk = async (index: number, offset: number, chunk: Uint8Array): Promise<void> => {
+    const length = chunk.length;
+    const firstBlock = Math.floor(offset / blockSize);
+    const blocks = Math.ceil(length / blockSize);
+    let entries: { entry: ObjectEntry; bytes: Uint8Array | null }[] = [];
+    let returned: Uint8Array | undefined;
+    try {
+      const result = await input.runner.processChunk({
+        data: chunk,
+        blockSize,
+        parentHashes: input.parentHashes ? input.parentHashes.slice(firstBlock, firstBlock + blocks) : null,
+        codecTag: input.codec.family,
+        compressionTag: input.compressionTag,
+        level: input.compressionLevel,
+      });
+      returned = result.data;
+      hashesByChunk[index] = result.hashes;
+      // Object numbers follow volume offsets, so chunks name their objects in order.
+      await inOrder.turn(index);
+      entries = result.objects.map((o) => {
+        const entry: ObjectEntry = {
+          name: dataObjectName(prefix, objects.length + 1),
+          offset: offset + o.start,
+          length: o.end - o.start,
+          md5: o.md5,
+          compression: o.tag ?? '',
+        };
+        objects.push(entry);
+        return { entry, bytes: o.allZero ? null : (o.stored ?? result.data.subarray(o.start, o.end)) };
+      });
+    } finally {
+      inOrder.release(index);
+    }
+    progress.add(length - entries.reduce((n, e) => n + e.entry.length, 0), 0, 0);
+    await Promise.all(
+      entries.map(async ({ entry, bytes }) => {
+        let stored = bytes;
+        if (stored === null) {
+          const zero = await input.zeroObjects.get(entry.length, input.codec, input.compressionLevel, input.compressionTag);
+          stored = zero.bytes;
+          entry.compression = zero.tag;
+        }
+        await store.putObject(container, entry.name, stored, { signal });
+        storedBytes += stored.length;
+        progress.add(entry.length, 1, stored.length);
+      }),
+    );
+    buffers.push(returned.buffer as ArrayBuffer);
   };
 
   try {
-    for (let offset = 0; offset < volume.size; offset += objectSize) {
+    for (let offset = 0, index = 0; offset < volume.size; offset += objectSize, index++) {
       throwIfAborted(signal);
       const length = Math.min(objectSize, volume.size - offset);
-      const chunk = Buffer.allocUnsafe(length);
+      await window.waitForSlot();
+      const chunk = new Uint8Array(buffers.pop() ?? new ArrayBuffer(objectSize), 0, length);
       await volume.readAt(offset, length, chunk);
-      const hashes = hashBlocks(chunk, blockSize);
-      const firstBlock = sha256s.length;
-      sha256s.push(...hashes);
-
-      let unchanged = length;
-      for (const run of changedRuns(hashes, firstBlock, input.parentHashes)) {
-        const start = run.first * blockSize;
-        const end = Math.min(run.end * blockSize, length);
-        unchanged -= end - start;
-        const entry: ObjectEntry = {
-          name: dataObjectName(prefix, objects.length + 1),
-          offset: offset + start,
-          length: end - start,
-          md5: '',
-          compression: '',
-        };
-        objects.push(entry);
-        const allZero = hashes
-          .slice(run.first, run.end)
-          .every((h, i) => h === zeroBlockSha256(Math.min(blockSize, length - (run.first + i) * blockSize)));
-        await window.run(() => storeObject(entry, chunk.subarray(start, end), allZero));
-      }
-      progress.add(unchanged, 0, 0);
+      const i = index;
+      const at = offset;
+      await window.run(() => backupChunk(i, at, chunk));
     }
     await window.drain();
+    const sha256s = hashesByChunk.flat();
 
     throwIfAborted(signal);
     const createdAt = pythonDatetimeString(record.createdAt);
@@ -138,44 +169,6 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   record.status = 'available';
   progress.finish(storedBytes);
   return { record, objects, storedBytes };
-}
-
-/** A run of consecutive changed blocks, `[first, end)` as block indexes within one chunk. */
-interface BlockRun {
-  first: number;
-  end: number;
-}
-
-/**
- * The runs to store for one chunk. Full backup: the whole chunk. Incremental: maximal runs of
- * blocks whose hash differs from the parent's at the same global index; runs never cross a chunk.
- */
-function changedRuns(hashes: string[], firstBlock: number, parent: string[] | null): BlockRun[] {
-  if (parent === null) return [{ first: 0, end: hashes.length }];
-  const runs: BlockRun[] = [];
-  let start = -1;
-  for (let i = 0; i <= hashes.length; i++) {
-    const changed = i < hashes.length && hashes[i] !== parent[firstBlock + i];
-    if (changed && start < 0) start = i;
-    if (!changed && start >= 0) {
-      runs.push({ first: start, end: i });
-      start = -1;
-    }
-  }
-  return runs;
-}
-
-/** The stored form of one object: compressed when that makes it smaller, else raw and tagged `none`. */
-export interface StoredForm {
-  bytes: Uint8Array;
-  tag: string;
-  md5?: string;
-}
-
-async function compressObject(data: Uint8Array, input: BackupJobInput): Promise<StoredForm> {
-  if (input.codec.family === 'none') return { bytes: data, tag: 'none' };
-  const compressed = await input.codec.compress(data, input.compressionLevel);
-  return compressed.length < data.length ? { bytes: compressed, tag: input.compressionTag } : { bytes: data, tag: 'none' };
 }
 
 /** Best-effort removal of every object under the prefix: a failed backup must not leave half a backup. */

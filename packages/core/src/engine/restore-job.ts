@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { BackupRecord } from '../backup-record.js';
 import { metadataObjectName, sha256ObjectName } from '../cinder-names.js';
-import { codecFor } from '../codecs/index.js';
 import { hasErrorCode, IntegrityError, InvalidBackupError, throwIfAborted } from '../errors.js';
 import type { BackupMetadata, ObjectEntry } from '../format/backup-metadata.js';
 import type { Sha256File } from '../format/sha256-file.js';
@@ -9,7 +7,9 @@ import type { ObjectStore } from '../object-store.js';
 import type { ProgressListener } from '../progress.js';
 import type { RestoreTarget } from '../restore-target.js';
 import { coveredBytes, locationOf, readBackupMetadata, readSha256File, type BackupLocation } from '../stored-backup.js';
-import { isAllZero, md5Hex } from './block-hashes.js';
+import { isAllZero } from './block-hashes.js';
+import type { ObjectCheckTask } from './cpu-tasks.js';
+import type { TaskRunner } from './task-runner.js';
 import { IntervalSet, type Interval } from './interval-set.js';
 import { TaskWindow } from './task-window.js';
 
@@ -68,6 +68,8 @@ export interface RestoreJobInput {
   /** Null to verify only. */
   target: RestoreTarget | null;
   concurrency: number;
+  /** Where decompression and checks run (worker threads by default). */
+  runner: TaskRunner;
   signal: AbortSignal | undefined;
   onProgress: ProgressListener | undefined;
 }
@@ -108,8 +110,8 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
     throwIfAborted(signal);
     await window.run(async () => {
       const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal });
-      const data = await decodeObject(task, stored, volumeBytes);
-      if (target) await writeClaims(target, task, data);
+      const checked = await input.runner.checkObject(checkTask(task, stored, volumeBytes));
+      if (target) await writeClaims(target, task, checked.data, checked.allZero);
       bytesDone += task.claims.reduce((s, c) => s + c.end - c.start, 0);
       objectsDone += 1;
       bytesTransferred += stored.length;
@@ -171,53 +173,30 @@ function checkAgainstRequested(task: RestoreTask, requested: ChainLayer, volumeB
   }
 }
 
-async function decodeObject(task: RestoreTask, stored: Uint8Array, volumeBytes: number): Promise<Uint8Array> {
+/** The check a worker runs on one fetched object before its bytes are written. */
+function checkTask(task: RestoreTask, stored: Uint8Array, volumeBytes: number): ObjectCheckTask {
   const { entry } = task;
-  let data: Uint8Array;
-  try {
-    data = await codecFor(entry.compression).decompress(stored, entry.length);
-  } catch (err) {
-    if (hasErrorCode(err, 'E_UNSUPPORTED')) throw err;
-    throw new IntegrityError(`${entry.name}: cannot decompress (${entry.compression}): ${(err as Error).message}`, entry.name, {
-      cause: err,
-    });
-  }
-  if (data.length !== entry.length) {
-    throw new IntegrityError(`${entry.name}: decompressed to ${data.length} bytes, its metadata says ${entry.length}`, entry.name);
-  }
-  const md5 = md5Hex(data);
-  if (md5 !== entry.md5) throw new IntegrityError(`${entry.name}: MD5 is ${md5}, its metadata says ${entry.md5}`, entry.name);
-  verifyBlocks(task, data, volumeBytes);
-  return data;
-}
-
-/** SHA-256 of every whole block of the object against its own backup's list. */
-function verifyBlocks(task: RestoreTask, data: Uint8Array, volumeBytes: number): void {
   const h = task.layer.hashes;
-  if (!h) return;
-  const B = h.blockSize;
-  const { entry } = task;
-  if (entry.offset % B !== 0) return; // Cinder never writes such objects; MD5 still covers them.
-  for (let at = 0; at < data.length; at += B) {
-    const idx = (entry.offset + at) / B;
-    const len = Math.min(B, data.length - at);
-    const fullLen = Math.min(B, volumeBytes - idx * B);
-    if (len !== fullLen) continue; // a partial block inside an object: only MD5 covers it
-    const expected = h.sha256s[idx];
-    const actual = createHash('sha256').update(data.subarray(at, at + len)).digest('hex');
-    if (actual !== expected) {
-      throw new IntegrityError(
-        `${entry.name}: block ${idx} has SHA-256 ${actual}, ${sha256ObjectName(task.layer.location.prefix)} says ${expected ?? 'nothing'}`,
-        entry.name,
-      );
-    }
-  }
+  const first = h ? Math.floor(entry.offset / h.blockSize) : 0;
+  const count = h ? Math.ceil(entry.length / h.blockSize) : 0;
+  return {
+    name: entry.name,
+    stored,
+    compression: entry.compression,
+    length: entry.length,
+    md5: entry.md5,
+    offset: entry.offset,
+    blockSize: h ? h.blockSize : null,
+    blockHashes: h ? h.sha256s.slice(first, first + count) : null,
+    volumeBytes,
+  };
 }
 
 const ZERO_SKIP_PIECE = 1 << 20;
 
 /** Writes the claimed ranges; on a fresh target, all-zero pieces are skipped and stay holes. */
-async function writeClaims(target: RestoreTarget, task: RestoreTask, data: Uint8Array): Promise<void> {
+async function writeClaims(target: RestoreTarget, task: RestoreTask, data: Uint8Array, allZero: boolean): Promise<void> {
+  if (allZero && target.fresh) return;
   for (const c of task.claims) {
     const slice = data.subarray(c.start - task.entry.offset, c.end - task.entry.offset);
     if (!target.fresh) {

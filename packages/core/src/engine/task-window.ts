@@ -11,10 +11,15 @@ export class TaskWindow {
     if (!(limit >= 1)) throw new RangeError('TaskWindow limit must be at least 1');
   }
 
-  /** Starts `task` once a slot is free. Resolves when it has started, not when it ends. */
-  async run(task: () => Promise<void>): Promise<void> {
+  /** Resolves once a slot is free (or throws the first failure), e.g. before allocating for the next task. */
+  async waitForSlot(): Promise<void> {
     while (this.inFlight.size >= this.limit) await Promise.race(this.inFlight);
     this.throwIfFailed();
+  }
+
+  /** Starts `task` once a slot is free. Resolves when it has started, not when it ends. */
+  async run(task: () => Promise<void>): Promise<void> {
+    await this.waitForSlot();
     const p: Promise<void> = task()
       .catch((error: unknown) => {
         this.failure ??= { error };

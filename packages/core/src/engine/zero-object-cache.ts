@@ -1,6 +1,10 @@
 import type { Codec } from '../codecs/codec.js';
-import { md5Hex } from './block-hashes.js';
-import type { StoredForm } from './backup-job.js';
+
+/** The stored form of an object: compressed when that makes it smaller, else raw and tagged `none`. */
+export interface StoredForm {
+  bytes: Uint8Array;
+  tag: string;
+}
 
 /**
  * Stored forms of all-zero objects, compressed once per (codec, level, length). Volumes are often
@@ -24,8 +28,7 @@ export class ZeroObjectCache {
 
 async function makeZeroForm(length: number, codec: Codec, level: number | undefined, tag: string): Promise<StoredForm> {
   const zeros = new Uint8Array(length);
-  const md5 = md5Hex(zeros);
-  if (codec.family === 'none') return { bytes: zeros, tag: 'none', md5 };
+  if (codec.family === 'none') return { bytes: zeros, tag: 'none' };
   const compressed = await codec.compress(zeros, level);
-  return compressed.length < length ? { bytes: compressed, tag, md5 } : { bytes: zeros, tag: 'none', md5 };
+  return compressed.length < length ? { bytes: compressed, tag } : { bytes: zeros, tag: 'none' };
 }

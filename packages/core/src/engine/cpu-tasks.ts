@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { codecFor } from '../codecs/index.js';
+import { IntegrityError, VolbackError } from '../errors.js';
+import { hashBlocks, isAllZero, md5Hex, zeroBlockSha256 } from './block-hashes.js';
+
+/**
+ * The CPU-heavy steps of backup and restore, as pure functions of plain data, so they run the
+ * same on a worker thread as inline. Everything here is per chunk or per object: no I/O.
+ */
+
+/** One object-size chunk of the volume to hash and turn into stored objects. */
+export interface ChunkTask {
+  data: Uint8Array;
+  blockSize: number;
+  /** The parent's hashes for this chunk's blocks (incremental), or null (full backup). */
+  parentHashes: string[] | null;
+  /** Codec tag to compress with (`none` to store raw) and the tag written for compressed objects. */
+  codecTag: string;
+  compressionTag: string;
+  level: number | undefined;
+}
+
+/** One object cut from a chunk: bytes `[start, end)` of the chunk. */
+export interface ChunkObject {
+  start: number;
+  end: number;
+  /** MD5 of the uncompressed bytes. */
+  md5: string;
+  /** True when all bytes are zero: the caller stores its cached zero object instead. */
+  allZero: boolean;
+  /** Tag to store under; absent for zero objects. */
+  tag?: string;
+  /** Compressed bytes; absent when the object is stored raw (it is then `data[start, end)`) or is zero. */
+  stored?: Uint8Array;
+}
+
+export interface ChunkResult {
+  /** The chunk, handed back so its buffer can be reused (and raw objects sliced from it). */
+  data: Uint8Array;
+  hashes: string[];
+  objects: ChunkObject[];
+}
+
+/**
+ * Hashes every block of a chunk and cuts the objects to store: the whole chunk for a full
+ * backup, or each maximal run of blocks whose hash differs from the parent's (Cinder's rule:
+ * runs never cross the chunk). Objects are compressed unless all zero, and kept raw (tag
+ * `none`) when compression does not shrink them.
+ */
+export async function processChunk(task: ChunkTask): Promise<ChunkResult> {
+  const { data, blockSize, parentHashes } = task;
+  const hashes = hashBlocks(data, blockSize);
+  const objects: ChunkObject[] = [];
+  const codec = codecFor(task.codecTag);
+  for (const run of changedRuns(hashes, parentHashes)) {
+    const start = run.first * blockSize;
+    const end = Math.min(run.end * blockSize, data.length);
+    const bytes = data.subarray(start, end);
+    const allZero = hashes.slice(run.first, run.end).every((h, i) => h === zeroBlockSha256(Math.min(blockSize, data.length - (run.first + i) * blockSize)));
+    if (allZero) {
+      objects.push({ start, end, md5: zeroMd5(end - start), allZero });
+      continue;
+    }
+    const md5 = md5Hex(bytes);
+    const compressed = codec.family === 'none' ? null : await codec.compress(bytes, task.level);
+    if (compressed && compressed.length < bytes.length) objects.push({ start, end, md5, allZero, tag: task.compressionTag, stored: compressed });
+    else objects.push({ start, end, md5, allZero, tag: 'none' });
+  }
+  return { data, hashes, objects };
+}
+
+interface BlockRun {
+  first: number;
+  end: number;
+}
+
+function changedRuns(hashes: string[], parent: string[] | null): BlockRun[] {
+  if (parent === null) return hashes.length > 0 ? [{ first: 0, end: hashes.length }] : [];
+  const runs: BlockRun[] = [];
+  let start = -1;
+  for (let i = 0; i <= hashes.length; i++) {
+    const changed = i < hashes.length && hashes[i] !== parent[i];
+    if (changed && start < 0) start = i;
+    if (!changed && start >= 0) {
+      runs.push({ first: start, end: i });
+      start = -1;
+    }
+  }
+  return runs;
+}
+
+const zeroMd5s = new Map<number, string>();
+
+/** MD5 of `length` zero bytes, computed once per length. */
+export function zeroMd5(length: number): string {
+  let h = zeroMd5s.get(length);
+  if (!h) {
+    h = md5Hex(new Uint8Array(length));
+    zeroMd5s.set(length, h);
+  }
+  return h;
+}
+
+/** One stored object to decompress and check before its bytes are written. */
+export interface ObjectCheckTask {
+  name: string;
+  stored: Uint8Array;
+  compression: string;
+  length: number;
+  md5: string;
+  /** Volume offset of the object, and the hash list that covers it (its own backup's), if any. */
+  offset: number;
+  blockSize: number | null;
+  /** Expected SHA-256 of the blocks from `offset / blockSize` on, one per whole block of the object. */
+  blockHashes: (string | undefined)[] | null;
+  /** Volume size, to tell a short last block from a partial block inside an object. */
+  volumeBytes: number;
+}
+
+export interface ObjectCheckResult {
+  data: Uint8Array;
+  allZero: boolean;
+  /** The stored bytes, handed back so a worker never holds on to them. */
+  stored: Uint8Array;
+}
+
+/**
+ * Decompresses an object and checks it: length and MD5 from `_metadata`, and the SHA-256 of
+ * every whole block against `_sha256file`. Throws IntegrityError naming the object.
+ */
+export async function checkObject(task: ObjectCheckTask): Promise<ObjectCheckResult> {
+  const { name } = task;
+  let data: Uint8Array;
+  try {
+    data = await codecFor(task.compression).decompress(task.stored, task.length);
+  } catch (err) {
+    if (err instanceof VolbackError && err.code === 'E_UNSUPPORTED') throw err;
+    throw new IntegrityError(`${name}: cannot decompress (${task.compression}): ${(err as Error).message}`, name, { cause: err });
+  }
+  if (data.length !== task.length) {
+    throw new IntegrityError(`${name}: decompressed to ${data.length} bytes, its metadata says ${task.length}`, name);
+  }
+  // Zero objects are common; their digests are known, so only a memcmp is needed.
+  const allZero = isAllZero(data);
+  const md5 = allZero ? zeroMd5(data.length) : md5Hex(data);
+  if (md5 !== task.md5) throw new IntegrityError(`${name}: MD5 is ${md5}, its metadata says ${task.md5}`, name);
+  verifyBlocks(task, data, allZero);
+  return { data, allZero, stored: task.stored };
+}
+
+function verifyBlocks(task: ObjectCheckTask, data: Uint8Array, allZero: boolean): void {
+  const B = task.blockSize;
+  const expected = task.blockHashes;
+  if (!B || !expected || task.offset % B !== 0) return; // Cinder never writes unaligned objects; MD5 still covers them.
+  for (let at = 0, k = 0; at < data.length; at += B, k++) {
+    const idx = (task.offset + at) / B;
+    const len = Math.min(B, data.length - at);
+    if (len !== Math.min(B, task.volumeBytes - idx * B)) continue; // a partial block inside an object: only MD5 covers it
+    const block = data.subarray(at, at + len);
+    const actual = allZero ? zeroBlockSha256(len) : createHash('sha256').update(block).digest('hex');
+    if (actual !== expected[k]) {
+      throw new IntegrityError(`${task.name}: block ${idx} has SHA-256 ${actual}, _sha256file says ${expected[k] ?? 'nothing'}`, task.name);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import {
+  CancelledError,
+  IntegrityError,
+  InvalidBackupError,
+  UnsupportedError,
+  VolbackError,
+  type VolbackErrorCode,
+} from '../errors.js';
+import { transferableBuffer } from './transferable.js';
+import { checkObject, processChunk, type ChunkResult, type ChunkTask, type ObjectCheckResult, type ObjectCheckTask } from './cpu-tasks.js';
+
+/** Runs the engine's CPU work: on worker threads (all cores) or inline. */
+export interface TaskRunner {
+  processChunk(task: ChunkTask): Promise<ChunkResult>;
+  checkObject(task: ObjectCheckTask): Promise<ObjectCheckResult>;
+  /** How many tasks it runs at once; the engine sizes its windows by it. */
+  readonly parallelism: number;
+  close(): Promise<void>;
+}
+
+/** Runs tasks on the calling thread: for hosts that want no threads, and for tests run from sources. */
+export class InlineTaskRunner implements TaskRunner {
+  readonly parallelism = 1;
+  processChunk = processChunk;
+  checkObject = checkObject;
+  async close(): Promise<void> {}
+}
+
+const WORKER_SCRIPT = new URL('./engine-worker.js', import.meta.url);
+
+/**
+ * Worker threads by default, one per core; inline when `workers` is 0 or when the compiled
+ * worker script is absent (sources run by a test runner).
+ */
+export function createTaskRunner(workers: number | undefined): TaskRunner {
+  const count = workers ?? availableParallelism();
+  if (count <= 0 || !existsSync(fileURLToPath(WORKER_SCRIPT))) return new InlineTaskRunner();
+  return new WorkerPool(count);
+}
+
+type TaskKind = 'processChunk' | 'checkObject';
+
+interface Pending {
+  resolve(value: never): void;
+  reject(err: unknown): void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  busy: number;
+}
+
+/** Serialised error from a worker, rebuilt as the same typed error on this side. */
+export interface WorkerError {
+  code?: VolbackErrorCode;
+  message: string;
+  objectName?: string;
+}
+
+/**
+ * A fixed set of worker threads fed round-robin by load. Buffers move by transfer, not copy.
+ * Idle workers are unref'd so they never keep a finished process alive.
+ */
+export class WorkerPool implements TaskRunner {
+  private readonly workers: PoolWorker[] = [];
+  private readonly pending = new Map<number, Pending & { owner: PoolWorker }>();
+  private nextId = 1;
+
+  constructor(readonly parallelism: number) {}
+
+  /** `task.data` must own its whole buffer (the engine's chunk buffers do): it moves, and comes back in the result. */
+  processChunk(task: ChunkTask): Promise<ChunkResult> {
+    return this.run('processChunk', task, [task.data.buffer as ArrayBuffer]);
+  }
+
+  checkObject(task: ObjectCheckTask): Promise<ObjectCheckResult> {
+    return this.run('checkObject', task, [transferableBuffer(task, 'stored')]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    this.workers.length = 0;
+  }
+
+  private run<T>(kind: TaskKind, payload: object, transfer: ArrayBuffer[]): Promise<T> {
+    const owner = this.leastBusy();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: never) => void, reject, owner });
+      if (owner.busy++ === 0) owner.worker.ref();
+      owner.worker.postMessage({ id, kind, payload }, transfer);
+    });
+  }
+
+  private leastBusy(): PoolWorker {
+    if (this.workers.length < this.parallelism) {
+      const w = this.spawn();
+      if (w.busy === 0) return w;
+    }
+    return this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+  }
+
+  private spawn(): PoolWorker {
+    const entry: PoolWorker = { worker: new Worker(WORKER_SCRIPT), busy: 0 };
+    entry.worker.unref();
+    entry.worker.on('message', (msg: { id: number; result?: unknown; error?: WorkerError }) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (--entry.busy === 0) entry.worker.unref();
+      if (msg.error) p.reject(rebuildError(msg.error));
+      else p.resolve(msg.result as never);
+    });
+    entry.worker.on('error', (err) => this.failAll(entry, err));
+    entry.worker.on('exit', (code) => {
+      if (code !== 0) this.failAll(entry, new Error(`engine worker exited with code ${code}`));
+      const i = this.workers.indexOf(entry);
+      if (i >= 0) this.workers.splice(i, 1);
+    });
+    this.workers.push(entry);
+    return entry;
+  }
+
+  private failAll(owner: PoolWorker, err: unknown): void {
+    for (const [id, p] of this.pending) {
+      if (p.owner !== owner) continue;
+      this.pending.delete(id);
+      p.reject(err);
+    }
+    owner.busy = 0;
+  }
+}
+
+export function serializeError(err: unknown): WorkerError {
+  if (err instanceof VolbackError) {
+    return { code: err.code, message: err.message, ...(err instanceof IntegrityError && err.objectName ? { objectName: err.objectName } : {}) };
+  }
+  return { message: (err as Error)?.stack ?? String(err) };
+}
+
+function rebuildError(e: WorkerError): Error {
+  switch (e.code) {
+    case 'E_INTEGRITY':
+      return new IntegrityError(e.message, e.objectName);
+    case 'E_UNSUPPORTED':
+      return new UnsupportedError(e.message);
+    case 'E_INVALID_BACKUP':
+      return new InvalidBackupError(e.message);
+    case 'E_CANCELLED':
+      return new CancelledError(e.message);
+    case undefined:
+      return new Error(`engine worker failed: ${e.message}`);
+    default:
+      return new VolbackError(e.code, e.message);
+  }
+}
