@@ -7,9 +7,9 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { printf '\033[1m[volback]\033[0m %s\n' "$*" >&2; }
 
 # Each server script names its Debian packages; install what is missing, in one apt run.
-# curl is used by the scripts to probe readiness.
+# curl is used by the scripts to probe readiness; zstd and bzip2 let the codec tests cross-check with the reference tools.
 mapfile -t servers < <(ls "$REPO_ROOT"/tooling/servers/*.sh 2>/dev/null | sort)
-packages=(curl ca-certificates)
+packages=(curl ca-certificates zstd bzip2)
 for s in "${servers[@]}"; do
   mapfile -t -O "${#packages[@]}" packages < <(bash "$s" packages)
 done

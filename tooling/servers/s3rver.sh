@@ -25,16 +25,10 @@ SECRET_KEY='S3RVER'
 REGION='us-east-1'
 BIN="$REPO_ROOT/tooling/node_modules/s3rver/bin/s3rver.js"
 
-log() { echo "[$NAME] $*" >&2; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/daemon.sh"
+STOP_GRACE=10
+server_packages() { :; } # npm only: nothing from apt
 
-is_running() {
-  [[ -f "$PIDFILE" ]] || return 1
-  local pid
-  while read -r pid _; do
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && return 0
-  done <"$PIDFILE"
-  return 1
-}
 
 cmd_install() {
   # npm-only server: it comes with `pnpm install` of the workspace (tooling devDependency).
@@ -82,41 +76,5 @@ EOF
   log "ready on http://127.0.0.1:$PORT (env: $ENVFILE)"
 }
 
-cmd_stop() {
-  rm -f "$ENVFILE"
-  [[ -f "$PIDFILE" ]] || { log "not running"; return 0; }
-  local pid label pids=()
-  while read -r pid label; do
-    [[ -n "$pid" ]] || continue
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      pids+=("$pid")
-    fi
-  done <"$PIDFILE"
-  local deadline=$((SECONDS + 10))
-  for pid in "${pids[@]}"; do
-    while kill -0 "$pid" 2>/dev/null; do
-      if ((SECONDS >= deadline)); then
-        log "pid $pid ignored SIGTERM; sending SIGKILL"
-        kill -9 "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.1
-    done
-  done
-  rm -f "$PIDFILE"
-  log "stopped"
-}
 
-cmd_status() {
-  if is_running; then log "running"; else log "not running"; return 1; fi
-}
-
-case "${1:-}" in
-  packages) ;; # npm only: nothing from apt
-  install) cmd_install ;;
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) echo "usage: $0 packages|install|start|stop|status" >&2; exit 2 ;;
-esac
+dispatch "$@"

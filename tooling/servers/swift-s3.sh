@@ -28,7 +28,9 @@ REGION='us-east-1'
 
 APT_PACKAGES=(swift-proxy swift-object swift-container swift-account memcached)
 
-log() { echo "[$NAME] $*" >&2; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/daemon.sh"
+STOP_GRACE=15
+server_packages() { printf '%s\n' "${APT_PACKAGES[@]}"; }
 
 cmd_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
@@ -134,14 +136,6 @@ use = egg:swift#dlo
 EOF
 }
 
-is_running() {
-  [[ -f "$PIDFILE" ]] || return 1
-  local pid
-  while read -r pid _; do
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && return 0
-  done <"$PIDFILE"
-  return 1
-}
 
 # Starts one daemon in the background, logging to $LOGS/<label>.log, and records its PID.
 spawn() {
@@ -238,41 +232,5 @@ EOF
   log "ready on http://127.0.0.1:$PROXY_PORT (env: $ENVFILE)"
 }
 
-cmd_stop() {
-  rm -f "$ENVFILE"
-  [[ -f "$PIDFILE" ]] || { log "not running"; return 0; }
-  local pid label pids=()
-  while read -r pid label; do
-    [[ -n "$pid" ]] || continue
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      pids+=("$pid")
-    fi
-  done <"$PIDFILE"
-  local deadline=$((SECONDS + 15))
-  for pid in "${pids[@]}"; do
-    while kill -0 "$pid" 2>/dev/null; do
-      if ((SECONDS >= deadline)); then
-        log "pid $pid ignored SIGTERM; sending SIGKILL"
-        kill -9 "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.2
-    done
-  done
-  rm -f "$PIDFILE"
-  log "stopped"
-}
 
-cmd_status() {
-  if is_running; then log "running"; else log "not running"; return 1; fi
-}
-
-case "${1:-}" in
-  packages) printf '%s\n' "${APT_PACKAGES[@]}" ;;
-  install) cmd_install ;;
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) echo "usage: $0 packages|install|start|stop|status" >&2; exit 2 ;;
-esac
+dispatch "$@"

@@ -12,15 +12,15 @@ export class MemoryObjectStore implements ObjectStore {
   readonly driverId = 'memory';
   readonly serviceName = 'cinder.backup.drivers.posix.PosixBackupDriver';
   readonly capabilities: ObjectStoreCapabilities = { maxConcurrency: 4, ranges: true, listContainers: true };
-  private readonly containers = new Map<string, Map<string, Uint8Array>>();
+  /** Objects by container; protected so a test can subclass the store to inject faults. */
+  protected readonly containers = new Map<string, Map<string, Uint8Array>>();
 
   async ensureContainer(container: string): Promise<void> {
     if (!this.containers.has(container)) this.containers.set(container, new Map());
   }
 
   async putObject(container: string, name: string, data: Uint8Array): Promise<void> {
-    await this.ensureContainer(container);
-    this.containers.get(container)?.set(name, new Uint8Array(data));
+    this.bucket(container).set(name, new Uint8Array(data));
   }
 
   async getObject(container: string, name: string, opts?: StoreCallOptions & { range?: ByteRange }): Promise<Uint8Array> {
@@ -51,4 +51,14 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async checkForSetupError(): Promise<void> {}
+
+  /** The container's objects, created on first use. */
+  protected bucket(container: string): Map<string, Uint8Array> {
+    let b = this.containers.get(container);
+    if (!b) {
+      b = new Map();
+      this.containers.set(container, b);
+    }
+    return b;
+  }
 }

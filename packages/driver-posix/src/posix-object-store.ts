@@ -156,7 +156,11 @@ export class PosixObjectStore implements ObjectStore {
       throw isMissing(err) ? objectNotFound(container, name, err) : backendErrorFromFs(err, 'open', path);
     }
     try {
-      if (range === undefined) return new Uint8Array(await handle.readFile());
+      if (range === undefined) {
+        // A plain view of readFile's buffer, not a copy: objects are megabytes.
+        const buf = await handle.readFile();
+        return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
       return await readRange(handle, range);
     } catch (err) {
       // A directory under an object's name is not an object.

@@ -1,7 +1,7 @@
 import { InvalidBackupError } from '@volback/core';
-import { positionals, storeTarget } from '../args.js';
+import { positionals } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
-import { openTarget } from '../open-target.js';
+import { withBackup } from '../open-backup.js';
 
 export const deleteCommand: Command = {
   name: 'delete',
@@ -10,9 +10,7 @@ export const deleteCommand: Command = {
   options: { ...STORE_OPTIONS },
   async run(args, values, io) {
     const [id] = positionals(args, ['backup-id']) as [string];
-    const target = await openTarget(storeTarget(values, io), io);
-    try {
-      const record = await target.catalog.get(id);
+    return withBackup(values, io, id, async (target, record) => {
       const dependents = await target.catalog.dependentsOf(id);
       if (dependents.length > 0) {
         // Cinder refuses too: deleting a parent would make every incremental on it unrestorable.
@@ -21,8 +19,6 @@ export const deleteCommand: Command = {
       await target.driver.deleteBackup(record);
       io.stdout.write(values.json ? JSON.stringify({ id, deleted: true }) + '\n' : `deleted backup ${id}\n`);
       return 0;
-    } finally {
-      await target.close();
-    }
+    });
   },
 };

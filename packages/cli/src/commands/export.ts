@@ -1,7 +1,7 @@
 import { encodeBackupRecord } from '@volback/core';
-import { positionals, storeTarget } from '../args.js';
+import { positionals } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
-import { openTarget } from '../open-target.js';
+import { withBackup } from '../open-backup.js';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -10,15 +10,11 @@ export const exportCommand: Command = {
   options: { ...STORE_OPTIONS },
   async run(args, values, io) {
     const [id] = positionals(args, ['backup-id']) as [string];
-    const target = await openTarget(storeTarget(values, io), io);
-    try {
-      const record = await target.catalog.get(id);
+    return withBackup(values, io, id, async (target, record) => {
       const driverInfo = await target.driver.exportRecord(record);
       const out = { backup_service: record.service ?? target.store.serviceName, backup_url: encodeBackupRecord(record, driverInfo) };
       io.stdout.write(JSON.stringify(out, null, 2) + '\n');
       return 0;
-    } finally {
-      await target.close();
-    }
+    });
   },
 };

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { decodeBackupRecord } from '@volback/core';
-import { storeTarget } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { recordJson } from '../format.js';
 import { UsageError } from '../io.js';
-import { openTarget } from '../open-target.js';
+import { withTarget } from '../open-backup.js';
 
 export const importCommand: Command = {
   name: 'import',
@@ -16,15 +15,12 @@ export const importCommand: Command = {
     if (args.length < 1 || args.length > 2) throw new UsageError('expected <backup_url>, a file with the export JSON, or <backup_service> <backup_url>');
     const backupUrl = await readBackupUrl(args[args.length - 1] as string);
     const { record, driverInfo } = decodeBackupRecord(backupUrl);
-    const target = await openTarget(storeTarget(values, io), io);
-    try {
+    return withTarget(values, io, async (target) => {
       await target.driver.importRecord(record, driverInfo);
       if (values.json) io.stdout.write(JSON.stringify(recordJson(record), null, 2) + '\n');
       else io.stdout.write(`imported backup ${record.id} of volume ${record.volumeId}: found in the store\n`);
       return 0;
-    } finally {
-      await target.close();
-    }
+    });
   },
 };
 

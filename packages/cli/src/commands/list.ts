@@ -1,8 +1,7 @@
-import { storeTarget, stringOpt } from '../args.js';
+import { positionals, stringOpt } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { formatBytes, recordJson, table } from '../format.js';
-import { openTarget } from '../open-target.js';
-import { positionals } from '../args.js';
+import { withTarget } from '../open-backup.js';
 
 export const listCommand: Command = {
   name: 'list',
@@ -11,8 +10,7 @@ export const listCommand: Command = {
   options: { ...STORE_OPTIONS, 'volume-id': { type: 'string' } },
   async run(args, values, io) {
     positionals(args, []);
-    const target = await openTarget(storeTarget(values, io), io);
-    try {
+    return withTarget(values, io, async (target) => {
       const volumeId = stringOpt(values, 'volume-id');
       const records = (await target.catalog.list()).filter((r) => !volumeId || r.volumeId === volumeId);
       if (values.json) {
@@ -38,8 +36,6 @@ export const listCommand: Command = {
       }
       io.stdout.write(table(rows));
       return 0;
-    } finally {
-      await target.close();
-    }
+    });
   },
 };

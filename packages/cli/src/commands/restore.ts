@@ -1,9 +1,9 @@
 import { FileRestoreTarget } from '@volback/core';
-import { positionals, storeTarget, stringOpt } from '../args.js';
+import { positionals, stringOpt } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { formatBytes } from '../format.js';
 import { withInterrupt } from '../interrupt.js';
-import { openTarget } from '../open-target.js';
+import { withBackup } from '../open-backup.js';
 import { progressLine } from '../progress-line.js';
 
 export const restoreCommand: Command = {
@@ -13,9 +13,7 @@ export const restoreCommand: Command = {
   options: { ...STORE_OPTIONS, 'volume-id': { type: 'string' } },
   async run(args, values, io) {
     const [id, path] = positionals(args, ['backup-id', 'target']) as [string, string];
-    const target = await openTarget(storeTarget(values, io), io);
-    try {
-      const record = await target.catalog.get(id);
+    return withBackup(values, io, id, async (target, record) => {
       const out = await FileRestoreTarget.open(path);
       const started = process.hrtime.bigint();
       const result = await withInterrupt(io, (signal) => {
@@ -32,8 +30,6 @@ export const restoreCommand: Command = {
         );
       }
       return 0;
-    } finally {
-      await target.close();
-    }
+    });
   },
 };

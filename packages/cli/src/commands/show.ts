@@ -1,7 +1,7 @@
-import { positionals, storeTarget } from '../args.js';
+import { positionals } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { recordJson } from '../format.js';
-import { openTarget } from '../open-target.js';
+import { withBackup } from '../open-backup.js';
 
 export const showCommand: Command = {
   name: 'show',
@@ -10,15 +10,11 @@ export const showCommand: Command = {
   options: { ...STORE_OPTIONS },
   async run(args, values, io) {
     const [id] = positionals(args, ['backup-id']) as [string];
-    const target = await openTarget(storeTarget(values, io), io);
-    try {
-      const record = await target.catalog.get(id);
+    return withBackup(values, io, id, async (target, record) => {
       const chain = (await target.driver.chainOf(record)).map((r) => r.id);
       const dependents = await target.catalog.dependentsOf(id);
       io.stdout.write(JSON.stringify({ ...recordJson(record), chain, dependents }, null, 2) + '\n');
       return 0;
-    } finally {
-      await target.close();
-    }
+    });
   },
 };

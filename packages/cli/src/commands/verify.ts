@@ -1,8 +1,8 @@
-import { positionals, storeTarget } from '../args.js';
+import { positionals } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { formatBytes } from '../format.js';
 import { withInterrupt } from '../interrupt.js';
-import { openTarget } from '../open-target.js';
+import { withBackup } from '../open-backup.js';
 import { progressLine } from '../progress-line.js';
 
 export const verifyCommand: Command = {
@@ -12,9 +12,7 @@ export const verifyCommand: Command = {
   options: { ...STORE_OPTIONS },
   async run(args, values, io) {
     const [id] = positionals(args, ['backup-id']) as [string];
-    const target = await openTarget(storeTarget(values, io), io);
-    try {
-      const record = await target.catalog.get(id);
+    return withBackup(values, io, id, async (target, record) => {
       const result = await withInterrupt(io, (signal) => {
         const onProgress = progressLine(io);
         return target.driver.verify(record, { signal, ...(onProgress ? { onProgress } : {}) });
@@ -22,8 +20,6 @@ export const verifyCommand: Command = {
       if (values.json) io.stdout.write(JSON.stringify({ id, ok: true, ...result }, null, 2) + '\n');
       else io.stdout.write(`backup ${id} is intact: ${formatBytes(result.volumeBytes)}, chain of ${result.chain.length}\n`);
       return 0;
-    } finally {
-      await target.close();
-    }
+    });
   },
 };

@@ -1,22 +1,8 @@
+import type { Assertion } from '@volback/conformance';
 import { isDeepStrictEqual, inspect } from 'node:util';
 
-/**
- * The handful of matchers the conformance suite uses (its `Assertion` type), so the CLI can run
- * the suite against a live backend without shipping a test framework.
- */
-export interface MiniAssertion {
-  toBe(expected: unknown): void;
-  toEqual(expected: unknown): void;
-  toBeGreaterThan(expected: number): void;
-  toBeGreaterThanOrEqual(expected: number): void;
-  toBeLessThan(expected: number): void;
-  toBeLessThanOrEqual(expected: number): void;
-  toContain(item: unknown): void;
-  toHaveLength(length: number): void;
-  toBeNull(): void;
-  toMatch(expected: RegExp | string): void;
-  readonly not: MiniAssertion;
-}
+/** The suite's `Assertion`: the handful of matchers it uses, so the CLI needs no test framework. */
+export type MiniAssertion = Assertion;
 
 export class AssertionFailed extends Error {}
 

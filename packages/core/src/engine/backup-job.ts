@@ -74,8 +74,10 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   // about one buffer per window slot whatever the volume size.
   const buffers: ArrayBuffer[] = [];
 
-  const backupChunk = async (index: number, offset: number, chunk: Uint8Array): Promise<void> => {
-    const length = chunk.length;
+  const backupChunk = async (index: number, offset: number, length: number): Promise<void> => {
+    const chunk = new Uint8Array(buffers.pop() ?? new ArrayBuffer(objectSize), 0, length);
+    // Reads run inside the window too, so several are in flight and overlap the hashing.
+    await volume.readAt(offset, length, chunk);
     const firstBlock = Math.floor(offset / blockSize);
     const blocks = Math.ceil(length / blockSize);
     let entries: { entry: ObjectEntry; bytes: Uint8Array | null }[] = [];
@@ -127,13 +129,9 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   try {
     for (let offset = 0, index = 0; offset < volume.size; offset += objectSize, index++) {
       throwIfAborted(signal);
-      const length = Math.min(objectSize, volume.size - offset);
-      await window.waitForSlot();
-      const chunk = new Uint8Array(buffers.pop() ?? new ArrayBuffer(objectSize), 0, length);
-      await volume.readAt(offset, length, chunk);
       const i = index;
       const at = offset;
-      await window.run(() => backupChunk(i, at, chunk));
+      await window.run(() => backupChunk(i, at, Math.min(objectSize, volume.size - at)));
     }
     await window.drain();
     const sha256s = hashesByChunk.flat();

@@ -1,6 +1,6 @@
 import type { BackupRecord } from '../backup-record.js';
 import { metadataObjectName, sha256ObjectName } from '../cinder-names.js';
-import { hasErrorCode, IntegrityError, InvalidBackupError, throwIfAborted } from '../errors.js';
+import { IntegrityError, InvalidBackupError, throwIfAborted } from '../errors.js';
 import type { BackupMetadata, ObjectEntry } from '../format/backup-metadata.js';
 import type { Sha256File } from '../format/sha256-file.js';
 import type { ObjectStore } from '../object-store.js';

@@ -65,7 +65,12 @@ const SHORT_ESCAPES: Record<string, string> = {
   '\f': '\\f',
 };
 
+/** Printable ASCII without quote or backslash: Python writes it as is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 function encodeString(s: string): string {
+  // Hash lists hold thousands of hex strings: skip the per-character walk for plain text.
+  if (PLAIN.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i] as string;

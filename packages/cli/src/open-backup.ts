@@ -1,0 +1,25 @@
+import type { BackupRecord } from '@volback/core';
+import { storeTarget } from './args.js';
+import type { ParsedValues } from './command.js';
+import type { CliIo } from './io.js';
+import { openTarget, type OpenedTarget } from './open-target.js';
+
+/** Opens the store named on the command line, runs `fn` on it, and always closes it. */
+export async function withTarget<T>(values: ParsedValues, io: CliIo, fn: (target: OpenedTarget) => Promise<T>): Promise<T> {
+  const target = await openTarget(storeTarget(values, io), io);
+  try {
+    return await fn(target);
+  } finally {
+    await target.close();
+  }
+}
+
+/** The same, for a command about one backup: its record is looked up first. */
+export function withBackup<T>(
+  values: ParsedValues,
+  io: CliIo,
+  backupId: string,
+  fn: (target: OpenedTarget, record: BackupRecord) => Promise<T>,
+): Promise<T> {
+  return withTarget(values, io, async (target) => fn(target, await target.catalog.get(backupId)));
+}

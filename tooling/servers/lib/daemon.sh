@@ -1,0 +1,57 @@
+# Shared by the test-server scripts: PID-file bookkeeping, stop by recorded PID, and the
+# subcommand dispatch. A script sets NAME, PIDFILE and ENVFILE, defines server_packages,
+# cmd_install and cmd_start, then calls `dispatch "$@"`. STOP_GRACE (seconds) bounds the wait
+# for SIGTERM before SIGKILL.
+
+log() { echo "[$NAME] $*" >&2; }
+
+is_running() {
+  [[ -f "$PIDFILE" ]] || return 1
+  local pid
+  while read -r pid _; do
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && return 0
+  done <"$PIDFILE"
+  return 1
+}
+
+# Stops every recorded PID (never by process name), waits for each, and is safe to run twice.
+cmd_stop() {
+  rm -f "$ENVFILE"
+  [[ -f "$PIDFILE" ]] || { log "not running"; return 0; }
+  local pid label pids=()
+  while read -r pid label; do
+    [[ -n "$pid" ]] || continue
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+  done <"$PIDFILE"
+  local deadline=$((SECONDS + ${STOP_GRACE:-10}))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null; do
+      if ((SECONDS >= deadline)); then
+        log "pid $pid ignored SIGTERM; sending SIGKILL"
+        kill -9 "$pid" 2>/dev/null || true
+        break
+      fi
+      sleep 0.1
+    done
+  done
+  rm -f "$PIDFILE"
+  log "stopped"
+}
+
+cmd_status() {
+  if is_running; then log "running"; else log "not running"; return 1; fi
+}
+
+dispatch() {
+  case "${1:-}" in
+    packages) server_packages ;;
+    install) cmd_install ;;
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    *) echo "usage: $0 packages|install|start|stop|status" >&2; exit 2 ;;
+  esac
+}
