@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { spawn } from 'node:child_process';
-import { main } from './main.js';
 
 /**
  * Backups and restores pass buffers of several MiB between threads. After the first such buffer
@@ -22,5 +21,7 @@ if (process.platform === 'linux' && process.env[MALLOC_ENV] === undefined) {
     else process.exitCode = code ?? 1;
   });
 } else {
+  // Loaded only here, so the re-executing parent stays a bare node process.
+  const { main } = await import('./main.js');
   process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
 }

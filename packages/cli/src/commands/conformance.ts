@@ -1,7 +1,6 @@
-import { defineConformanceSuite } from '@volback/conformance';
 import { positionals } from '../args.js';
 import type { Command } from '../command.js';
-import { MiniRunner, type TestResult } from '../conformance/mini-runner.js';
+import type { TestResult } from '../conformance/mini-runner.js';
 import { openTarget } from '../open-target.js';
 
 export const conformanceCommand: Command = {
@@ -14,6 +13,11 @@ export const conformanceCommand: Command = {
     // One probe store proves the target opens (config, credentials) before any test runs.
     const probe = await openTarget(target, io);
     await probe.close();
+    // The suite is loaded only for this command, to keep every other command's start fast.
+    const [{ defineConformanceSuite }, { MiniRunner }] = await Promise.all([
+      import('@volback/conformance'),
+      import('../conformance/mini-runner.js'),
+    ]);
     const runner = new MiniRunner();
     defineConformanceSuite(runner, {
       name: target,
