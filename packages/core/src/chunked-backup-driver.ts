@@ -36,7 +36,10 @@ export interface ChunkedDriverOptions {
   hashBlockSize?: number;
   /** Compression of new backups. Default `zstd`; Cinder's own default is `zlib`. */
   compression?: CompressionAlgorithm | 'off' | 'no';
-  /** Codec level; undefined keeps each codec's default (zlib 6, bz2 9, zstd 3). */
+  /**
+   * Codec level. Default: zstd 1 (fast, as `zstd -1`; Cinder's python-zstd uses 3), zlib 6 and
+   * bz2 9 as Cinder. Any level reads back the same.
+   */
   compressionLevel?: number;
   /** Finds parent records for incrementals and restores. Default: read from the store. */
   catalog?: BackupCatalog;
@@ -53,6 +56,12 @@ export interface ChunkedDriverOptions {
 
 export const DEFAULT_OBJECT_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_HASH_BLOCK_SIZE = 32 * 1024;
+
+/**
+ * Levels used when none is given. zstd 1 compresses text about twice as fast as level 3 for
+ * about a tenth more bytes; the others keep their codec's (Cinder's) default.
+ */
+const DEFAULT_LEVELS: Record<string, number | undefined> = { zstd: 1 };
 
 /**
  * Cinder's chunked backup driver on any {@link ObjectStore}: writes and reads the chunked format
@@ -110,7 +119,7 @@ export class ChunkedBackupDriver implements BackupDriver {
       blockSize: this.hashBlockSize,
       compressionTag: compression,
       codec,
-      compressionLevel: opts.compressionLevel ?? this.compressionLevel,
+      compressionLevel: opts.compressionLevel ?? this.compressionLevel ?? DEFAULT_LEVELS[codec.family],
       parentHashes,
       volumeMeta,
       zeroObjects: this.zeroObjects,
