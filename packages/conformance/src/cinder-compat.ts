@@ -7,7 +7,8 @@ import {
   type BackupRecord,
   type ObjectStore,
 } from '@volback/core';
-import { copyCinderFixtureBackup, findCinderFixturesDir, loadCinderFixtures, type CinderFixtures } from '@volback/core/testing';
+import { fileURLToPath } from 'node:url';
+import { copyCinderFixtureBackup, loadCinderFixtures, type CinderFixtures } from '@volback/core/testing';
 import { createDriverFor } from './driver-factory.js';
 import { GroupHarness, resolveCapabilities, trackContainers } from './harness.js';
 import type { ConformanceRunner, ConformanceTarget } from './runner.js';
@@ -18,6 +19,9 @@ export const CINDER_GROUP = 'Cinder compatibility';
 
 /** The environment variable naming the fixtures folder when the target gives none. */
 export const FIXTURES_ENV = 'VOLBACK_CINDER_FIXTURES';
+
+/** The copy of the fixtures shipped in this package: the default, so every driver author runs the group. */
+export const BUNDLED_FIXTURES = fileURLToPath(new URL('../fixtures/cinder', import.meta.url));
 
 /** The three backups the fixtures hold, in chain order, by their manifest key. */
 const FIXTURE_KEYS = ['zlib/full', 'zlib/incr1', 'zlib/incr2'] as const;
@@ -33,7 +37,7 @@ export function defineCinderCompat(runner: ConformanceRunner, target: Conformanc
   const createStore = target.createStore;
   if (!createStore) return;
   const { describe, expect } = runner;
-  const fixturesDir = target.fixturesDir ?? findCinderFixturesDir();
+  const fixturesDir = target.fixturesDir ?? process.env[FIXTURES_ENV] ?? BUNDLED_FIXTURES;
 
   describe(CINDER_GROUP, () => {
     let store: ObjectStore;
@@ -46,20 +50,9 @@ export function defineCinderCompat(runner: ConformanceRunner, target: Conformanc
     const copied: { container: string; name: string }[] = [];
     const extra: BackupRecord[] = [];
     const t = new GroupHarness(runner, target, CINDER_GROUP);
-    const gates = [
-      () =>
-        fixturesDir
-          ? null
-          : `no Cinder fixtures: set ${FIXTURES_ENV} or fixturesDir to the folder holding manifest.json and backups/`,
-      () => (enabled ? null : 'the Cinder fixtures are switched off (capabilities.cinderFixtures)'),
-    ];
+    const gates = [() => (enabled ? null : 'the Cinder fixtures are switched off (capabilities.cinderFixtures)')];
 
     runner.beforeAll(async () => {
-      if (!fixturesDir) {
-        // In CI a missing fixtures folder is a broken set-up, not a reason to skip.
-        if (process.env.CI === 'true') throw new Error(`conformance: Cinder fixtures not found (set ${FIXTURES_ENV})`);
-        return;
-      }
       const tracked = trackContainers(await createStore());
       store = tracked.store;
       tidy = tracked.removeEmptyContainers;

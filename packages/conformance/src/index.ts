@@ -44,6 +44,6 @@ export type {
 } from './runner.js';
 export { defineObjectStoreContract, OBJECT_STORE_GROUP } from './object-store-contract.js';
 export { defineBackupDriverContract, BACKUP_DRIVER_GROUP } from './backup-driver-contract.js';
-export { defineCinderCompat, CINDER_GROUP, FIXTURES_ENV } from './cinder-compat.js';
+export { defineCinderCompat, CINDER_GROUP, FIXTURES_ENV, BUNDLED_FIXTURES } from './cinder-compat.js';
 export { SUITE_OBJECT_SIZE } from './driver-factory.js';
 export { describeDifference, makeVolume, mutateVolume, SeededRandom, sha256Hex } from './test-data.js';

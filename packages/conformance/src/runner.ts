@@ -89,7 +89,7 @@ export interface ConformanceTarget {
   capabilities?: Partial<ConformanceCapabilities>;
   /** A raw view of the storage, or a function making one for the store the suite created. */
   backdoor?: StorageBackdoor | ((store: ObjectStore) => StorageBackdoor);
-  /** Folder of the Cinder fixtures. Default: env `VOLBACK_CINDER_FIXTURES`; else that group is skipped with a note. */
+  /** Folder of the Cinder fixtures. Default: env `VOLBACK_CINDER_FIXTURES`, else the copy shipped in this package. */
   fixturesDir?: string;
   /** Tests (by name, or a whole group by its name) to skip, with the reason shown in the report. */
   skip?: Record<string, string>;
