@@ -63,9 +63,9 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
 
   const objects: ObjectEntry[] = [];
   const hashesByChunk: string[][] = [];
-  // Chunks in flight: one per worker plus two being read or stored, so workers rarely wait for
-  // I/O; few enough that memory stays bounded (objects are stored concurrently within a chunk).
-  const window = new TaskWindow(input.runner.parallelism + 2);
+  // Chunks in flight: one per worker plus one being read or stored. One more was measured to add
+  // memory (about 10 MiB RSS) for no steady gain in speed.
+  const window = new TaskWindow(input.runner.parallelism + 1);
   const inOrder = new InOrder();
   const progress = new BackupProgress(record.id, volume.size, input.onProgress);
   let storedBytes = 0;
