@@ -156,12 +156,8 @@ export class PosixObjectStore implements ObjectStore {
       throw isMissing(err) ? objectNotFound(container, name, err) : backendErrorFromFs(err, 'open', path);
     }
     try {
-      if (range === undefined) {
-        // A plain view of readFile's buffer, not a copy: objects are megabytes.
-        const buf = await handle.readFile();
-        return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-      }
-      return await readRange(handle, range);
+      // Whole objects too are read by size in one buffer: readFile would go in 512 KiB steps.
+      return await readRange(handle, range ?? { offset: 0, length: Number.MAX_SAFE_INTEGER });
     } catch (err) {
       // A directory under an object's name is not an object.
       throw errnoCode(err) === 'EISDIR' ? objectNotFound(container, name, err) : backendErrorFromFs(err, 'read', path);

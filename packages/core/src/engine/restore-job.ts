@@ -194,7 +194,10 @@ function checkTask(task: RestoreTask, stored: Uint8Array, volumeBytes: number): 
 
 const ZERO_SKIP_PIECE = 1 << 20;
 
-/** Writes the claimed ranges; on a fresh target, all-zero pieces are skipped and stay holes. */
+/**
+ * Writes the claimed ranges; on a fresh target, all-zero 1 MiB pieces are skipped and stay holes.
+ * Consecutive pieces that hold data go out in one write.
+ */
 async function writeClaims(target: RestoreTarget, task: RestoreTask, data: Uint8Array, allZero: boolean): Promise<void> {
   if (allZero && target.fresh) return;
   for (const c of task.claims) {
@@ -203,10 +206,16 @@ async function writeClaims(target: RestoreTarget, task: RestoreTask, data: Uint8
       await target.writeAt(c.start, slice);
       continue;
     }
-    for (let at = 0; at < slice.length; at += ZERO_SKIP_PIECE) {
+    let runStart = -1;
+    for (let at = 0; at <= slice.length; at += ZERO_SKIP_PIECE) {
       const piece = slice.subarray(at, Math.min(at + ZERO_SKIP_PIECE, slice.length));
-      if (!isAllZero(piece)) await target.writeAt(c.start + at, piece);
+      const hasData = piece.length > 0 && !isAllZero(piece);
+      if (hasData && runStart < 0) runStart = at;
+      if (!hasData && runStart >= 0) {
+        await target.writeAt(c.start + runStart, slice.subarray(runStart, at));
+        runStart = -1;
+      }
     }
+    if (runStart >= 0) await target.writeAt(c.start + runStart, slice.subarray(runStart));
   }
 }
-
