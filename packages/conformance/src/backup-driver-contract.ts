@@ -244,41 +244,31 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
       { timeout: TIMEOUT },
     );
 
+    /** Flips one stored byte of a backup's object (through the backdoor when there is one); restore must name it. */
+    async function expectCorruptionCaught(options: BackupOptions, seed: number, objectNumber: string, flip: number): Promise<void> {
+      const result = await backup(makeVolume(MIB + 4096, seed), {}, options);
+      const { container, prefix } = location(result.record);
+      const victim = `${prefix}-${objectNumber}`;
+      const raw = backdoor ? await backdoor.readRaw(container, victim) : await (store as ObjectStore).getObject(container, victim);
+      const bad = new Uint8Array(raw);
+      const at = Math.floor(bad.length / 2);
+      bad[at] = (bad[at] ?? 0) ^ flip;
+      if (backdoor) await backdoor.writeRaw(container, victim, bad);
+      else await (store as ObjectStore).putObject(container, victim, bad);
+      const err = await rejectionOf(restore(result.record));
+      expect((err as { code?: unknown } | null)?.code, String(err)).toBe('E_INTEGRITY');
+      expect((err as { objectName?: unknown }).objectName).toBe(victim);
+    }
+
     t.test(
       'a corrupted data object fails the restore with E_INTEGRITY naming it',
-      async () => {
-        const result = await backup(makeVolume(MIB + 4096, 13), {}, { compression: 'none' });
-        const { container, prefix } = location(result.record);
-        const victim = `${prefix}-00002`;
-        const raw = backdoor ? await backdoor.readRaw(container, victim) : await (store as ObjectStore).getObject(container, victim);
-        const bad = new Uint8Array(raw);
-        const at = Math.floor(bad.length / 2);
-        bad[at] = (bad[at] ?? 0) ^ 0x5a;
-        if (backdoor) await backdoor.writeRaw(container, victim, bad);
-        else await (store as ObjectStore).putObject(container, victim, bad);
-        const err = await rejectionOf(restore(result.record));
-        expect((err as { code?: unknown } | null)?.code, String(err)).toBe('E_INTEGRITY');
-        expect((err as { objectName?: unknown }).objectName).toBe(victim);
-      },
+      () => expectCorruptionCaught({ compression: 'none' }, 13, '00002', 0x5a),
       { gates: [needsRaw], timeout: TIMEOUT },
     );
 
     t.test(
       'a corrupted compressed object fails the restore with E_INTEGRITY',
-      async () => {
-        const result = await backup(makeVolume(MIB + 4096, 14));
-        const { container, prefix } = location(result.record);
-        const victim = `${prefix}-00001`;
-        const raw = backdoor ? await backdoor.readRaw(container, victim) : await (store as ObjectStore).getObject(container, victim);
-        const bad = new Uint8Array(raw);
-        const at = Math.floor(bad.length / 2);
-        bad[at] = (bad[at] ?? 0) ^ 0x01;
-        if (backdoor) await backdoor.writeRaw(container, victim, bad);
-        else await (store as ObjectStore).putObject(container, victim, bad);
-        const err = await rejectionOf(restore(result.record));
-        expect((err as { code?: unknown } | null)?.code, String(err)).toBe('E_INTEGRITY');
-        expect((err as { objectName?: unknown }).objectName).toBe(victim);
-      },
+      () => expectCorruptionCaught({}, 14, '00001', 0x01),
       { gates: [needsRaw], timeout: TIMEOUT },
     );
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@volback/core';
+import { ConfigError, type ConfigPropertySchema as CoreConfigPropertySchema, type DriverConfigSchema } from '@volback/core';
 
 /** Settings of a {@link PosixObjectStore}. */
 export interface PosixStoreConfig {
@@ -16,26 +16,10 @@ export interface PosixStoreConfig {
 }
 
 /** A property of {@link posixConfigSchema}. */
-export type ConfigPropertySchema = {
-  readonly type: 'string' | 'integer' | 'boolean';
-  readonly description: string;
-  readonly required: boolean;
-  readonly default?: string | number | boolean;
-  readonly minimum?: number;
-  readonly maximum?: number;
-};
+export type ConfigPropertySchema = CoreConfigPropertySchema;
 
-/**
- * A JSON-schema-like description of {@link PosixStoreConfig}, as plain data for docs and the CLI.
- * A type alias, not an interface, so it is assignable to core's index-signature `JsonSchema`.
- */
-export type ConfigSchema = {
-  readonly type: 'object';
-  readonly description: string;
-  readonly additionalProperties: false;
-  readonly required: readonly string[];
-  readonly properties: Readonly<Record<keyof PosixStoreConfig, ConfigPropertySchema>>;
-};
+/** A JSON-schema-like description of {@link PosixStoreConfig}, as plain data for docs and the CLI. */
+export type ConfigSchema = DriverConfigSchema<PosixStoreConfig>;
 
 /** The posix driver's settings, described for docs and the CLI. Modes may also be given as octal strings (`"0660"`). */
 export const posixConfigSchema: ConfigSchema = {

@@ -1,4 +1,4 @@
-import { ConfigError } from '@volback/core';
+import { ConfigError, type ConfigPropertySchema, type DriverConfigSchema } from '@volback/core';
 
 /** Server-side encryption with keys the server manages. */
 export type S3ServerSideEncryption = 'AES256' | 'aws:kms';
@@ -68,27 +68,10 @@ export interface S3StoreConfig {
 }
 
 /** A property of {@link s3ConfigSchema}. */
-// Type aliases, not interfaces: they must be assignable to core's index-signature JsonSchema.
-export type S3ConfigPropertySchema = {
-  readonly type: 'string' | 'integer' | 'boolean';
-  readonly description: string;
-  readonly required: boolean;
-  readonly default?: string | number | boolean;
-  readonly enum?: readonly string[];
-  readonly minimum?: number;
-  readonly maximum?: number;
-  /** The value is a secret: never print it. */
-  readonly secret?: boolean;
-};
+export type S3ConfigPropertySchema = ConfigPropertySchema;
 
 /** A JSON-schema-like description of {@link S3StoreConfig}, as plain data for docs and the CLI. */
-export type S3ConfigSchema = {
-  readonly type: 'object';
-  readonly description: string;
-  readonly additionalProperties: false;
-  readonly required: readonly string[];
-  readonly properties: Readonly<Record<keyof S3StoreConfig, S3ConfigPropertySchema>>;
-};
+export type S3ConfigSchema = DriverConfigSchema<S3StoreConfig>;
 
 const MiB = 1024 * 1024;
 /** S3's smallest non-last part. */

@@ -3,3 +3,4 @@ export * from './manifest.js';
 export * from './brand.js';
 export * from './discover.js';
 export * from './registry.js';
+export * from './config-schema.js';
