@@ -37,14 +37,7 @@ cmd_install() {
 
 cmd_start() {
   [[ -f "$BIN" ]] || { log "missing $BIN: run 'pnpm install' at the repo root"; exit 1; }
-  if is_running; then
-    log "already running (pids in $PIDFILE)"
-    exit 0
-  fi
-  if curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
-    log "port $PORT is already in use by another process; set VOLBACK_S3RVER_PORT"
-    exit 1
-  fi
+  exit_if_started "$PORT" VOLBACK_S3RVER_PORT
   rm -rf "$DATA"
   mkdir -p "$DATA"
   rm -f "$PIDFILE" "$ENVFILE"

@@ -158,14 +158,7 @@ cmd_start() {
   for bin in swift-proxy-server swift-object-server swift-container-server swift-account-server swift-ring-builder memcached; do
     command -v "$bin" >/dev/null || { log "missing $bin: run '$0 install' first (apt packages: ${APT_PACKAGES[*]})"; exit 1; }
   done
-  if is_running; then
-    log "already running (pids in $PIDFILE)"
-    exit 0
-  fi
-  if curl -s -o /dev/null "http://127.0.0.1:$PROXY_PORT/" 2>/dev/null; then
-    log "port $PROXY_PORT is already in use by another process; set VOLBACK_SWIFT_S3_PORT"
-    exit 1
-  fi
+  exit_if_started "$PROXY_PORT" VOLBACK_SWIFT_S3_PORT
   mkdir -p "$STATE"
   rm -f "$PIDFILE" "$ENVFILE"
   write_config

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,15 @@ describe('volback CLI on the posix driver', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`E_INTEGRITY: ${object}`);
   });
+
+  it('runs the conformance suite on a directory and leaves it as it found it', async () => {
+    const root = join(dir, 'conformance-root');
+    await mkdir(root);
+    const r = await runCli(['conformance', root, '--skip-large'], env);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/PASS .*Cinder compatibility › restores Cinder's zlib\/incr2 backup/);
+    expect(await readdir(root)).toEqual([]);
+  }, 120_000);
 
   it('explains wrong command lines with exit status 2', async () => {
     expect((await runCli([], env)).code).toBe(2);

@@ -10,6 +10,8 @@ import { coveredBytes, readBackupMetadata } from './stored-backup.js';
 export interface BackupCatalog {
   /** The record of backup `id`; `NotFoundError` when unknown. */
   get(backupId: string): Promise<BackupRecord>;
+  /** Told when a backup was deleted, so a catalog that caches can drop it. */
+  forget?(backupId: string): void;
 }
 
 /** Records held in memory, e.g. by a host that keeps its own database. */
@@ -71,10 +73,9 @@ export class StoreCatalog implements BackupCatalog {
     return (await this.list()).filter((r) => r.parentId === backupId).map((r) => r.id);
   }
 
-  /** Forgets cached records, e.g. after a delete. */
-  invalidate(backupId?: string): void {
-    if (backupId === undefined) this.cache.clear();
-    else this.cache.delete(backupId);
+  /** Drops a cached record after its backup was deleted. */
+  forget(backupId: string): void {
+    this.cache.delete(backupId);
   }
 
   private async load(backupId: string): Promise<{ record: BackupRecord; meta: BackupMetadata }> {

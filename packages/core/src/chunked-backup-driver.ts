@@ -11,7 +11,7 @@ import { StoreCatalog, type BackupCatalog } from './catalog.js';
 import { codecFor, normalizeCompressionTag } from './codecs/index.js';
 import type { CompressionAlgorithm } from './codecs/codec.js';
 import { runBackupJob, removeObjects } from './engine/backup-job.js';
-import { runRestoreJob, loadChain } from './engine/restore-job.js';
+import { loadChain, runRestoreJob, type ChainLayer } from './engine/restore-job.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './engine/retry.js';
 import { retryingStore } from './engine/retrying-store.js';
 import { createTaskRunner, type TaskRunner } from './engine/task-runner.js';
@@ -127,7 +127,6 @@ export class ChunkedBackupDriver implements BackupDriver {
       signal: opts.signal,
       onProgress: opts.onProgress,
     });
-    if (this.catalog instanceof StoreCatalog) this.catalog.invalidate(record.id);
     return {
       record: job.record,
       kind: parentHashes ? 'incremental' : 'full',
@@ -158,8 +157,12 @@ export class ChunkedBackupDriver implements BackupDriver {
     return { parentHashes: hashes.sha256s };
   }
 
-  /** Size of the volume a backup holds: what the full backup at the root of its chain covers. */
+  /**
+   * Size of the volume a backup holds: what the full backup at the root of its chain covers.
+   * A record from the store catalog already knows it; others are worked out from the chain.
+   */
   private async volumeBytesOf(record: BackupRecord, signal: AbortSignal | undefined): Promise<number> {
+    if (record.volumeBytes !== undefined) return record.volumeBytes;
     let bytes = 0;
     for (const r of await this.chainOf(record)) {
       bytes = Math.max(bytes, coveredBytes(await readBackupMetadata(this.io, locationOf(r), { signal })));
@@ -192,8 +195,26 @@ export class ChunkedBackupDriver implements BackupDriver {
   }
 
   async restore(record: BackupRecord, volumeId: string, target: RestoreTarget, opts: RestoreOptions = {}): Promise<RestoreResult> {
-    const chain = await this.chainOf(record);
-    const layers = await loadChain(this.io, chain, opts.signal);
+    const { volumeBytes, layers } = await this.readChain(record, target, opts);
+    // Cinder applies each layer's volume metadata in order; the newest wins field by field.
+    for (const layer of layers) {
+      if (layer.metadata.volumeMeta) await this.putMetadata(volumeId, layer.metadata.volumeMeta);
+    }
+    return { volumeBytes, chain: layers.map((l) => l.record.id) };
+  }
+
+  /**
+   * Checks a stored backup without restoring it: every object its restore would read is fetched
+   * and checked as a restore would. Throws `IntegrityError` naming the first bad object.
+   */
+  async verify(record: BackupRecord, opts: RestoreOptions = {}): Promise<{ volumeBytes: number; chain: string[] }> {
+    const { volumeBytes, layers } = await this.readChain(record, null, opts);
+    return { volumeBytes, chain: layers.map((l) => l.record.id) };
+  }
+
+  /** Restore and verify alike: load the chain, then fetch and check what it needs (writing it when there is a target). */
+  private async readChain(record: BackupRecord, target: RestoreTarget | null, opts: RestoreOptions): Promise<{ volumeBytes: number; layers: ChainLayer[] }> {
+    const layers = await loadChain(this.io, await this.chainOf(record), opts.signal);
     const { volumeBytes } = await runRestoreJob({
       store: this.io,
       layers,
@@ -203,30 +224,7 @@ export class ChunkedBackupDriver implements BackupDriver {
       signal: opts.signal,
       onProgress: opts.onProgress,
     });
-    // Cinder applies each layer's volume metadata in order; the newest wins field by field.
-    for (const layer of layers) {
-      if (layer.metadata.volumeMeta) await this.putMetadata(volumeId, layer.metadata.volumeMeta);
-    }
-    return { volumeBytes, chain: chain.map((r) => r.id) };
-  }
-
-  /**
-   * Checks a stored backup without restoring it: every object its restore would read is fetched
-   * and checked as a restore would. Throws `IntegrityError` naming the first bad object.
-   */
-  async verify(record: BackupRecord, opts: RestoreOptions = {}): Promise<{ volumeBytes: number; chain: string[] }> {
-    const chain = await this.chainOf(record);
-    const layers = await loadChain(this.io, chain, opts.signal);
-    const { volumeBytes } = await runRestoreJob({
-      store: this.io,
-      layers,
-      target: null,
-      concurrency: Math.min(this.store.capabilities.maxConcurrency, this.runner.parallelism + 2),
-      runner: this.runner,
-      signal: opts.signal,
-      onProgress: opts.onProgress,
-    });
-    return { volumeBytes, chain: chain.map((r) => r.id) };
+    return { volumeBytes, layers };
   }
 
   /** Deletes every object of the backup, `_metadata` first so a partial delete leaves no half backup. */
@@ -237,7 +235,7 @@ export class ChunkedBackupDriver implements BackupDriver {
     if (left.length > 0) {
       throw new InvalidBackupError(`backup ${record.id}: ${left.length} object(s) could not be deleted, e.g. ${left[0]}; retry the delete`);
     }
-    if (this.catalog instanceof StoreCatalog) this.catalog.invalidate(record.id);
+    this.catalog.forget?.(record.id);
   }
 
   async exportRecord(_record: BackupRecord): Promise<Record<string, unknown>> {

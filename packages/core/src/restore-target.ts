@@ -95,9 +95,10 @@ export class FileRestoreTarget implements RestoreTarget {
 export class BufferRestoreTarget implements RestoreTarget {
   readonly fresh = true;
   private buf = new Uint8Array(0);
+  private size = 0;
 
   get data(): Uint8Array {
-    return this.buf;
+    return this.buf.subarray(0, this.size);
   }
 
   async writeAt(offset: number, data: Uint8Array): Promise<void> {
@@ -107,14 +108,16 @@ export class BufferRestoreTarget implements RestoreTarget {
 
   async finish(volumeSize: number): Promise<void> {
     this.grow(volumeSize);
-    this.buf = this.buf.subarray(0, volumeSize);
+    this.size = volumeSize;
   }
 
   async close(): Promise<void> {}
 
+  /** Capacity doubles, so a volume written in order is copied O(log n) times, not once per write. */
   private grow(size: number): void {
+    this.size = Math.max(this.size, size);
     if (size <= this.buf.length) return;
-    const next = new Uint8Array(size);
+    const next = new Uint8Array(Math.max(size, this.buf.length * 2));
     next.set(this.buf);
     this.buf = next;
   }

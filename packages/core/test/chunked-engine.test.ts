@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { metadataObjectName, sha256ObjectName } from '../src/cinder-names.js';
-import { zstdFrameContentSize } from '../src/codecs/index.js';
+import { codecFor, zstdFrameContentSize } from '../src/codecs/index.js';
 import { parseBackupMetadata } from '../src/format/backup-metadata.js';
 import { parseSha256File } from '../src/format/sha256-file.js';
-import { makeVolume, mutateVolume, sha256Hex } from '../src/testing/test-data.js';
+import { makeVolume, mutateVolume, SeededRandom, sha256Hex } from '../src/testing/test-data.js';
 import { backupBytes, KiB, makeDriver, MiB, restoreBytes } from './engine-helpers.js';
 
 describe('full and incremental backups', () => {
@@ -115,6 +115,22 @@ describe('full and incremental backups', () => {
     for (const o of zstdObjects) {
       expect(zstdFrameContentSize(await ctx.store.getObject(record.container as string, o.name))).toBe(o.length);
     }
+  });
+
+  it('compresses new zstd backups at level 1 unless told otherwise', async () => {
+    const rnd = new SeededRandom(6);
+    let text = '';
+    while (text.length < 256 * KiB) text += `block ${rnd.below(100_000)} of volume ${rnd.below(1000)}\n`;
+    const data = new TextEncoder().encode(text.slice(0, 256 * KiB));
+    const objectOf = async (level?: number) => {
+      const ctx = makeDriver({ compression: 'zstd', ...(level !== undefined ? { compressionLevel: level } : {}) });
+      const { record } = await backupBytes(ctx, data);
+      return ctx.store.getObject(record.container as string, `${record.serviceMetadata}-00001`);
+    };
+    const codec = codecFor('zstd');
+    expect(Buffer.from(await codec.compress(data, 1)).equals(Buffer.from(await codec.compress(data, 3))), 'the levels differ on this data').toBe(false);
+    expect(Buffer.from(await objectOf()).equals(Buffer.from(await codec.compress(data, 1)))).toBe(true);
+    expect(Buffer.from(await objectOf(3)).equals(Buffer.from(await codec.compress(data, 3)))).toBe(true);
   });
 
   it('stores incompressible objects raw, tagged none', async () => {

@@ -14,6 +14,19 @@ is_running() {
   return 1
 }
 
+# Exits when this server already runs (success) or another process holds its port (failure).
+exit_if_started() {
+  local port=$1 port_var=$2
+  if is_running; then
+    log "already running (pids in $PIDFILE)"
+    exit 0
+  fi
+  if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+    log "port $port is already in use by another process; set $port_var"
+    exit 1
+  fi
+}
+
 # Stops every recorded PID (never by process name), waits for each, and is safe to run twice.
 cmd_stop() {
   rm -f "$ENVFILE"

@@ -17,8 +17,8 @@ export interface ObjectEntry {
   compression: string;
 }
 
-/** The content of `P_metadata` (cinder-format.md §5). */
-export interface BackupMetadata {
+/** The fields `_metadata` and `_sha256file` both start with. */
+export interface BackupFileHeader {
   version: string;
   backupId: string;
   volumeId: string;
@@ -26,6 +26,22 @@ export interface BackupMetadata {
   backupDescription: string | null;
   /** Python `str(datetime)` text, kept verbatim so a re-encode is byte-identical. */
   createdAt: string;
+}
+
+/** The header in Cinder's snake_case keys. */
+export function headerDocument(h: BackupFileHeader): Record<string, PythonJsonValue> {
+  return {
+    version: h.version,
+    backup_id: h.backupId,
+    volume_id: h.volumeId,
+    backup_name: h.backupName,
+    backup_description: h.backupDescription,
+    created_at: h.createdAt,
+  };
+}
+
+/** The content of `P_metadata` (cinder-format.md §5). */
+export interface BackupMetadata extends BackupFileHeader {
   objects: ObjectEntry[];
   parentId: string | null;
   /** Volume metadata: a JSON string inside the JSON, or null. */
@@ -36,12 +52,7 @@ export interface BackupMetadata {
 /** Serialises `_metadata` exactly as Cinder: sorted keys, 2-space indent, ASCII, no trailing newline. */
 export function encodeBackupMetadata(meta: BackupMetadata): Uint8Array {
   const doc: Record<string, PythonJsonValue> = {
-    version: meta.version,
-    backup_id: meta.backupId,
-    volume_id: meta.volumeId,
-    backup_name: meta.backupName,
-    backup_description: meta.backupDescription,
-    created_at: meta.createdAt,
+    ...headerDocument(meta),
     objects: meta.objects.map((o) => ({
       [o.name]: { offset: o.offset, length: o.length, md5: o.md5, compression: o.compression },
     })),

@@ -1,15 +1,9 @@
 import { InvalidBackupError } from '../errors.js';
-import { parseJsonObject } from './backup-metadata.js';
+import { headerDocument, parseJsonObject, type BackupFileHeader } from './backup-metadata.js';
 import { pythonJsonDumps } from './python-json.js';
 
 /** The content of `P_sha256file` (cinder-format.md §6). */
-export interface Sha256File {
-  version: string;
-  backupId: string;
-  volumeId: string;
-  backupName: string | null;
-  backupDescription: string | null;
-  createdAt: string;
+export interface Sha256File extends BackupFileHeader {
   /** The hash block size (Cinder calls it chunk_size). */
   blockSize: number;
   /** Lowercase hex SHA-256 of every block of the whole volume, the last one partial. */
@@ -19,12 +13,7 @@ export interface Sha256File {
 /** Serialises `_sha256file` exactly as Cinder does. */
 export function encodeSha256File(file: Sha256File): Uint8Array {
   const doc = {
-    version: file.version,
-    backup_id: file.backupId,
-    volume_id: file.volumeId,
-    backup_name: file.backupName,
-    backup_description: file.backupDescription,
-    created_at: file.createdAt,
+    ...headerDocument(file),
     chunk_size: file.blockSize,
     sha256s: file.sha256s,
   };
