@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,6 +13,7 @@ import {
   zstdFrameLength,
 } from '../src/codecs/index.js';
 import { IntegrityError, UnsupportedError } from '../src/errors.js';
+import { FIXTURES_DIR } from './fixtures.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -75,20 +75,6 @@ function runCli(command: string, args: string[], input: Uint8Array): Uint8Array 
   if (result.error !== undefined) throw result.error;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.toString()}`);
   return new Uint8Array(result.stdout);
-}
-
-/** The Cinder fixtures live in `shared/`, beside the repository clone (here and in CI). */
-function findCinderFixtures(): string {
-  const fromEnv = process.env['VOLBACK_CINDER_FIXTURES'];
-  if (fromEnv !== undefined) return fromEnv;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'shared', 'fixtures', 'cinder');
-    if (existsSync(candidate)) return candidate;
-    const parent = resolve(dir, '..');
-    if (parent === dir) throw new Error('Cinder fixtures not found: set VOLBACK_CINDER_FIXTURES');
-    dir = parent;
-  }
 }
 
 async function roundTrip(tag: string, data: Uint8Array): Promise<Uint8Array> {
@@ -397,7 +383,7 @@ describe('zstdFrameContentSize', () => {
 });
 
 describe('real Cinder backups (fixtures)', () => {
-  const backupsRoot = join(findCinderFixtures(), 'backups', 'zlib');
+  const backupsRoot = join(FIXTURES_DIR, 'backups', 'zlib');
   const containers = readdirSync(backupsRoot).flatMap((a) =>
     readdirSync(join(backupsRoot, a)).flatMap((b) =>
       readdirSync(join(backupsRoot, a, b)).map((id) => join(backupsRoot, a, b, id)),

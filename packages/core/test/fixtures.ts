@@ -1,11 +1,14 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { findCinderFixturesDir } from '../src/testing/cinder-fixtures.js';
 
 /**
- * The shared Cinder fixtures directory. Under CI it must exist (a missing one fails the run);
- * elsewhere the tests that need it are skipped with a note.
+ * The Cinder fixtures: `VOLBACK_CINDER_FIXTURES` or `shared/` beside the checkout when present,
+ * else the copy the conformance package ships (everything but the images), so a fresh clone
+ * tests them too.
  */
-export const FIXTURES_DIR = findCinderFixturesDir();
+const REPO_COPY = fileURLToPath(new URL('../../conformance/fixtures/cinder', import.meta.url));
 
-if (!FIXTURES_DIR && process.env.CI === 'true') {
-  throw new Error('Cinder fixtures not found: set VOLBACK_CINDER_FIXTURES or keep shared/fixtures/cinder beside the checkout');
-}
+export const FIXTURES_DIR: string = findCinderFixturesDir() ?? REPO_COPY;
+
+if (!existsSync(FIXTURES_DIR)) throw new Error(`Cinder fixtures not found at ${FIXTURES_DIR}`);
