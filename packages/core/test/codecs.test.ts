@@ -345,6 +345,34 @@ describe('zstd', () => {
     }
   });
 
+  it('compresses into a given buffer, as one frame with the content size, or says it does not fit', async () => {
+    const zstd = codecFor('zstd');
+    const data = mixed(300 * KiB);
+    const out = new Uint8Array(data.length - 1);
+    const length = (await zstd.compressInto?.(data, out, 1)) as number;
+    expect(length).toBeGreaterThan(0);
+    expect(length).toBeLessThan(data.length / 2);
+    const frame = out.subarray(0, length);
+    expect(zstdFrameContentSize(frame)).toBe(data.length);
+    expect(zstdFrameLength(frame)).toBe(length);
+    expect(md5(await zstd.decompress(frame))).toBe(md5(data));
+    // Random bytes do not shrink: one byte short of their length is too small.
+    const noise = random(64 * KiB);
+    expect(await zstd.compressInto?.(noise, new Uint8Array(noise.length - 1), 1)).toBeNull();
+  });
+
+  it('decompresses into a given buffer, and rejects data that holds more than it', async () => {
+    const zstd = codecFor('zstd');
+    const data = mixed(200 * KiB);
+    const frame = await zstd.compress(data);
+    const out = new Uint8Array(data.length + 10);
+    const n = (await zstd.decompressInto?.(frame, out)) as number;
+    expect(n).toBe(data.length);
+    expect(md5(out.subarray(0, n))).toBe(md5(data));
+    expect(await rejection(zstd.decompressInto?.(frame, new Uint8Array(data.length - 1)) as Promise<number>)).toBeInstanceOf(IntegrityError);
+    expect(await rejection(zstd.decompressInto?.(frame.subarray(0, frame.length - 3), out) as Promise<number>)).toBeInstanceOf(IntegrityError);
+  });
+
   it.skipIf(!hasCli('zstd'))('agrees with the zstd CLI both ways', async () => {
     const data = mixed(1 * MiB);
     const ours = await codecFor('zstd').compress(data);

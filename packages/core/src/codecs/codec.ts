@@ -12,4 +12,15 @@ export interface Codec {
   compress(data: Uint8Array, level?: number): Promise<Uint8Array>;
   /** Decompresses one whole object. `expectedLength` is a hint for buffer sizing only. */
   decompress(data: Uint8Array, expectedLength?: number): Promise<Uint8Array>;
+  /**
+   * Compresses one whole object into `out` and returns the compressed length, or null when the
+   * result would not fit in `out` (the engine then stores the object raw). Lets the engine reuse
+   * its buffers; codecs without it are served by `compress` and a copy.
+   */
+  compressInto?(data: Uint8Array, out: Uint8Array, level?: number): Promise<number | null>;
+  /**
+   * Decompresses one whole object into `out` and returns the number of bytes written. Throws
+   * when the data holds more than `out` can take. Optional, as `compressInto`.
+   */
+  decompressInto?(data: Uint8Array, out: Uint8Array): Promise<number>;
 }

@@ -1,4 +1,5 @@
 import type { Compressor, Decompressor } from 'zstd-napi';
+import type { CCtx, DCtx } from 'zstd-napi/binding.js';
 import { ConfigError, IntegrityError, UnsupportedError } from '../errors.js';
 import type { Codec } from './codec.js';
 import { decodeError, messageOf } from './decode-error.js';
@@ -14,6 +15,10 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
 interface ZstdContexts {
   readonly compressor: Compressor;
   readonly decompressor: Decompressor;
+  /** The library's low-level contexts, which (de)compress into buffers the engine owns. */
+  readonly cctx: CCtx;
+  readonly dctx: DCtx;
+  readonly levelParam: number;
 }
 
 let contexts: Promise<ZstdContexts> | undefined;
@@ -23,8 +28,21 @@ let contexts: Promise<ZstdContexts> | undefined;
  * missing build. The calls are synchronous, so one pair of contexts serves every caller.
  */
 function zstdContexts(): Promise<ZstdContexts> {
-  contexts ??= import('zstd-napi').then(
-    (zstd) => ({ compressor: new zstd.Compressor(), decompressor: new zstd.Decompressor() }),
+  contexts ??= Promise.all([import('zstd-napi'), import('zstd-napi/binding.js')]).then(
+    ([zstd, bindingModule]) => {
+      // binding.js is CommonJS that picks its .node file at run time, so ESM sees only `default`.
+      const binding = (bindingModule as { default?: typeof bindingModule }).default ?? bindingModule;
+      const cctx = new binding.CCtx();
+      cctx.setParameter(binding.CParameter.contentSizeFlag, 1);
+      cctx.setParameter(binding.CParameter.checksumFlag, 0);
+      return {
+        compressor: new zstd.Compressor(),
+        decompressor: new zstd.Decompressor(),
+        cctx,
+        dctx: new binding.DCtx(),
+        levelParam: binding.CParameter.compressionLevel,
+      };
+    },
     (err: unknown) => {
       throw new UnsupportedError(
         'zstd compression needs the native module zstd-napi, which failed to load: it must be ' +
@@ -65,9 +83,7 @@ function checkCompleteFrames(data: Uint8Array): void {
 export const zstdCodec: Codec = {
   family: 'zstd',
   async compress(data: Uint8Array, level: number = ZSTD_DEFAULT_LEVEL): Promise<Uint8Array> {
-    if (!Number.isInteger(level) || level < ZSTD_MIN_LEVEL || level > ZSTD_MAX_LEVEL) {
-      throw new ConfigError(`zstd level must be an integer up to ${ZSTD_MAX_LEVEL}, got ${level}`, 'level');
-    }
+    checkLevel(level);
     const { compressor } = await zstdContexts();
     // One-shot ZSTD_compress2 knows the source size, so the header gets the content size.
     compressor.setParameters({ compressionLevel: level, contentSizeFlag: true, checksumFlag: false });
@@ -78,6 +94,23 @@ export const zstdCodec: Codec = {
     }
     return frame;
   },
+  async compressInto(data: Uint8Array, out: Uint8Array, level: number = ZSTD_DEFAULT_LEVEL): Promise<number | null> {
+    checkLevel(level);
+    const { cctx, levelParam } = await zstdContexts();
+    cctx.setParameter(levelParam, level);
+    let length: number;
+    try {
+      // ZSTD_compress2 knows the source size, so the header gets the content size.
+      length = cctx.compress2(out, data);
+    } catch (err) {
+      if (/too small/i.test(messageOf(err))) return null;
+      throw err;
+    }
+    if (parseZstdFrameHeader(out.subarray(0, length)).contentSize !== data.length) {
+      throw new Error('zstd-napi produced a frame without the content size in its header');
+    }
+    return length;
+  },
   async decompress(data: Uint8Array): Promise<Uint8Array> {
     const { decompressor } = await zstdContexts();
     try {
@@ -87,4 +120,20 @@ export const zstdCodec: Codec = {
       throw decodeError('zstd', messageOf(err), err);
     }
   },
+  async decompressInto(data: Uint8Array, out: Uint8Array): Promise<number> {
+    const { dctx } = await zstdContexts();
+    try {
+      checkCompleteFrames(data);
+      // Decodes every frame, with or without a content size, as long as the output fits.
+      return dctx.decompress(out, data);
+    } catch (err) {
+      throw decodeError('zstd', messageOf(err), err);
+    }
+  },
 };
+
+function checkLevel(level: number): void {
+  if (!Number.isInteger(level) || level < ZSTD_MIN_LEVEL || level > ZSTD_MAX_LEVEL) {
+    throw new ConfigError(`zstd level must be an integer up to ${ZSTD_MAX_LEVEL}, got ${level}`, 'level');
+  }
+}
