@@ -148,6 +148,19 @@ export function defineObjectStoreContract(runner: ConformanceRunner, target: Con
       { gates: [() => (caps.ranges ? null : 'the store does not support ranges (capabilities.ranges)')] },
     );
 
+    t.test('keeps the bytes it was given: the engine reuses its buffers once a put resolves', async () => {
+      await withScratch(async (s) => {
+        const data = rnd.bytes(70_000);
+        const kept = data.slice();
+        // A view into a larger buffer, as the engine passes: a store must not keep the view.
+        const backing = new Uint8Array(100_000);
+        backing.set(data, 1000);
+        await s.put(`${s.prefix}reused`, backing.subarray(1000, 71_000));
+        backing.fill(0x5a);
+        expect(describeDifference(await store.getObject(s.container, `${s.prefix}reused`), kept)).toBeNull();
+      });
+    });
+
     t.test('overwrite replaces the whole object', async () => {
       await withScratch(async (s) => {
         const name = `${s.prefix}over`;

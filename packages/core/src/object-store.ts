@@ -42,7 +42,10 @@ export interface ObjectStore {
 
   /** Creates the container if needed; no error if it exists. */
   ensureContainer(container: string, opts?: StoreCallOptions): Promise<void>;
-  /** Stores `data` whole under `name`, replacing any object of that name. */
+  /**
+   * Stores `data` whole under `name`, replacing any object of that name. The engine reuses
+   * `data`'s memory once the promise settles: a store that keeps the bytes keeps a copy.
+   */
   putObject(container: string, name: string, data: Uint8Array, opts?: StoreCallOptions): Promise<void>;
   /** Reads an object whole, or one range of it when `range` is given and supported. */
   getObject(container: string, name: string, opts?: StoreCallOptions & { range?: ByteRange }): Promise<Uint8Array>;

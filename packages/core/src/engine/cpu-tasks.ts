@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { codecFor } from '../codecs/index.js';
+import { codecFor, type Codec } from '../codecs/index.js';
 import { IntegrityError, VolbackError } from '../errors.js';
 import { hashBlocks, isAllZero, md5Hex, zeroBlockSha256 } from './block-hashes.js';
 
@@ -11,6 +11,8 @@ import { hashBlocks, isAllZero, md5Hex, zeroBlockSha256 } from './block-hashes.j
 /** One object-size chunk of the volume to hash and turn into stored objects. */
 export interface ChunkTask {
   data: Uint8Array;
+  /** Where compressed objects go, one after another: at least `data.length` bytes, reused by the caller. */
+  scratch: Uint8Array;
   blockSize: number;
   /** The parent's hashes for this chunk's blocks (incremental), or null (full backup). */
   parentHashes: string[] | null;
@@ -30,13 +32,14 @@ export interface ChunkObject {
   allZero: boolean;
   /** Tag to store under; absent for zero objects. */
   tag?: string;
-  /** Compressed bytes; absent when the object is stored raw (it is then `data[start, end)`) or is zero. */
+  /** Compressed bytes, a view of the scratch; absent when stored raw (it is then `data[start, end)`) or zero. */
   stored?: Uint8Array;
 }
 
 export interface ChunkResult {
-  /** The chunk, handed back so its buffer can be reused (and raw objects sliced from it). */
+  /** The chunk and the scratch, handed back so their buffers can be reused (and objects sliced from them). */
   data: Uint8Array;
+  scratch: Uint8Array;
   hashes: string[];
   objects: ChunkObject[];
 }
@@ -48,10 +51,11 @@ export interface ChunkResult {
  * `none`) when compression does not shrink them.
  */
 export async function processChunk(task: ChunkTask): Promise<ChunkResult> {
-  const { data, blockSize, parentHashes } = task;
+  const { data, scratch, blockSize, parentHashes } = task;
   const hashes = hashBlocks(data, blockSize);
   const objects: ChunkObject[] = [];
   const codec = codecFor(task.codecTag);
+  let used = 0;
   for (const run of changedRuns(hashes, parentHashes)) {
     const start = run.first * blockSize;
     const end = Math.min(run.end * blockSize, data.length);
@@ -62,11 +66,25 @@ export async function processChunk(task: ChunkTask): Promise<ChunkResult> {
       continue;
     }
     const md5 = md5Hex(bytes);
-    const compressed = codec.family === 'none' ? null : await codec.compress(bytes, task.level);
-    if (compressed && compressed.length < bytes.length) objects.push({ start, end, md5, allZero, tag: task.compressionTag, stored: compressed });
-    else objects.push({ start, end, md5, allZero, tag: 'none' });
+    // One byte short of the raw length: what does not come out smaller is stored raw.
+    const out = scratch.subarray(used, used + bytes.length - 1);
+    const length = codec.family === 'none' ? null : await compressInto(codec, bytes, out, task.level);
+    if (length === null) {
+      objects.push({ start, end, md5, allZero, tag: 'none' });
+    } else {
+      objects.push({ start, end, md5, allZero, tag: task.compressionTag, stored: out.subarray(0, length) });
+      used += length;
+    }
   }
-  return { data, hashes, objects };
+  return { data, scratch, hashes, objects };
+}
+
+async function compressInto(codec: Codec, data: Uint8Array, out: Uint8Array, level: number | undefined): Promise<number | null> {
+  if (codec.compressInto) return codec.compressInto(data, out, level);
+  const compressed = await codec.compress(data, level);
+  if (compressed.length > out.length) return null;
+  out.set(compressed);
+  return compressed.length;
 }
 
 interface BlockRun {
@@ -105,6 +123,8 @@ export function zeroMd5(length: number): string {
 export interface ObjectCheckTask {
   name: string;
   stored: Uint8Array;
+  /** Where to decompress to, at least `length` bytes and reused by the caller; null to allocate. */
+  into: Uint8Array | null;
   compression: string;
   length: number;
   md5: string;
@@ -118,10 +138,12 @@ export interface ObjectCheckTask {
 }
 
 export interface ObjectCheckResult {
+  /** The object's bytes: a view of `into` or of `stored`, or a buffer of its own. */
   data: Uint8Array;
   allZero: boolean;
-  /** The stored bytes, handed back so a worker never holds on to them. */
+  /** The stored bytes and the output buffer, handed back so a worker never holds on to them. */
   stored: Uint8Array;
+  into: Uint8Array | null;
 }
 
 /**
@@ -132,7 +154,11 @@ export async function checkObject(task: ObjectCheckTask): Promise<ObjectCheckRes
   const { name } = task;
   let data: Uint8Array;
   try {
-    data = await codecFor(task.compression).decompress(task.stored, task.length);
+    const codec = codecFor(task.compression);
+    if (codec.family === 'none') data = task.stored;
+    else if (codec.decompressInto && task.into && task.into.length >= task.length) {
+      data = task.into.subarray(0, await codec.decompressInto(task.stored, task.into));
+    } else data = await codec.decompress(task.stored, task.length);
   } catch (err) {
     if (err instanceof VolbackError && err.code === 'E_UNSUPPORTED') throw err;
     throw new IntegrityError(`${name}: cannot decompress (${task.compression}): ${(err as Error).message}`, name, { cause: err });
@@ -145,7 +171,7 @@ export async function checkObject(task: ObjectCheckTask): Promise<ObjectCheckRes
   const md5 = allZero ? zeroMd5(data.length) : md5Hex(data);
   if (md5 !== task.md5) throw new IntegrityError(`${name}: MD5 is ${md5}, its metadata says ${task.md5}`, name);
   verifyBlocks(task, data, allZero);
-  return { data, allZero, stored: task.stored };
+  return { data, allZero, stored: task.stored, into: task.into };
 }
 
 function verifyBlocks(task: ObjectCheckTask, data: Uint8Array, allZero: boolean): void {

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { checkObject, processChunk } from './cpu-tasks.js';
 import { serializeError } from './task-runner.js';
-import { transferableBuffer } from './transferable.js';
+import { ownedBuffers, transferableBuffers } from './transferable.js';
 
 /** The worker-thread side of the WorkerPool: runs one CPU task per message. */
 const port = parentPort;
@@ -9,16 +9,17 @@ if (!port) throw new Error('engine-worker must run in a worker thread');
 
 port.on('message', async (msg: { id: number; kind: 'processChunk' | 'checkObject'; payload: never }) => {
   try {
+    // Every buffer goes back to the main thread, whole: each arrived here shared or by transfer,
+    // so this side owns it, and a worker's small heap is collected too rarely to hold on to any.
     if (msg.kind === 'processChunk') {
-      // Every buffer goes back to the main thread: a worker's small heap is collected rarely, so
-      // buffers left here would pile up outside the memory bound.
       const result = await processChunk(msg.payload);
-      const transfer = [result.data.buffer as ArrayBuffer, ...result.objects.flatMap((o) => (o.stored ? [transferableBuffer(o, 'stored')] : []))];
-      port.postMessage({ id: msg.id, result }, [...new Set(transfer)]);
+      port.postMessage({ id: msg.id, result }, ownedBuffers([result.data, result.scratch]));
     } else {
       const result = await checkObject(msg.payload);
-      const transfer = [transferableBuffer(result, 'data'), transferableBuffer(result, 'stored')];
-      port.postMessage({ id: msg.id, result }, [...new Set(transfer)]);
+      const owned = ownedBuffers([result.stored, result.into]);
+      // Data a codec allocated may be a view of Node's Buffer pool: it moves alone, copied if need be.
+      const ownData = result.data.buffer === result.stored.buffer || result.data.buffer === result.into?.buffer;
+      port.postMessage({ id: msg.id, result }, ownData ? owned : [...owned, ...transferableBuffers(result, 'data')]);
     }
   } catch (err) {
     port.postMessage({ id: msg.id, error: serializeError(err) });

@@ -7,7 +7,9 @@ import type { ObjectStore } from '../object-store.js';
 import type { ProgressListener } from '../progress.js';
 import type { RestoreTarget } from '../restore-target.js';
 import { coveredBytes, locationOf, readBackupMetadata, readSha256File, type BackupLocation } from '../stored-backup.js';
+import { compressionFamilyOf } from '../codecs/index.js';
 import { isAllZero } from './block-hashes.js';
+import { SharedArena } from './shared-arena.js';
 import type { ObjectCheckTask } from './cpu-tasks.js';
 import type { TaskRunner } from './task-runner.js';
 import { IntervalSet, type Interval } from './interval-set.js';
@@ -106,12 +108,15 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
     });
 
   const window = new TaskWindow(Math.max(1, input.concurrency));
+  const outputs = SharedArena.orPool(Math.min(MAX_POOLED_OBJECT, Math.max(0, ...tasks.map((t) => t.entry.length))), Math.max(1, input.concurrency));
   for (const task of tasks) {
     throwIfAborted(signal);
     await window.run(async () => {
       const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal });
-      const checked = await input.runner.checkObject(checkTask(task, stored, volumeBytes));
+      const into = isCompressed(task.entry) && task.entry.length <= outputs.capacity ? outputs.take(task.entry.length) : null;
+      const checked = await input.runner.checkObject(checkTask(task, stored, into, volumeBytes));
       if (target) await writeClaims(target, task, checked.data, checked.allZero);
+      if (checked.into) outputs.give(checked.into);
       bytesDone += task.claims.reduce((s, c) => s + c.end - c.start, 0);
       objectsDone += 1;
       bytesTransferred += stored.length;
@@ -174,7 +179,7 @@ function checkAgainstRequested(task: RestoreTask, requested: ChainLayer, volumeB
 }
 
 /** The check a worker runs on one fetched object before its bytes are written. */
-function checkTask(task: RestoreTask, stored: Uint8Array, volumeBytes: number): ObjectCheckTask {
+function checkTask(task: RestoreTask, stored: Uint8Array, into: Uint8Array | null, volumeBytes: number): ObjectCheckTask {
   const { entry } = task;
   const h = task.layer.hashes;
   const first = h ? Math.floor(entry.offset / h.blockSize) : 0;
@@ -182,6 +187,7 @@ function checkTask(task: RestoreTask, stored: Uint8Array, volumeBytes: number): 
   return {
     name: entry.name,
     stored,
+    into,
     compression: entry.compression,
     length: entry.length,
     md5: entry.md5,
@@ -193,6 +199,12 @@ function checkTask(task: RestoreTask, stored: Uint8Array, volumeBytes: number): 
 }
 
 const ZERO_SKIP_PIECE = 1 << 20;
+/** Objects up to this size decompress into pooled buffers; bigger ones (Cinder's posix default is 1.9 GB) get their own. */
+const MAX_POOLED_OBJECT = 64 << 20;
+
+function isCompressed(entry: ObjectEntry): boolean {
+  return compressionFamilyOf(entry.compression) !== 'none';
+}
 
 /**
  * Writes the claimed ranges; on a fresh target, all-zero 1 MiB pieces are skipped and stay holes.

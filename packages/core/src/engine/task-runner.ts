@@ -10,7 +10,7 @@ import {
   VolbackError,
   type VolbackErrorCode,
 } from '../errors.js';
-import { transferableBuffer } from './transferable.js';
+import { ownedBuffers, transferableBuffers } from './transferable.js';
 import { checkObject, processChunk, type ChunkResult, type ChunkTask, type ObjectCheckResult, type ObjectCheckTask } from './cpu-tasks.js';
 
 /** Runs the engine's CPU work: on worker threads (all cores) or inline. */
@@ -72,13 +72,17 @@ export class WorkerPool implements TaskRunner {
 
   constructor(readonly parallelism: number) {}
 
-  /** `task.data` must own its whole buffer (the engine's chunk buffers do): it moves, and comes back in the result. */
+  /**
+   * `task.data` and `task.scratch` must be shared memory or own their whole buffers (the
+   * engine's do): they move, if they must, and come back in the result.
+   */
   processChunk(task: ChunkTask): Promise<ChunkResult> {
-    return this.run('processChunk', task, [task.data.buffer as ArrayBuffer]);
+    return this.run('processChunk', task, ownedBuffers([task.data, task.scratch]));
   }
 
+  /** `task.into`, when given, must own its whole buffer or be shared; `stored` is copied first if need be. */
   checkObject(task: ObjectCheckTask): Promise<ObjectCheckResult> {
-    return this.run('checkObject', task, [transferableBuffer(task, 'stored')]);
+    return this.run('checkObject', task, [...transferableBuffers(task, 'stored'), ...ownedBuffers([task.into])]);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,67 @@
+import { BufferPool } from './buffer-pool.js';
+
+const WASM_PAGE = 64 * 1024;
+/** A shared WebAssembly memory holds at most 4 GiB; slots past this size use a BufferPool. */
+const MAX_ARENA_BYTES = 2 ** 32 - WASM_PAGE;
+
+/** The part of WebAssembly.Memory used here (the compiler's libraries here do not declare it). */
+interface SharedMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+const { Memory } = (globalThis as unknown as {
+  WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => SharedMemory };
+}).WebAssembly;
+
+/** Buffers a job lends out and takes back: a SharedArena, or a BufferPool when slots are huge. */
+export interface BufferLender {
+  readonly capacity: number;
+  take(length: number): Uint8Array;
+  give(view: Uint8Array): void;
+}
+
+/**
+ * Equal slots of shared memory, lent to a job's reads, worker tasks and writes, then taken back.
+ *
+ * Worker threads see the same memory, so a chunk goes to a worker and back as a view: nothing is
+ * transferred or copied. Transferring ArrayBuffers instead made V8 count each arrival as new
+ * external memory, and the main thread spent about half a second per GiB in full collections.
+ * WebAssembly memory also starts on a page boundary, which the kernel's copies need to be fast
+ * (see read-buffer.ts). The memory grows a slot at a time, so it holds only what was in use at once.
+ */
+export class SharedArena implements BufferLender {
+  private readonly memory: SharedMemory;
+  private readonly slotPages: number;
+  private readonly free: number[] = [];
+  private slots = 0;
+
+  constructor(
+    readonly capacity: number,
+    readonly maxSlots: number,
+  ) {
+    this.slotPages = Math.max(1, Math.ceil(capacity / WASM_PAGE));
+    this.memory = new Memory({ initial: 0, maximum: this.slotPages * maxSlots, shared: true });
+  }
+
+  /** The arena when `maxSlots` slots of `capacity` bytes fit in shared memory, else a BufferPool. */
+  static orPool(capacity: number, maxSlots: number): BufferLender {
+    const bytes = Math.ceil(capacity / WASM_PAGE) * WASM_PAGE * maxSlots;
+    return bytes <= MAX_ARENA_BYTES ? new SharedArena(capacity, maxSlots) : new BufferPool(capacity);
+  }
+
+  take(length: number): Uint8Array {
+    if (length > this.capacity) throw new RangeError(`SharedArena: ${length} bytes asked of slots of ${this.capacity}`);
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      if (this.slots === this.maxSlots) throw new RangeError(`SharedArena: all ${this.maxSlots} slots are lent out`);
+      this.memory.grow(this.slotPages);
+      slot = this.slots++;
+    }
+    return new Uint8Array(this.memory.buffer, slot * this.slotPages * WASM_PAGE, length);
+  }
+
+  /** Takes back a view from `take`, or any view that starts where one did. */
+  give(view: Uint8Array): void {
+    this.free.push(view.byteOffset / (this.slotPages * WASM_PAGE));
+  }
+}

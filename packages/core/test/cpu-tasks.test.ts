@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { codecFor } from '../src/codecs/index.js';
+import { hashBlocks } from '../src/engine/block-hashes.js';
+import { processChunk } from '../src/engine/cpu-tasks.js';
+
+const KiB = 1024;
+
+function textLike(length: number, seed: number): Uint8Array {
+  const words = ['volume', 'block', 'chunk', 'cinder', 'backup', 'restore', String(seed)];
+  let text = '';
+  for (let i = 0; text.length < length; i++) text += `${words[(i * 7 + seed) % words.length]} ${i % 97} `;
+  return new TextEncoder().encode(text.slice(0, length));
+}
+
+const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
+
+describe('processChunk', () => {
+  it.each(['zstd', 'zlib'])('%s: packs the compressed changed runs one after another in the scratch', async (codec) => {
+    const B = 4 * KiB;
+    const data = textLike(16 * B, 1);
+    const parent = hashBlocks(data, B);
+    // Blocks 2-3 and 9 changed since the parent.
+    for (const i of [2, 3, 9]) parent[i] = 'f'.repeat(64);
+    const scratch = new Uint8Array(data.length);
+    const result = await processChunk({ data, scratch, blockSize: B, parentHashes: parent, codecTag: codec, compressionTag: codec, level: 1 });
+
+    expect(result.objects.map((o) => [o.start, o.end])).toEqual([[2 * B, 4 * B], [9 * B, 10 * B]]);
+    let end = 0;
+    for (const o of result.objects) {
+      const stored = o.stored as Uint8Array;
+      expect(o.tag).toBe(codec);
+      expect(stored.buffer).toBe(scratch.buffer);
+      expect(stored.byteOffset).toBe(scratch.byteOffset + end);
+      end += stored.length;
+      const bytes = data.subarray(o.start, o.end);
+      expect(md5(await codecFor(codec).decompress(stored))).toBe(md5(bytes));
+      expect(o.md5).toBe(md5(bytes));
+    }
+  });
+
+  it('keeps what does not shrink raw, tagged none, with no stored bytes', async () => {
+    const noise = new Uint8Array(32 * KiB);
+    for (let i = 0; i < noise.length; i += 64) noise.set(createHash('sha512').update(String(i)).digest(), i);
+    const scratch = new Uint8Array(noise.length);
+    const result = await processChunk({ data: noise, scratch, blockSize: 8 * KiB, parentHashes: null, codecTag: 'zstd', compressionTag: 'zstd', level: 1 });
+    expect(result.objects).toHaveLength(1);
+    expect(result.objects[0]?.tag).toBe('none');
+    expect(result.objects[0]?.stored).toBeUndefined();
+  });
+});
