@@ -1,7 +1,7 @@
 import type { BackupRecord } from './backup-record.js';
 import { posixContainerFor, posixObjectPrefix } from './cinder-names.js';
 import { NotFoundError } from './errors.js';
-import type { ByteRange, ObjectStore, ObjectStoreCapabilities, StoreCallOptions } from './object-store.js';
+import type { GetObjectOptions, ObjectStore, ObjectStoreCapabilities } from './object-store.js';
 
 /**
  * An ObjectStore in process memory, with the posix layout. For embedding hosts that hold backups
@@ -23,11 +23,15 @@ export class MemoryObjectStore implements ObjectStore {
     this.bucket(container).set(name, new Uint8Array(data));
   }
 
-  async getObject(container: string, name: string, opts?: StoreCallOptions & { range?: ByteRange }): Promise<Uint8Array> {
+  async getObject(container: string, name: string, opts?: GetObjectOptions): Promise<Uint8Array> {
     const data = this.containers.get(container)?.get(name);
     if (!data) throw new NotFoundError(`memory: no object ${container}/${name}`);
     const r = opts?.range;
-    return new Uint8Array(r ? data.subarray(r.offset, r.offset + r.length) : data);
+    const bytes = r ? data.subarray(r.offset, r.offset + r.length) : data;
+    // A copy either way: callers may change what they get.
+    const out = opts?.allocate ? opts.allocate(bytes.length) : new Uint8Array(bytes.length);
+    out.set(bytes);
+    return out;
   }
 
   async deleteObject(container: string, name: string): Promise<void> {

@@ -5,6 +5,17 @@ export interface StoreCallOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `getObject`. */
+export interface GetObjectOptions extends StoreCallOptions {
+  range?: ByteRange;
+  /**
+   * Where the bytes may go: returns a buffer of exactly `length` bytes for a store that knows
+   * the size before it reads (a file's size, a Content-Length). The engine lends its own
+   * buffers this way; a store may ignore it and return a buffer of its own.
+   */
+  allocate?: (length: number) => Uint8Array;
+}
+
 /**
  * What a store can do and how hard it may be pushed. The engine and the conformance suite read it.
  */
@@ -48,7 +59,7 @@ export interface ObjectStore {
    */
   putObject(container: string, name: string, data: Uint8Array, opts?: StoreCallOptions): Promise<void>;
   /** Reads an object whole, or one range of it when `range` is given and supported. */
-  getObject(container: string, name: string, opts?: StoreCallOptions & { range?: ByteRange }): Promise<Uint8Array>;
+  getObject(container: string, name: string, opts?: GetObjectOptions): Promise<Uint8Array>;
   /** Deletes one object; deleting a missing object is not an error. */
   deleteObject(container: string, name: string, opts?: StoreCallOptions): Promise<void>;
   /** Every object name in the container that starts with `prefix` (exact, case-sensitive). */

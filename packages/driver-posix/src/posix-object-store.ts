@@ -12,7 +12,7 @@ import {
   throwIfAborted,
   VolbackError,
 } from '@volback/core';
-import type { BackupRecord, ByteRange, ObjectStore, ObjectStoreCapabilities, StoreCallOptions } from '@volback/core';
+import type { BackupRecord, ByteRange, GetObjectOptions, ObjectStore, ObjectStoreCapabilities, StoreCallOptions } from '@volback/core';
 import type { PosixStoreConfig } from './config.js';
 import { backendErrorFromFs, errnoCode, objectNotFound } from './fs-errors.js';
 import { TEMP_FILE_PREFIX, checkObjectName, containerSegments } from './safe-names.js';
@@ -142,7 +142,7 @@ export class PosixObjectStore implements ObjectStore {
     if (this.fsync) await this.syncDirectory(dir);
   }
 
-  async getObject(container: string, name: string, opts?: StoreCallOptions & { range?: ByteRange }): Promise<Uint8Array> {
+  async getObject(container: string, name: string, opts?: GetObjectOptions): Promise<Uint8Array> {
     throwIfAborted(opts?.signal);
     const dir = this.containerPath(container);
     const path = this.objectPath(dir, name);
@@ -157,7 +157,7 @@ export class PosixObjectStore implements ObjectStore {
     }
     try {
       // Whole objects too are read by size in one buffer: readFile would go in 512 KiB steps.
-      return await readRange(handle, range ?? { offset: 0, length: Number.MAX_SAFE_INTEGER });
+      return await readRange(handle, range ?? { offset: 0, length: Number.MAX_SAFE_INTEGER }, opts?.allocate);
     } catch (err) {
       // A directory under an object's name is not an object.
       throw errnoCode(err) === 'EISDIR' ? objectNotFound(container, name, err) : backendErrorFromFs(err, 'read', path);
@@ -289,11 +289,11 @@ function checkRange(range: ByteRange): void {
 }
 
 /** Reads `length` bytes from `offset`, fewer when the object ends first. */
-async function readRange(handle: FileHandle, range: ByteRange): Promise<Uint8Array> {
+async function readRange(handle: FileHandle, range: ByteRange, allocate?: (length: number) => Uint8Array): Promise<Uint8Array> {
   const { size } = await handle.stat();
   // Size the buffer by what exists, so a huge requested length cannot allocate huge memory.
   const wanted = Math.max(0, Math.min(range.length, size - range.offset));
-  const buffer = new Uint8Array(wanted);
+  const buffer = allocate ? allocate(wanted) : new Uint8Array(wanted);
   let filled = 0;
   while (filled < wanted) {
     const { bytesRead } = await handle.read(buffer, filled, wanted - filled, range.offset + filled);

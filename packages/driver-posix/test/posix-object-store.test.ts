@@ -86,6 +86,23 @@ describe('objects', () => {
     await expect(store.getObject(container, 'obj', { range: { offset: -1, length: 2 } })).rejects.toMatchObject({ code: 'E_INVALID_BACKUP' });
   });
 
+  it('reads into the buffer the caller lends, sized by what the object holds', async () => {
+    const data = patternBytes(10_000, 6);
+    await store.putObject(container, 'obj', data);
+    const lent = new Uint8Array(20_000);
+    const asked: number[] = [];
+    const allocate = (length: number) => {
+      asked.push(length);
+      return lent.subarray(500, 500 + length);
+    };
+    const whole = await store.getObject(container, 'obj', { allocate });
+    expect(whole.buffer).toBe(lent.buffer);
+    expect(Buffer.from(whole).equals(Buffer.from(data))).toBe(true);
+    const part = await store.getObject(container, 'obj', { allocate, range: { offset: 9000, length: 5000 } });
+    expect(Buffer.from(part).equals(Buffer.from(data.subarray(9000)))).toBe(true);
+    expect(asked).toEqual([10_000, 1000]);
+  });
+
   it('overwrites an object whole, also with shorter content', async () => {
     await store.putObject(container, 'obj', patternBytes(5000, 1));
     const second = patternBytes(10, 2);

@@ -1,4 +1,4 @@
-import type { ByteRange, ObjectStore, StoreCallOptions } from '../object-store.js';
+import type { GetObjectOptions, ObjectStore, StoreCallOptions } from '../object-store.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 /**
@@ -13,7 +13,7 @@ export function retryingStore(store: ObjectStore, policy: RetryPolicy): ObjectSt
     capabilities: store.capabilities,
     ensureContainer: (c, o) => retry(() => store.ensureContainer(c, o), o),
     putObject: (c, n, d, o) => retry(() => store.putObject(c, n, d, o), o),
-    getObject: (c, n, o?: StoreCallOptions & { range?: ByteRange }) => retry(() => store.getObject(c, n, o), o),
+    getObject: (c, n, o?: GetObjectOptions) => retry(() => store.getObject(c, n, o), o),
     deleteObject: (c, n, o) => retry(() => store.deleteObject(c, n, o), o),
     listObjects: (c, p, o) => retry(() => store.listObjects(c, p, o), o),
     objectNamePrefix: (r) => store.objectNamePrefix(r),
