@@ -94,7 +94,11 @@ export class ChunkedBackupDriver implements BackupDriver {
     validateSizes(this.objectSize, this.hashBlockSize);
   }
 
-  /** Worker threads start on first use, so a driver that only lists backups never spawns any. */
+  /**
+   * Worker threads start on first use, so a driver that only lists backups never spawns any.
+   * Backup, restore and verify touch this first thing, so the workers load while the catalog
+   * and the parent's hash list are read.
+   */
   private get runner(): TaskRunner {
     this.runnerInstance ??= createTaskRunner(this.workers);
     return this.runnerInstance;
@@ -109,6 +113,7 @@ export class ChunkedBackupDriver implements BackupDriver {
   async backup(record: BackupRecord, volume: VolumeSource, opts: BackupOptions = {}): Promise<BackupResult> {
     const compression = normalizeCompressionTag(opts.compression ?? this.compression);
     const codec = codecFor(compression);
+    const runner = this.runner;
     const { parentHashes, fullBecause } = await this.parentHashesFor(record, volume, opts.signal);
     const volumeMeta = opts.backupMetadata === false ? null : await this.getMetadata(record.volumeId);
     const job = await runBackupJob({
@@ -123,7 +128,7 @@ export class ChunkedBackupDriver implements BackupDriver {
       parentHashes,
       volumeMeta,
       zeroObjects: this.zeroObjects,
-      runner: this.runner,
+      runner,
       signal: opts.signal,
       onProgress: opts.onProgress,
     });
@@ -214,13 +219,14 @@ export class ChunkedBackupDriver implements BackupDriver {
 
   /** Restore and verify alike: load the chain, then fetch and check what it needs (writing it when there is a target). */
   private async readChain(record: BackupRecord, target: RestoreTarget | null, opts: RestoreOptions): Promise<{ volumeBytes: number; layers: ChainLayer[] }> {
+    const runner = this.runner;
     const layers = await loadChain(this.io, await this.chainOf(record), opts.signal);
     const { volumeBytes } = await runRestoreJob({
       store: this.io,
       layers,
       target,
-      concurrency: Math.min(this.store.capabilities.maxConcurrency, this.runner.parallelism + 2),
-      runner: this.runner,
+      concurrency: Math.min(this.store.capabilities.maxConcurrency, runner.parallelism + 2),
+      runner,
       signal: opts.signal,
       onProgress: opts.onProgress,
     });

@@ -70,7 +70,10 @@ export class WorkerPool implements TaskRunner {
   private readonly pending = new Map<number, Pending & { owner: PoolWorker }>();
   private nextId = 1;
 
-  constructor(readonly parallelism: number) {}
+  /** Starts every worker now: each takes ~0.1 s to load the engine, which the caller's own set-up can hide. */
+  constructor(readonly parallelism: number) {
+    for (let i = 0; i < parallelism; i++) this.spawn();
+  }
 
   /**
    * `task.data` and `task.scratch` must be shared memory or own their whole buffers (the
@@ -101,10 +104,8 @@ export class WorkerPool implements TaskRunner {
   }
 
   private leastBusy(): PoolWorker {
-    if (this.workers.length < this.parallelism) {
-      const w = this.spawn();
-      if (w.busy === 0) return w;
-    }
+    // A worker that exited (it crashed) is replaced.
+    while (this.workers.length < this.parallelism) this.spawn();
     return this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
   }
 
