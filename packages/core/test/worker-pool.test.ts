@@ -33,4 +33,24 @@ describe('the engine on worker threads (built package)', () => {
       await driver.close();
     }
   });
+
+  it('keeps waiting tasks in its own queue, hands each to a free worker, and cancels them on close', async () => {
+    const { WorkerPool } = await import('../dist/engine/task-runner.js');
+    const { md5Hex } = built;
+    const pool = new WorkerPool(1);
+    const task = (n: number) => {
+      const data = new Uint8Array(64 * KiB).fill(n);
+      return { name: `o${n}`, stored: data, into: null, compression: 'none', length: data.length, md5: md5Hex(data), offset: 0, blockSize: null, blockHashes: null, volumeBytes: data.length };
+    };
+    // One worker, three tasks: all run, one after another, on the same worker.
+    const done = await Promise.all([1, 2, 3].map((n) => pool.checkObject(task(n))));
+    expect(done.map((r) => r.data[0])).toEqual([1, 2, 3]);
+    // Two tasks still waiting when the pool closes are cancelled, not lost.
+    const running = pool.checkObject(task(4));
+    const waiting = [pool.checkObject(task(5)), pool.checkObject(task(6))];
+    const closing = pool.close();
+    for (const w of waiting) await expect(w).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    await running.catch(() => undefined);
+    await closing;
+  });
 });

@@ -116,11 +116,17 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
   for (const task of tasks) {
     throwIfAborted(signal);
     await window.run(async () => {
-      const lent: { view: Uint8Array; from: BufferLender }[] = [];
+      const lent = new Map<Uint8Array, BufferLender>();
       const lend = (from: BufferLender, length: number): Uint8Array => {
         const view = from.take(length);
-        lent.push({ view, from });
+        lent.set(view, from);
         return view;
+      };
+      const giveBack = (view: Uint8Array | undefined): void => {
+        const from = view && lent.get(view);
+        if (!view || !from) return;
+        lent.delete(view);
+        from.give(view);
       };
       try {
         let readSlot: Uint8Array | undefined;
@@ -131,12 +137,15 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
           return readSlot.subarray(0, length);
         };
         const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal, allocate });
-        const into = isCompressed(task.entry) && task.entry.length <= outputs.capacity ? lend(outputs, task.entry.length) : null;
+        const compressed = isCompressed(task.entry);
+        const into = compressed && task.entry.length <= outputs.capacity ? lend(outputs, task.entry.length) : null;
         const checked = await input.runner.checkObject(checkTask(task, stored, into, volumeBytes));
+        // Decompressed, the stored bytes are done with: their slot can take the next read.
+        if (compressed) giveBack(readSlot);
         if (target) await writeClaims(target, task, checked.data, checked.allZero);
         bytesTransferred += stored.length;
       } finally {
-        for (const { view, from } of lent) from.give(view);
+        for (const [view, from] of lent) from.give(view);
       }
       bytesDone += task.claims.reduce((s, c) => s + c.end - c.start, 0);
       objectsDone += 1;

@@ -54,6 +54,14 @@ interface PoolWorker {
   busy: number;
 }
 
+/** A task waiting for a free worker. */
+interface Queued {
+  id: number;
+  kind: TaskKind;
+  payload: object;
+  transfer: ArrayBuffer[];
+}
+
 /** Serialised error from a worker, rebuilt as the same typed error on this side. */
 export interface WorkerError {
   code?: VolbackErrorCode;
@@ -62,13 +70,18 @@ export interface WorkerError {
 }
 
 /**
- * A fixed set of worker threads fed round-robin by load. Buffers move by transfer, not copy.
- * Idle workers are unref'd so they never keep a finished process alive.
+ * A fixed set of worker threads, each given a task as soon as it is free. Tasks wait here, not
+ * in a worker's queue: tasks differ a hundredfold in size (an 8 MiB object, a 64 KiB run), and
+ * a task queued behind a big one at a busy worker left the other worker idle. Buffers are shared
+ * memory or move by transfer, never by copy. Idle workers are unref'd so they never keep a
+ * finished process alive.
  */
 export class WorkerPool implements TaskRunner {
   private readonly workers: PoolWorker[] = [];
-  private readonly pending = new Map<number, Pending & { owner: PoolWorker }>();
+  private readonly pending = new Map<number, Pending & { owner: PoolWorker | null }>();
+  private readonly queue: Queued[] = [];
   private nextId = 1;
+  private closed = false;
 
   /** Starts every worker now: each takes ~0.1 s to load the engine, which the caller's own set-up can hide. */
   constructor(readonly parallelism: number) {
@@ -89,24 +102,36 @@ export class WorkerPool implements TaskRunner {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0)) this.pending.get(task.id)?.reject(new CancelledError('the engine worker pool was closed'));
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
     this.workers.length = 0;
   }
 
   private run<T>(kind: TaskKind, payload: object, transfer: ArrayBuffer[]): Promise<T> {
-    const owner = this.leastBusy();
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: never) => void, reject, owner });
-      if (owner.busy++ === 0) owner.worker.ref();
-      owner.worker.postMessage({ id, kind, payload }, transfer);
+      this.pending.set(id, { resolve: resolve as (v: never) => void, reject, owner: null });
+      this.queue.push({ id, kind, payload, transfer });
+      this.dispatch();
     });
   }
 
-  private leastBusy(): PoolWorker {
+  /** Hands queued tasks to free workers, oldest task first. */
+  private dispatch(): void {
     // A worker that exited (it crashed) is replaced.
     while (this.workers.length < this.parallelism) this.spawn();
-    return this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    for (const owner of this.workers) {
+      if (owner.busy > 0) continue;
+      const task = this.queue.shift();
+      if (!task) return;
+      const p = this.pending.get(task.id);
+      if (!p) continue;
+      p.owner = owner;
+      owner.busy = 1;
+      owner.worker.ref();
+      owner.worker.postMessage({ id: task.id, kind: task.kind, payload: task.payload }, task.transfer);
+    }
   }
 
   private spawn(): PoolWorker {
@@ -116,7 +141,9 @@ export class WorkerPool implements TaskRunner {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
-      if (--entry.busy === 0) entry.worker.unref();
+      entry.busy = 0;
+      entry.worker.unref();
+      this.dispatch();
       if (msg.error) p.reject(rebuildError(msg.error));
       else p.resolve(msg.result as never);
     });
@@ -125,6 +152,7 @@ export class WorkerPool implements TaskRunner {
       if (code !== 0) this.failAll(entry, new Error(`engine worker exited with code ${code}`));
       const i = this.workers.indexOf(entry);
       if (i >= 0) this.workers.splice(i, 1);
+      if (!this.closed) this.dispatch();
     });
     this.workers.push(entry);
     return entry;
