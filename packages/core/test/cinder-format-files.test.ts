@@ -93,3 +93,24 @@ describe('_metadata validation', () => {
     expect(() => parseBackupMetadata(new TextEncoder().encode('{not json'), 'p_metadata')).toThrow(/p_metadata is not valid JSON/);
   });
 });
+
+describe('parseSha256File', () => {
+  const doc = (sha256s: unknown) => new TextEncoder().encode(JSON.stringify({ chunk_size: 32768, sha256s }));
+  const a = 'a'.repeat(64);
+
+  it('reads the hashes, lower-casing any in upper case', () => {
+    const mixed = `${'AbCdEf0123456789'.repeat(4)}`;
+    expect(parseSha256File(doc([a, mixed]), 'x_sha256file').sha256s).toEqual([a, mixed.toLowerCase()]);
+    expect(parseSha256File(doc([]), 'x_sha256file').sha256s).toEqual([]);
+  });
+
+  it.each([
+    ['a short hash', [a, 'a'.repeat(63)]],
+    ['a long hash', ['a'.repeat(65)]],
+    ['a non-hex digit', [`${'a'.repeat(63)}g`]],
+    ['a number', [a, 7]],
+    ['no list', 'abc'],
+  ])('refuses %s with E_INVALID_BACKUP', (_what, list) => {
+    expect(() => parseSha256File(doc(list), 'x_sha256file')).toThrow(/x_sha256file has no valid "sha256s" list/);
+  });
+});

@@ -56,14 +56,20 @@ describe('cancellation and failure', () => {
 
   it('retries transient backend errors and succeeds', async () => {
     const store = new MemoryObjectStore();
-    let calls = 0;
+    // Every object's first put and first get fail, whatever order concurrent calls run in.
+    const failedOnce = new Set<string>();
+    const firstTime = (what: string): boolean => {
+      if (failedOnce.has(what)) return false;
+      failedOnce.add(what);
+      return true;
+    };
     const flaky = Object.assign(Object.create(store), {
       putObject: async (c: string, n: string, d: Uint8Array) => {
-        if (++calls % 3 === 1) throw new BackendError('503 slow down', true);
+        if (firstTime(`put ${n}`)) throw new BackendError('503 slow down', true);
         return store.putObject(c, n, d);
       },
       getObject: async (c: string, n: string, o?: GetObjectOptions) => {
-        if (++calls % 3 === 1) {
+        if (firstTime(`get ${n}`)) {
           // Half a read into the lent buffer, then the connection drops: the retry must start clean.
           o?.allocate?.(1000).fill(0xee);
           throw new BackendError('connection reset', true);
@@ -75,6 +81,8 @@ describe('cancellation and failure', () => {
     const v = makeVolume(400 * KiB, 4);
     const b = await backupBytes(ctx, v);
     expect(sha256Hex(await restoreBytes(ctx, b.record))).toBe(sha256Hex(v));
+    // Every data object, _metadata and _sha256file failed once on the way back.
+    expect([...failedOnce].filter((w) => w.startsWith('get ')).length).toBe(b.record.objectCount + 2);
   });
 });
 

@@ -148,6 +148,46 @@ describe('Md5Lanes', () => {
     expect(md5.digest(grown)).toEqual(grown.map((m) => nodeMd5(memory, m)));
   });
 
+  it('takes new messages between steps, into free lanes, also after lanes were moved', () => {
+    const lengths = [300 * KiB, 5 * KiB, 70 * KiB, 129, 2 * MiB, 64, 8 * KiB + 55, 1, 900 * KiB, 56, 0, 3 * KiB + 63];
+    const memory = randomMemory(8 * MiB);
+    const ranges = layout(lengths);
+    const md5 = new Md5Lanes(memory, 0);
+    const got: string[] = [];
+    const add = (i: number) => md5.add(ranges[i]!, (d) => (got[i] = d));
+    // Eight at once, then more as the short ones finish and the long ones run on alone.
+    for (let i = 0; i < 8; i++) add(i);
+    let steps = 0;
+    let next = 8;
+    while (md5.step()) {
+      steps++;
+      if (steps % 2 === 0 && next < lengths.length) add(next++);
+    }
+    while (next < lengths.length) add(next++);
+    while (md5.step());
+    expect(md5.busy).toBe(false);
+    expect(got).toEqual(ranges.map((r) => nodeMd5(memory, r)));
+  });
+
+  it('keeps the tails of lanes moved to the first group when new messages take the second', () => {
+    const short = [100, 200, 64, 10];
+    const long = [MiB + 5, 2 * MiB + 60, 700 * KiB + 1, 900 * KiB + 57];
+    const later = [300 * KiB + 9, 120, 65 * KiB + 61, 56];
+    const memory = randomMemory(8 * MiB);
+    const ranges = layout([...short, ...long, ...later]);
+    const md5 = new Md5Lanes(memory, 0);
+    const got: string[] = [];
+    const add = (i: number) => md5.add(ranges[i]!, (d) => (got[i] = d));
+    for (let i = 0; i < 8; i++) add(i);
+    while (got.filter(Boolean).length < short.length) md5.step();
+    // Four long messages left in lanes 4-7: this step moves them to lanes 0-3...
+    md5.step();
+    // ...and these take lanes 4-7, while the moved ones still have their tails to read.
+    for (let i = 8; i < 12; i++) add(i);
+    while (md5.step());
+    expect(got).toEqual(ranges.map((r) => nodeMd5(memory, r)));
+  });
+
   it('refuses bad scratch areas and ranges', () => {
     const memory = randomMemory(PAGE);
     expect(() => new Md5Lanes(memory, 8)).toThrow(RangeError);

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // The compiled engine: worker threads need the built worker script, which only dist has.
 import * as built from '../dist/index.js';
@@ -34,7 +38,7 @@ describe('the engine on worker threads (built package)', () => {
     }
   });
 
-  it('keeps waiting tasks in its own queue, hands each to a free worker, and cancels them on close', async () => {
+  it('keeps waiting tasks in its own queue, hands them to workers with room, and cancels them on close', async () => {
     const { WorkerPool } = await import('../dist/engine/task-runner.js');
     const { md5Hex } = built;
     const pool = new WorkerPool(1);
@@ -45,12 +49,26 @@ describe('the engine on worker threads (built package)', () => {
     // One worker, three tasks: all run, one after another, on the same worker.
     const done = await Promise.all([1, 2, 3].map((n) => pool.checkObject(task(n))));
     expect(done.map((r) => r.data[0])).toEqual([1, 2, 3]);
-    // Two tasks still waiting when the pool closes are cancelled, not lost.
-    const running = pool.checkObject(task(4));
-    const waiting = [pool.checkObject(task(5)), pool.checkObject(task(6))];
+    // The worker holds two tasks at most (one running, one queued); the two still waiting in the
+    // pool when it closes are cancelled, not lost.
+    const atWorker = [pool.checkObject(task(4)), pool.checkObject(task(5))];
+    const waiting = [pool.checkObject(task(6)), pool.checkObject(task(7))];
     const closing = pool.close();
     for (const w of waiting) await expect(w).rejects.toMatchObject({ code: 'E_CANCELLED' });
-    await running.catch(() => undefined);
+    await Promise.allSettled(atWorker);
     await closing;
+  });
+
+  it('never keeps a finished process alive, idle or after work', () => {
+    const pool = new URL('../dist/engine/task-runner.js', import.meta.url).href;
+    for (const work of ['', 'await p.checkObject({ name: "o", stored: new Uint8Array(10), into: null, compression: "none", length: 10, md5: "a63c90cc3684ad8b0a2176a6a8fe9005", offset: 0, blockSize: null, blockHashes: null, volumeBytes: 10 });']) {
+      const script = join(mkdtempSync(join(tmpdir(), 'volback-pool-')), 'pool.mjs');
+      writeFileSync(script, `const { WorkerPool } = await import(${JSON.stringify(pool)}); const p = new WorkerPool(2); ${work} console.log('end');`);
+      const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 });
+      rmSync(dirname(script), { recursive: true, force: true });
+      expect(run.stderr).toBe('');
+      expect(run.stdout.trim()).toBe('end');
+      expect(run.status).toBe(0);
+    }
   });
 });

@@ -69,10 +69,13 @@ export interface WorkerError {
   objectName?: string;
 }
 
+/** Tasks a worker holds at once: one running, one queued so it never waits for the main thread. */
+const PER_WORKER = 2;
+
 /**
- * A fixed set of worker threads, each given a task as soon as it is free. Tasks wait here, not
+ * A fixed set of worker threads, each given a task as soon as it has room. Tasks wait here, not
  * in a worker's queue: tasks differ a hundredfold in size (an 8 MiB object, a 64 KiB run), and
- * a task queued behind a big one at a busy worker left the other worker idle. Buffers are shared
+ * a task queued behind big ones at a busy worker left the other worker idle. Buffers are shared
  * memory or move by transfer, never by copy. Idle workers are unref'd so they never keep a
  * finished process alive.
  */
@@ -121,28 +124,25 @@ export class WorkerPool implements TaskRunner {
   private dispatch(): void {
     // A worker that exited (it crashed) is replaced.
     while (this.workers.length < this.parallelism) this.spawn();
-    for (const owner of this.workers) {
-      if (owner.busy > 0) continue;
-      const task = this.queue.shift();
-      if (!task) return;
+    while (this.queue.length > 0) {
+      const owner = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+      if (owner.busy >= PER_WORKER) return;
+      const task = this.queue.shift() as Queued;
       const p = this.pending.get(task.id);
       if (!p) continue;
       p.owner = owner;
-      owner.busy = 1;
-      owner.worker.ref();
+      if (owner.busy++ === 0) owner.worker.ref();
       owner.worker.postMessage({ id: task.id, kind: task.kind, payload: task.payload }, task.transfer);
     }
   }
 
   private spawn(): PoolWorker {
     const entry: PoolWorker = { worker: new Worker(WORKER_SCRIPT), busy: 0 };
-    entry.worker.unref();
     entry.worker.on('message', (msg: { id: number; result?: unknown; error?: WorkerError }) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
-      entry.busy = 0;
-      entry.worker.unref();
+      if (--entry.busy === 0) entry.worker.unref();
       this.dispatch();
       if (msg.error) p.reject(rebuildError(msg.error));
       else p.resolve(msg.result as never);
@@ -154,6 +154,8 @@ export class WorkerPool implements TaskRunner {
       if (i >= 0) this.workers.splice(i, 1);
       if (!this.closed) this.dispatch();
     });
+    // After the listeners: adding a 'message' listener refs the worker again.
+    entry.worker.unref();
     this.workers.push(entry);
     return entry;
   }

@@ -28,9 +28,8 @@ export function parseSha256File(bytes: Uint8Array, objectName: string): Sha256Fi
     throw new InvalidBackupError(`${objectName} has no valid "chunk_size"`);
   }
   const list = doc.sha256s;
-  if (!Array.isArray(list) || !list.every((h) => typeof h === 'string' && /^[0-9a-fA-F]{64}$/.test(h))) {
-    throw new InvalidBackupError(`${objectName} has no valid "sha256s" list`);
-  }
+  const sha256s = Array.isArray(list) ? lowerCaseHashes(list) : null;
+  if (!sha256s) throw new InvalidBackupError(`${objectName} has no valid "sha256s" list`);
   const str = (k: string): string | null => (typeof doc[k] === 'string' ? (doc[k] as string) : null);
   return {
     version: str('version') ?? '',
@@ -40,6 +39,27 @@ export function parseSha256File(bytes: Uint8Array, objectName: string): Sha256Fi
     backupDescription: str('backup_description'),
     createdAt: str('created_at') ?? '',
     blockSize,
-    sha256s: (list as string[]).map((h) => h.toLowerCase()),
+    sha256s,
   };
+}
+
+/**
+ * The list with every hash in lower case, or null if any entry is not 64 hex digits. A loop
+ * over char codes: a regex per hash took ~50 ms for a 1 GiB volume's 32768 hashes.
+ */
+function lowerCaseHashes(list: unknown[]): string[] | null {
+  const out = new Array<string>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const h = list[i];
+    if (typeof h !== 'string' || h.length !== 64) return null;
+    let upper = false;
+    for (let k = 0; k < 64; k++) {
+      const c = h.charCodeAt(k);
+      if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
+      if (c >= 65 && c <= 70) upper = true;
+      else return null;
+    }
+    out[i] = upper ? h.toLowerCase() : h;
+  }
+  return out;
 }
