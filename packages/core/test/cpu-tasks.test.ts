@@ -48,4 +48,24 @@ describe('processChunk', () => {
     expect(result.objects[0]?.tag).toBe('none');
     expect(result.objects[0]?.stored).toBeUndefined();
   });
+
+  it('skips compressing a large object whose samples do not shrink, and compresses one whose sample does', async () => {
+    const size = 2 * 1024 * KiB;
+    const noise = (n: number) => {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i += 64) out.set(createHash('sha512').update(`n${i}`).digest().subarray(0, Math.min(64, n - i)), i);
+      return out;
+    };
+    const run = (data: Uint8Array) =>
+      processChunk({ data, scratch: new Uint8Array(data.length), blockSize: 32 * KiB, parentHashes: null, codecTag: 'zstd', compressionTag: 'zstd', level: 1 });
+    // Text where the eighth sample is taken (at 7/8 of the object): worth compressing.
+    const sampled = noise(size);
+    sampled.set(textLike(64 * KiB, 3), (size / 8) * 7);
+    expect((await run(sampled)).objects[0]?.tag).toBe('zstd');
+    // The same text between two samples: no sample shrinks, so the object is stored raw (the
+    // heuristic's price: a little compression lost on such mixed objects).
+    const unsampled = noise(size);
+    unsampled.set(textLike(64 * KiB, 3), size / 16);
+    expect((await run(unsampled)).objects[0]?.tag).toBe('none');
+  });
 });
