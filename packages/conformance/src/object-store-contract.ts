@@ -161,6 +161,17 @@ export function defineObjectStoreContract(runner: ConformanceRunner, target: Con
       });
     });
 
+    t.test('an object put with flushLater reads back at once, and flush keeps it', async () => {
+      await withScratch(async (s) => {
+        const data = rnd.bytes(50_000);
+        await store.putObject(s.container, `${s.prefix}later`, data, { flushLater: true });
+        expect(describeDifference(await store.getObject(s.container, `${s.prefix}later`), data)).toBeNull();
+        await store.flush?.(s.container);
+        expect(describeDifference(await store.getObject(s.container, `${s.prefix}later`), data)).toBeNull();
+        if (backdoor) expect(describeDifference(await backdoor.readRaw(s.container, `${s.prefix}later`), data), 'stored bytes').toBeNull();
+      });
+    });
+
     t.test('overwrite replaces the whole object', async () => {
       await withScratch(async (s) => {
         const name = `${s.prefix}over`;

@@ -5,6 +5,16 @@ export interface StoreCallOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `putObject`. */
+export interface PutObjectOptions extends StoreCallOptions {
+  /**
+   * The caller will call `flush(container)` before it relies on this object being durable (the
+   * engine does before `_sha256file` and `_metadata`), so a store may make it durable in the
+   * background rather than before the put resolves. Stores without `flush` ignore it.
+   */
+  flushLater?: boolean;
+}
+
 /** Options of `getObject`. */
 export interface GetObjectOptions extends StoreCallOptions {
   range?: ByteRange;
@@ -57,7 +67,12 @@ export interface ObjectStore {
    * Stores `data` whole under `name`, replacing any object of that name. The engine reuses
    * `data`'s memory once the promise settles: a store that keeps the bytes keeps a copy.
    */
-  putObject(container: string, name: string, data: Uint8Array, opts?: StoreCallOptions): Promise<void>;
+  putObject(container: string, name: string, data: Uint8Array, opts?: PutObjectOptions): Promise<void>;
+  /**
+   * Makes durable every object put into `container` with `flushLater`, and their names; throws
+   * if any could not be. Optional: a store whose puts are durable when they resolve needs none.
+   */
+  flush?(container: string, opts?: StoreCallOptions): Promise<void>;
   /** Reads an object whole, or one range of it when `range` is given and supported. */
   getObject(container: string, name: string, opts?: GetObjectOptions): Promise<Uint8Array>;
   /** Deletes one object; deleting a missing object is not an error. */

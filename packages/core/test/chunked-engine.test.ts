@@ -3,6 +3,8 @@ import { metadataObjectName, sha256ObjectName } from '../src/cinder-names.js';
 import { codecFor, zstdFrameContentSize } from '../src/codecs/index.js';
 import { parseBackupMetadata } from '../src/format/backup-metadata.js';
 import { parseSha256File } from '../src/format/sha256-file.js';
+import { MemoryObjectStore } from '../src/memory-object-store.js';
+import type { PutObjectOptions } from '../src/object-store.js';
 import { makeVolume, mutateVolume, SeededRandom, sha256Hex } from '../src/testing/test-data.js';
 import { backupBytes, KiB, makeDriver, MiB, restoreBytes } from './engine-helpers.js';
 
@@ -23,6 +25,23 @@ describe('full and incremental backups', () => {
     }
     // Incrementals carry only the changed blocks.
     expect(b1.storedBytes).toBeLessThan(b0.storedBytes);
+  });
+
+  it('puts data objects with flushLater and flushes them before the hash list and _metadata', async () => {
+    const inner = new MemoryObjectStore();
+    const calls: string[] = [];
+    const store = Object.assign(Object.create(inner) as MemoryObjectStore, {
+      putObject: async (c: string, n: string, d: Uint8Array, o?: PutObjectOptions) => {
+        calls.push(`${o?.flushLater ? 'put later' : 'put'} ${/(-\d{5}|_sha256file|_metadata)$/.exec(n)?.[1]}`);
+        return inner.putObject(c, n, d);
+      },
+      flush: async () => {
+        calls.push('flush');
+      },
+    });
+    const ctx = makeDriver({ objectSize: 64 * KiB }, store);
+    await backupBytes(ctx, makeVolume(200 * KiB, 5));
+    expect(calls).toEqual(['put later -00001', 'put later -00002', 'put later -00003', 'put later -00004', 'flush', 'put _sha256file', 'put _metadata']);
   });
 
   it('writes the objects, hash list and metadata Cinder expects', async () => {

@@ -12,7 +12,7 @@ import {
   throwIfAborted,
   VolbackError,
 } from '@volback/core';
-import type { BackupRecord, ByteRange, GetObjectOptions, ObjectStore, ObjectStoreCapabilities, StoreCallOptions } from '@volback/core';
+import type { BackupRecord, ByteRange, GetObjectOptions, ObjectStore, ObjectStoreCapabilities, PutObjectOptions, StoreCallOptions } from '@volback/core';
 import type { PosixStoreConfig } from './config.js';
 import { backendErrorFromFs, errnoCode, objectNotFound } from './fs-errors.js';
 import { TEMP_FILE_PREFIX, checkObjectName, containerSegments } from './safe-names.js';
@@ -43,6 +43,8 @@ export class PosixObjectStore implements ObjectStore {
   private readonly fileMode: number;
   private readonly dirMode: number;
   private readonly fsync: boolean;
+  /** Background fsyncs of objects put with `flushLater`, by container, until `flush`. */
+  private readonly unflushed = new Map<string, { syncs: Promise<unknown>[]; dirs: Set<string> }>();
 
   constructor(config: PosixStoreConfig) {
     if (typeof config.root !== 'string' || config.root === '') {
@@ -108,7 +110,7 @@ export class PosixObjectStore implements ObjectStore {
     }
   }
 
-  async putObject(container: string, name: string, data: Uint8Array, opts?: StoreCallOptions): Promise<void> {
+  async putObject(container: string, name: string, data: Uint8Array, opts?: PutObjectOptions): Promise<void> {
     throwIfAborted(opts?.signal);
     const dir = this.containerPath(container);
     const finalPath = this.objectPath(dir, name);
@@ -123,10 +125,14 @@ export class PosixObjectStore implements ObjectStore {
       }
       throw backendErrorFromFs(err, 'create', tempPath);
     }
+    // With flushLater the fsync starts once the object is in place and `flush` waits for it:
+    // the disk catches up while the engine goes on. The object is named before it is durable,
+    // but no backup refers to it until _metadata, which is written after the flush.
+    const later = this.fsync && opts?.flushLater === true;
     let closed = false;
     try {
       await handle.writeFile(data);
-      if (this.fsync) await handle.sync();
+      if (this.fsync && !later) await handle.sync();
       // open() applied the umask; the object must end up exactly fileMode, as Cinder's chmod does.
       await handle.chmod(this.fileMode);
       closed = true;
@@ -139,7 +145,31 @@ export class PosixObjectStore implements ObjectStore {
       if (err instanceof VolbackError) throw err;
       throw backendErrorFromFs(err, 'write', finalPath);
     }
-    if (this.fsync) await this.syncDirectory(dir);
+    if (later) this.syncLater(container, dir, finalPath);
+    else if (this.fsync) await this.syncDirectory(dir);
+  }
+
+  async flush(container: string, opts?: StoreCallOptions): Promise<void> {
+    throwIfAborted(opts?.signal);
+    const pending = this.unflushed.get(container);
+    if (!pending) return;
+    this.unflushed.delete(container);
+    const failures = (await Promise.allSettled(pending.syncs)).filter((r) => r.status === 'rejected');
+    if (failures.length > 0) throw (failures[0] as PromiseRejectedResult).reason;
+    for (const dir of pending.dirs) await this.syncDirectory(dir);
+  }
+
+  private syncLater(container: string, dir: string, path: string): void {
+    let pending = this.unflushed.get(container);
+    if (!pending) {
+      pending = { syncs: [], dirs: new Set() };
+      this.unflushed.set(container, pending);
+    }
+    pending.dirs.add(dir);
+    const sync = syncFile(path);
+    // Awaited by flush; never an unhandled rejection before that.
+    sync.catch(() => undefined);
+    pending.syncs.push(sync);
   }
 
   async getObject(container: string, name: string, opts?: GetObjectOptions): Promise<Uint8Array> {
@@ -301,4 +331,22 @@ async function readRange(handle: FileHandle, range: ByteRange, allocate?: (lengt
     filled += bytesRead;
   }
   return filled === wanted ? buffer : buffer.subarray(0, filled);
+}
+
+/** fsync of a file by path; a file deleted meanwhile (a failed backup's cleanup) needs none. */
+async function syncFile(path: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    if (isMissing(err)) return;
+    throw backendErrorFromFs(err, 'fsync', path);
+  }
+  try {
+    await handle.sync();
+  } catch (err) {
+    throw backendErrorFromFs(err, 'fsync', path);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }

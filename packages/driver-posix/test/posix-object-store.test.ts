@@ -103,6 +103,20 @@ describe('objects', () => {
     expect(asked).toEqual([10_000, 1000]);
   });
 
+  it('puts with flushLater are readable at once and made durable by flush', async () => {
+    const a = patternBytes(300_000, 7);
+    await store.putObject(container, 'a', a, { flushLater: true });
+    await store.putObject(container, 'b', patternBytes(10, 8), { flushLater: true });
+    expect(Buffer.from(await store.getObject(container, 'a')).equals(Buffer.from(a))).toBe(true);
+    // An object deleted before the flush (a failed backup's cleanup) is no error.
+    await store.deleteObject(container, 'b');
+    await store.flush(container);
+    // Nothing pending: a second flush, or one of another container, does nothing.
+    await store.flush(container);
+    await store.flush('no-such-container');
+    expect(await store.listObjects(container, '')).toEqual(['a']);
+  });
+
   it('overwrites an object whole, also with shorter content', async () => {
     await store.putObject(container, 'obj', patternBytes(5000, 1));
     const second = patternBytes(10, 2);

@@ -127,7 +127,9 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
           stored = zero.bytes;
           entry.compression = zero.tag;
         }
-        await store.putObject(container, entry.name, stored, { signal });
+        // Made durable together before the hash list and _metadata: an fsync per object held a
+        // chunk's slot for its whole wait (~0.5 s of a 1 GiB full backup here).
+        await store.putObject(container, entry.name, stored, { signal, flushLater: true });
         storedBytes += stored.length;
         progress.add(entry.length, 1, stored.length);
       }),
@@ -143,6 +145,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
       await window.run(() => backupChunk(i, at, Math.min(objectSize, volume.size - at)));
     }
     await window.drain();
+    await store.flush?.(container, { signal });
     const sha256s = hashesByChunk.flat();
 
     throwIfAborted(signal);

@@ -20,6 +20,10 @@ export function retryingStore(store: ObjectStore, policy: RetryPolicy): ObjectSt
     containerFor: (id, requested) => store.containerFor(id, requested),
     checkForSetupError: () => store.checkForSetupError(),
   };
+  if (store.flush) {
+    const flush = store.flush.bind(store);
+    wrapped.flush = (c, o) => retry(() => flush(c, o), o);
+  }
   if (store.listContainers) {
     const list = store.listContainers.bind(store);
     wrapped.listContainers = (o) => retry(() => list(o), o);
