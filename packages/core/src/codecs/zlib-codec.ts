@@ -23,9 +23,10 @@ export const zlibCodec: Codec = {
   async compress(data: Uint8Array, level: number = ZLIB_DEFAULT_LEVEL): Promise<Uint8Array> {
     return deflateAsync(data, { level });
   },
-  async decompress(data: Uint8Array): Promise<Uint8Array> {
+  async decompress(data: Uint8Array, expectedLength?: number): Promise<Uint8Array> {
     try {
-      return await inflateAsync(data, {});
+      // Output in one piece of the expected size, rather than 16 KiB pieces joined at the end.
+      return await inflateAsync(data, expectedLength ? { chunkSize: Math.min(Math.max(64 * 1024, expectedLength), 256 * 1024 * 1024) } : {});
     } catch (err) {
       const hint = data[0] === 0x1f && data[1] === 0x8b
         ? ' (this is gzip format, RFC 1952; Cinder\'s zlib and gzip tags both mean a zlib stream, RFC 1950)'
