@@ -153,10 +153,15 @@ export class PosixObjectStore implements ObjectStore {
     throwIfAborted(opts?.signal);
     const pending = this.unflushed.get(container);
     if (!pending) return;
-    this.unflushed.delete(container);
-    const failures = (await Promise.allSettled(pending.syncs)).filter((r) => r.status === 'rejected');
-    if (failures.length > 0) throw (failures[0] as PromiseRejectedResult).reason;
-    for (const dir of pending.dirs) await this.syncDirectory(dir);
+    const syncs = pending.syncs.slice();
+    const failure = (await Promise.allSettled(syncs)).find((r) => r.status === 'rejected');
+    // Kept on failure: a retried flush must fail the same way, never pass with nothing to wait for.
+    if (failure) throw failure.reason;
+    const dirs = [...pending.dirs];
+    for (const dir of dirs) await this.syncDirectory(dir);
+    pending.syncs.splice(0, syncs.length);
+    for (const dir of dirs) pending.dirs.delete(dir);
+    if (pending.syncs.length === 0 && pending.dirs.size === 0) this.unflushed.delete(container);
   }
 
   private syncLater(container: string, dir: string, path: string): void {

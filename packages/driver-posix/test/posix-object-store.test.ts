@@ -117,6 +117,14 @@ describe('objects', () => {
     expect(await store.listObjects(container, '')).toEqual(['a']);
   });
 
+  it('a flush that fails keeps failing when retried, rather than passing with nothing left to wait for', async () => {
+    await store.putObject(container, 'a', patternBytes(1000, 9), { flushLater: true });
+    // The container's directory vanishes before the flush: its fsync cannot be done.
+    await rm(join(root, container), { recursive: true });
+    await expect(store.flush(container)).rejects.toBeInstanceOf(BackendError);
+    await expect(store.flush(container)).rejects.toBeInstanceOf(BackendError);
+  });
+
   it('overwrites an object whole, also with shorter content', async () => {
     await store.putObject(container, 'obj', patternBytes(5000, 1));
     const second = patternBytes(10, 2);
