@@ -110,7 +110,8 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
   const window = new TaskWindow(Math.max(1, input.concurrency));
   // Stored and decompressed bytes go into lent slots of shared memory: no allocation per
   // object, nothing transferred to the workers, and page-aligned for fast reads.
-  const largest = Math.min(MAX_POOLED_OBJECT, Math.max(0, ...tasks.map((t) => t.entry.length)));
+  // A reduce, not Math.max(...): a TiB volume has more objects than a call takes arguments.
+  const largest = Math.min(MAX_POOLED_OBJECT, tasks.reduce((m, t) => Math.max(m, t.entry.length), 0));
   const outputs = SharedArena.orPool(largest, Math.max(1, input.concurrency));
   const reads = SharedArena.orPool(storedCapacity(largest), Math.max(1, input.concurrency));
   for (const task of tasks) {
