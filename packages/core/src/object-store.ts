@@ -9,8 +9,8 @@ export interface StoreCallOptions {
 export interface PutObjectOptions extends StoreCallOptions {
   /**
    * The caller will call `flush(container)` before it relies on this object being durable (the
-   * engine does before `_sha256file` and `_metadata`), so a store may make it durable in the
-   * background rather than before the put resolves. Stores without `flush` ignore it.
+   * engine does before `_metadata`), so a store may make it durable in the background rather
+   * than before the put resolves. Stores without `flush` ignore it.
    */
   flushLater?: boolean;
 }

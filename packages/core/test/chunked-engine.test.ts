@@ -27,7 +27,7 @@ describe('full and incremental backups', () => {
     expect(b1.storedBytes).toBeLessThan(b0.storedBytes);
   });
 
-  it('puts data objects with flushLater and flushes them before the hash list and _metadata', async () => {
+  it('puts data objects and the hash list with flushLater, and flushes them before _metadata', async () => {
     const inner = new MemoryObjectStore();
     const calls: string[] = [];
     const store = Object.assign(Object.create(inner) as MemoryObjectStore, {
@@ -41,7 +41,7 @@ describe('full and incremental backups', () => {
     });
     const ctx = makeDriver({ objectSize: 64 * KiB }, store);
     await backupBytes(ctx, makeVolume(200 * KiB, 5));
-    expect(calls).toEqual(['put later -00001', 'put later -00002', 'put later -00003', 'put later -00004', 'flush', 'put _sha256file', 'put _metadata']);
+    expect(calls).toEqual(['put later -00001', 'put later -00002', 'put later -00003', 'put later -00004', 'put later _sha256file', 'flush', 'put _metadata']);
   });
 
   it('writes the objects, hash list and metadata Cinder expects', async () => {
