@@ -73,7 +73,13 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
     ...(options.compressionLevel !== undefined ? { compressionLevel: options.compressionLevel } : {}),
     ...(options.objectSize !== undefined ? { objectSize: options.objectSize } : {}),
   });
-  return { store, driver, catalog, close: async () => store.close?.() };
+  // The driver's worker threads stop with it: a host calling main() again would otherwise keep
+  // two more threads per call.
+  const close = async (): Promise<void> => {
+    await driver.close();
+    await store.close?.();
+  };
+  return { store, driver, catalog, close };
 }
 
 /** Where the CLI keeps what a host DB would: volume metadata. `VOLBACK_STATE_DIR` overrides. */

@@ -91,6 +91,18 @@ describe('volback CLI on the posix driver', () => {
     expect(await readdir(root)).toEqual([]);
   }, 120_000);
 
+  it('stops its worker threads when a command ends, so a host can call main() again and again', async () => {
+    const store = join(dir, 'threads-store');
+    const image = join(dir, 'threads.img');
+    await writeFile(image, makeVolume(256 * 1024, 31));
+    const threads = async () => Number(/^Threads:\s+(\d+)/m.exec(await readFile('/proc/self/status', 'utf8'))?.[1]);
+    expect((await runCli(['backup', image, '--to', store], env)).code).toBe(0);
+    const before = await threads();
+    for (let i = 0; i < 3; i++) expect((await runCli(['backup', image, '--to', store], env)).code).toBe(0);
+    // Each backup starts a worker per core; none may outlive it.
+    expect(await threads()).toBeLessThanOrEqual(before);
+  });
+
   it('explains wrong command lines with exit status 2', async () => {
     expect((await runCli([], env)).code).toBe(2);
     expect((await runCli(['frobnicate'], env)).stderr).toContain('unknown command "frobnicate"');
