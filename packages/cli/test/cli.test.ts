@@ -103,6 +103,17 @@ describe('volback CLI on the posix driver', () => {
     expect(await threads()).toBeLessThanOrEqual(before);
   });
 
+  it('refuses an export record that is not JSON, and a zlib level zlib has not, with exit status 2', async () => {
+    const bad = await runCli(['import', '{"backup_url": '], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not valid JSON/);
+    const image = join(dir, 'level.img');
+    await writeFile(image, makeVolume(64 * 1024, 32));
+    const level = await runCli(['backup', image, '--to', join(dir, 'level-store'), '--compression', 'zlib', '--level', '15'], env);
+    expect(level.code).toBe(2);
+    expect(level.stderr).toMatch(/zlib level must be an integer from -1 to 9, got 15/);
+  });
+
   it('explains wrong command lines with exit status 2', async () => {
     expect((await runCli([], env)).code).toBe(2);
     expect((await runCli(['frobnicate'], env)).stderr).toContain('unknown command "frobnicate"');

@@ -188,6 +188,12 @@ describe('zlib (tags zlib and gzip)', () => {
     }
   });
 
+  it('refuses a level outside -1..9 with E_CONFIG naming the field', async () => {
+    for (const level of [10, -2, 1.5]) {
+      await expect(codecFor('zlib').compress(mixed(1000), level)).rejects.toMatchObject({ code: 'E_CONFIG', field: 'level' });
+    }
+  });
+
   it('honours the level', async () => {
     const fast = await codecFor('zlib').compress(data, 1);
     const best = await codecFor('zlib').compress(data, 9);

@@ -11,7 +11,7 @@ const KiB = 1024;
 
 describe('the engine on worker threads (built package)', () => {
   // zstd decompresses into the lent buffer; zlib decompresses on its own and is copied there.
-  it.each(['zstd', 'zlib'])('%s: backs up and restores a chain, and reports corruption found on a worker as E_INTEGRITY', async (compression) => {
+  it.each(['zstd', 'zlib'] as const)('%s: backs up and restores a chain, and reports corruption found on a worker as E_INTEGRITY', async (compression) => {
     const store = new built.MemoryObjectStore();
     const catalog = new built.MemoryCatalog();
     const driver = new built.ChunkedBackupDriver(store, { workers: 2, objectSize: 128 * KiB, catalog, compression });

@@ -29,7 +29,12 @@ async function readBackupUrl(arg: string): Promise<string> {
   const text = arg === '-' ? await readStdin() : existsSync(arg) ? await readFile(arg, 'utf8') : arg;
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
-    const doc = JSON.parse(trimmed) as { backup_url?: unknown };
+    let doc: { backup_url?: unknown };
+    try {
+      doc = JSON.parse(trimmed) as { backup_url?: unknown };
+    } catch (err) {
+      throw new UsageError(`the export record is not valid JSON: ${(err as Error).message}`);
+    }
     if (typeof doc.backup_url !== 'string') throw new UsageError('the export JSON has no "backup_url"');
     return doc.backup_url;
   }

@@ -1,5 +1,6 @@
 import { deflate, inflate, type InputType, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
+import { ConfigError } from '../errors.js';
 import type { Codec } from './codec.js';
 import { decodeError, messageOf } from './decode-error.js';
 
@@ -21,6 +22,10 @@ export const ZLIB_DEFAULT_LEVEL = 6;
 export const zlibCodec: Codec = {
   family: 'zlib',
   async compress(data: Uint8Array, level: number = ZLIB_DEFAULT_LEVEL): Promise<Uint8Array> {
+    // Python's zlib takes -1 (its default) to 9; node:zlib would throw a bare RangeError.
+    if (!Number.isInteger(level) || level < -1 || level > 9) {
+      throw new ConfigError(`zlib level must be an integer from -1 to 9, got ${level}`, 'level');
+    }
     return deflateAsync(data, { level });
   },
   async decompress(data: Uint8Array, expectedLength?: number): Promise<Uint8Array> {
