@@ -151,17 +151,23 @@ export class PosixObjectStore implements ObjectStore {
 
   async flush(container: string, opts?: StoreCallOptions): Promise<void> {
     throwIfAborted(opts?.signal);
+    // Taken out whole: puts that arrive while this waits start a new batch of their own.
     const pending = this.unflushed.get(container);
     if (!pending) return;
-    const syncs = pending.syncs.slice();
-    const failure = (await Promise.allSettled(syncs)).find((r) => r.status === 'rejected');
-    // Kept on failure: a retried flush must fail the same way, never pass with nothing to wait for.
-    if (failure) throw failure.reason;
-    const dirs = [...pending.dirs];
-    for (const dir of dirs) await this.syncDirectory(dir);
-    pending.syncs.splice(0, syncs.length);
-    for (const dir of dirs) pending.dirs.delete(dir);
-    if (pending.syncs.length === 0 && pending.dirs.size === 0) this.unflushed.delete(container);
+    this.unflushed.delete(container);
+    try {
+      const failure = (await Promise.allSettled(pending.syncs)).find((r) => r.status === 'rejected');
+      if (failure) throw failure.reason;
+      for (const dir of pending.dirs) await this.syncDirectory(dir);
+    } catch (err) {
+      // Put back: a retried flush must fail the same way, never pass with nothing to wait for.
+      const later = this.unflushed.get(container);
+      this.unflushed.set(container, {
+        syncs: [...pending.syncs, ...(later?.syncs ?? [])],
+        dirs: new Set([...pending.dirs, ...(later?.dirs ?? [])]),
+      });
+      throw err;
+    }
   }
 
   private syncLater(container: string, dir: string, path: string): void {
