@@ -8,6 +8,8 @@ interface ErrorFacts {
   message: string;
   /** Node network error code, e.g. `ECONNRESET`. */
   errno: string | undefined;
+  /** Requests the SDK made before giving up, when it says. */
+  attempts: number | undefined;
 }
 
 function factsOf(err: unknown): ErrorFacts {
@@ -16,13 +18,14 @@ function factsOf(err: unknown): ErrorFacts {
     Code?: unknown;
     code?: unknown;
     message?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
+    $metadata?: { httpStatusCode?: unknown; attempts?: unknown };
   };
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
+  const attempts = typeof e.$metadata?.attempts === 'number' ? e.$metadata.attempts : undefined;
   const code = typeof e.Code === 'string' ? e.Code : typeof e.name === 'string' ? e.name : 'Error';
   const message = typeof e.message === 'string' ? e.message : String(err);
   const errno = typeof e.code === 'string' ? e.code : undefined;
-  return { code, status, message, errno };
+  return { code, status, message, errno, attempts };
 }
 
 const AUTH_CODES = new Set([
@@ -113,10 +116,13 @@ export function mapS3Error(err: unknown, what: string, signal?: AbortSignal): Vo
   if (isNotFound(err)) {
     return new NotFoundError(`s3: ${what}: not found (${detail})`, { cause: err });
   }
-  const transient =
+  const retryable =
     (f.status !== undefined && (f.status >= 500 || f.status === 408 || f.status === 429) && f.status !== 501) ||
     TRANSIENT_CODES.has(f.code) ||
     (f.errno !== undefined && TRANSIENT_ERRNOS.has(f.errno));
+  // The SDK retries on its own (maxAttempts, 4 by default). Once it has given up, the engine's
+  // retries on top would multiply the attempts (16 per object, two backoffs), so the error is final.
+  const transient = retryable && !(f.attempts !== undefined && f.attempts > 1);
   return new BackendError(`s3: ${what}: ${detail}`, transient, { cause: err });
 }
 

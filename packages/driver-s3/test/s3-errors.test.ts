@@ -37,6 +37,13 @@ describe('mapS3Error', () => {
     expect((err as BackendError).transient).toBe(transient);
   });
 
+  it('leaves a retryable error final once the SDK has retried it itself, so retries do not multiply', () => {
+    const once = Object.assign(sdkError('SlowDown', 503), { $metadata: { httpStatusCode: 503, attempts: 1 } });
+    const exhausted = Object.assign(sdkError('SlowDown', 503), { $metadata: { httpStatusCode: 503, attempts: 4 } });
+    expect((mapS3Error(once, 'PUT b/k') as BackendError).transient).toBe(true);
+    expect((mapS3Error(exhausted, 'PUT b/k') as BackendError).transient).toBe(false);
+  });
+
   it('treats network failures and timeouts as transient', () => {
     for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']) {
       const err = mapS3Error(Object.assign(new Error(`socket ${code}`), { code }), 'GET b/k');
