@@ -16,7 +16,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './engine/retry.js';
 import { retryingStore } from './engine/retrying-store.js';
 import { createTaskRunner, type TaskRunner } from './engine/task-runner.js';
 import { ZeroObjectCache } from './engine/zero-object-cache.js';
-import { hasErrorCode, InvalidBackupError, NotFoundError } from './errors.js';
+import { ConfigError, hasErrorCode, InvalidBackupError, NotFoundError } from './errors.js';
 import type { ObjectStore } from './object-store.js';
 import type { RestoreTarget } from './restore-target.js';
 import { coveredBytes, locationOf, readBackupMetadata, readSha256File } from './stored-backup.js';
@@ -270,13 +270,15 @@ export class ChunkedBackupDriver implements BackupDriver {
   }
 }
 
+/** Settings, so a ConfigError naming the option (Cinder says InvalidBackup, at backup time). */
 function validateSizes(objectSize: number, blockSize: number): void {
   if (!Number.isSafeInteger(blockSize) || blockSize <= 0) {
-    throw new InvalidBackupError(`hash block size must be a positive integer, got ${blockSize}`);
+    throw new ConfigError(`hash block size must be a positive integer, got ${blockSize}`, 'hashBlockSize');
   }
   if (!Number.isSafeInteger(objectSize) || objectSize <= 0 || objectSize % blockSize !== 0) {
-    throw new InvalidBackupError(
+    throw new ConfigError(
       `object size ${objectSize} is not a multiple of the hash block size ${blockSize} (Cinder: "Chunk size is not multiple of block size for creating hash.")`,
+      'objectSize',
     );
   }
 }

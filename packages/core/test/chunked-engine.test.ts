@@ -120,6 +120,8 @@ describe('full and incremental backups', () => {
 
   it('refuses an object size that is not a multiple of the hash block', () => {
     expect(() => makeDriver({ objectSize: 100 * KiB + 1 })).toThrow(/not a multiple of the hash block size/);
+    expect(() => makeDriver({ objectSize: 100 * KiB + 1 })).toThrow(expect.objectContaining({ code: 'E_CONFIG', field: 'objectSize' }));
+    expect(() => makeDriver({ hashBlockSize: 0 })).toThrow(expect.objectContaining({ code: 'E_CONFIG', field: 'hashBlockSize' }));
   });
 
   it('writes zstd objects as one frame carrying the content size', async () => {
