@@ -11,7 +11,7 @@ import {
   type VolumeSource,
 } from '@volback/core';
 import { describe, expect, it } from 'vitest';
-import { defineConformanceSuite, SUITE_OBJECT_SIZE, type ConformanceTarget, type DriverTestContext } from '../src/index.js';
+import { BUNDLED_FIXTURES, defineConformanceSuite, SUITE_OBJECT_SIZE, type ConformanceTarget, type DriverTestContext } from '../src/index.js';
 import { TestMemoryStore } from './memory-store.js';
 
 type Body = () => Promise<void> | void;
@@ -93,6 +93,17 @@ const storeFaults: [string, string, () => TestMemoryStore][] = [
       new (class extends TestMemoryStore {
         override async listObjects(c: string, p: string) {
           return (await super.listObjects(c, p)).slice(0, 100);
+        }
+      })(),
+  ],
+  [
+    'put keeps the caller\'s buffer instead of a copy',
+    'keeps the bytes it was given: the engine reuses its buffers once a put resolves',
+    () =>
+      new (class extends TestMemoryStore {
+        override async putObject(c: string, n: string, d: Uint8Array) {
+          await super.putObject(c, n, d);
+          this.containers.get(c)?.set(n, d);
         }
       })(),
   ],
@@ -249,8 +260,9 @@ describe('the conformance suite catches broken stores', () => {
 });
 
 describe('the conformance suite catches a store that cannot serve Cinder backups', () => {
-  const fixturesDir = process.env.VOLBACK_CINDER_FIXTURES;
-  it.skipIf(!fixturesDir)('a store that flips bits on read fails the Cinder restore', async () => {
+  // The fixtures ship with the suite, so this runs everywhere the suite does.
+  const fixturesDir = process.env.VOLBACK_CINDER_FIXTURES ?? BUNDLED_FIXTURES;
+  it('a store that flips bits on read fails the Cinder restore', async () => {
     const flipping = new (class extends TestMemoryStore {
       override async getObject(c: string, n: string, o?: { range?: ByteRange }) {
         const data = await super.getObject(c, n, o);
