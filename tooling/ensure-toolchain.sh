@@ -25,4 +25,5 @@ cd "$REPO_ROOT"
 say "installing dependencies (pnpm install --frozen-lockfile)"
 pnpm install --frozen-lockfile --reporter=silent
 say "building every package"
-pnpm run --silent build >/dev/null
+# Quiet when it works; a failing package prints its compiler errors (tsc writes them to stdout).
+pnpm exec turbo run build --output-logs=errors-only
