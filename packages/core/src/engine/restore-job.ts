@@ -9,7 +9,7 @@ import type { RestoreTarget } from '../restore-target.js';
 import { coveredBytes, locationOf, readBackupMetadata, readSha256File, type BackupLocation } from '../stored-backup.js';
 import { compressionFamilyOf } from '../codecs/index.js';
 import { isAllZero } from './block-hashes.js';
-import { SharedArena, type BufferLender } from './shared-arena.js';
+import { SharedArena } from './shared-arena.js';
 import type { ObjectCheckTask } from './cpu-tasks.js';
 import type { TaskRunner } from './task-runner.js';
 import { IntervalSet, type Interval } from './interval-set.js';
@@ -117,36 +117,31 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
   for (const task of tasks) {
     throwIfAborted(signal);
     await window.run(async () => {
-      const lent = new Map<Uint8Array, BufferLender>();
-      const lend = (from: BufferLender, length: number): Uint8Array => {
-        const view = from.take(length);
-        lent.set(view, from);
-        return view;
-      };
-      const giveBack = (view: Uint8Array | undefined): void => {
-        const from = view && lent.get(view);
-        if (!view || !from) return;
-        lent.delete(view);
-        from.give(view);
+      // At most one slot of each: the stored bytes, and the object decompressed.
+      let readSlot: Uint8Array | undefined;
+      let into: Uint8Array | null = null;
+      const giveBackRead = (): void => {
+        if (readSlot) reads.give(readSlot);
+        readSlot = undefined;
       };
       try {
-        let readSlot: Uint8Array | undefined;
         const allocate = (length: number): Uint8Array => {
           // A retried read asks again: it gets the same slot.
           if (length > reads.capacity) return new Uint8Array(length);
-          readSlot ??= lend(reads, reads.capacity);
+          readSlot ??= reads.take(reads.capacity);
           return readSlot.subarray(0, length);
         };
         const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal, allocate });
         const compressed = isCompressed(task.entry);
-        const into = compressed && task.entry.length <= outputs.capacity ? lend(outputs, task.entry.length) : null;
+        if (compressed && task.entry.length <= outputs.capacity) into = outputs.take(task.entry.length);
         const checked = await input.runner.checkObject(checkTask(task, stored, into, volumeBytes));
         // Decompressed, the stored bytes are done with: their slot can take the next read.
-        if (compressed) giveBack(readSlot);
+        if (compressed) giveBackRead();
         if (target) await writeClaims(target, task, checked.data, checked.allZero);
         bytesTransferred += stored.length;
       } finally {
-        for (const [view, from] of lent) from.give(view);
+        giveBackRead();
+        if (into) outputs.give(into);
       }
       bytesDone += task.claims.reduce((s, c) => s + c.end - c.start, 0);
       objectsDone += 1;
