@@ -4,7 +4,7 @@ import { hasErrorCode, NotFoundError } from './errors.js';
 import { parseCinderDatetime } from './format/cinder-datetime.js';
 import type { BackupMetadata } from './format/backup-metadata.js';
 import type { ObjectStore } from './object-store.js';
-import { coveredBytes, readBackupMetadata } from './stored-backup.js';
+import { chainVolumeBytes, readBackupMetadata, sizeInGiB } from './stored-backup.js';
 
 /** Looks up backup records by id, to walk incremental chains. Cinder's is its DB. */
 export interface BackupCatalog {
@@ -36,8 +36,6 @@ export class MemoryCatalog implements BackupCatalog {
     return [...this.records.values()];
   }
 }
-
-const GIB = 1024 ** 3;
 
 /**
  * Rebuilds records from the `_metadata` objects in a store, so no database is needed. A backup
@@ -134,7 +132,7 @@ export class StoreCatalog implements BackupCatalog {
 
   /** A chain's volume size is what its full backup covers; incrementals never change it. */
   private async resolveSize(record: BackupRecord): Promise<void> {
-    let bytes = 0;
+    const metas: BackupMetadata[] = [];
     let cursor: string | null = record.id;
     const seen = new Set<string>();
     while (cursor !== null && !seen.has(cursor)) {
@@ -146,11 +144,11 @@ export class StoreCatalog implements BackupCatalog {
         if (hasErrorCode(err, 'E_NOT_FOUND')) break; // a missing parent is reported by restore, not by a listing
         throw err;
       }
-      bytes = Math.max(bytes, coveredBytes(meta));
+      metas.push(meta);
       cursor = meta.parentId;
     }
-    record.volumeBytes = bytes;
-    record.size = Math.max(1, Math.ceil(bytes / GIB));
+    record.volumeBytes = chainVolumeBytes(metas);
+    record.size = sizeInGiB(record.volumeBytes);
   }
 
   private async containers(): Promise<string[]> {

@@ -19,7 +19,7 @@ import { ZeroObjectCache } from './engine/zero-object-cache.js';
 import { ConfigError, hasErrorCode, InvalidBackupError, NotFoundError } from './errors.js';
 import type { ObjectStore } from './object-store.js';
 import type { RestoreTarget } from './restore-target.js';
-import { coveredBytes, locationOf, readBackupMetadata, readSha256File } from './stored-backup.js';
+import { chainVolumeBytes, locationOf, readBackupMetadata, readSha256File } from './stored-backup.js';
 import {
   decodeVolumeMetadata,
   encodeVolumeMetadata,
@@ -168,11 +168,8 @@ export class ChunkedBackupDriver implements BackupDriver {
    */
   private async volumeBytesOf(record: BackupRecord, signal: AbortSignal | undefined): Promise<number> {
     if (record.volumeBytes !== undefined) return record.volumeBytes;
-    let bytes = 0;
-    for (const r of await this.chainOf(record)) {
-      bytes = Math.max(bytes, coveredBytes(await readBackupMetadata(this.io, locationOf(r), { signal })));
-    }
-    return bytes;
+    const chain = await this.chainOf(record);
+    return chainVolumeBytes(await Promise.all(chain.map((r) => readBackupMetadata(this.io, locationOf(r), { signal }))));
   }
 
   /** The chain from the full backup to `record`, oldest first. */

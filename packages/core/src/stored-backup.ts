@@ -61,3 +61,15 @@ export function coveredBytes(meta: BackupMetadata): number {
   for (const o of meta.objects) end = Math.max(end, o.offset + o.length);
   return end;
 }
+
+/** Size of the volume a chain holds: the furthest any of its backups reaches. */
+export function chainVolumeBytes(metas: Iterable<BackupMetadata>): number {
+  let bytes = 0;
+  for (const meta of metas) bytes = Math.max(bytes, coveredBytes(meta));
+  return bytes;
+}
+
+/** Cinder's `size` of a backup: whole GiB, at least 1. */
+export function sizeInGiB(volumeBytes: number): number {
+  return Math.max(1, Math.ceil(volumeBytes / 1024 ** 3));
+}

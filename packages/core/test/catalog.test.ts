@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { newBackupRecord } from '../src/backup-record.js';
 import { sortOldestFirst, StoreCatalog } from '../src/catalog.js';
 import { ChunkedBackupDriver } from '../src/chunked-backup-driver.js';
+import type { BackupMetadata } from '../src/format/backup-metadata.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
+import { chainVolumeBytes, sizeInGiB } from '../src/stored-backup.js';
 import { makeVolume, mutateVolume } from '../src/testing/test-data.js';
 import { BufferVolumeSource } from '../src/volume-source.js';
 
@@ -32,5 +34,16 @@ describe('StoreCatalog', () => {
     const a = newBackupRecord({ id: 'b', volumeId: 'v', createdAt: new Date(2000) });
     const b = newBackupRecord({ id: 'a', volumeId: 'v', createdAt: new Date(1000) });
     expect(sortOldestFirst([a, b]).map((r) => r.id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('chain sizes', () => {
+  const meta = (ends: [number, number][]) =>
+    ({ objects: ends.map(([offset, length], i) => ({ name: `o${i}`, offset, length, md5: '', compression: 'none' })) }) as unknown as BackupMetadata;
+
+  it('a chain holds as much volume as its furthest object reaches; Cinder sizes it in whole GiB, at least 1', () => {
+    expect(chainVolumeBytes([meta([[0, 100], [100, 50]]), meta([[30, 10]])])).toBe(150);
+    expect(chainVolumeBytes([meta([])])).toBe(0);
+    expect([1, 1024 ** 3, 1024 ** 3 + 1, 0].map(sizeInGiB)).toEqual([1, 1, 2, 1]);
   });
 });

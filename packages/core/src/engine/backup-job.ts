@@ -8,6 +8,7 @@ import { encodeSha256File } from '../format/sha256-file.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ProgressListener } from '../progress.js';
 import type { VolumeSource } from '../volume-source.js';
+import { sizeInGiB } from '../stored-backup.js';
 import { InOrder } from './in-order.js';
 import { SharedArena } from './shared-arena.js';
 import type { ChunkResult } from './cpu-tasks.js';
@@ -176,7 +177,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
 
   record.objectCount = objects.length;
   record.volumeBytes = volume.size;
-  record.size = Math.max(1, Math.ceil(volume.size / 1024 ** 3));
+  record.size = sizeInGiB(volume.size);
   record.service = store.serviceName;
   record.status = 'available';
   progress.finish(storedBytes);

@@ -6,7 +6,7 @@ import type { Sha256File } from '../format/sha256-file.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ProgressListener } from '../progress.js';
 import type { RestoreTarget } from '../restore-target.js';
-import { coveredBytes, locationOf, readBackupMetadata, readSha256File, type BackupLocation } from '../stored-backup.js';
+import { chainVolumeBytes, locationOf, readBackupMetadata, readSha256File, type BackupLocation } from '../stored-backup.js';
 import { compressionFamilyOf } from '../codecs/index.js';
 import { isAllZero } from './block-hashes.js';
 import { SharedArena } from './shared-arena.js';
@@ -87,7 +87,7 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
   const { layers, target, signal } = input;
   const requested = layers[layers.length - 1];
   if (!requested) throw new InvalidBackupError('empty backup chain');
-  const volumeBytes = Math.max(0, ...layers.map((l) => coveredBytes(l.metadata)));
+  const volumeBytes = chainVolumeBytes(layers.map((l) => l.metadata));
   checkBlockCount(requested, volumeBytes);
 
   const tasks = planRestore(layers);
