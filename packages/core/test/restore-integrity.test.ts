@@ -45,6 +45,30 @@ describe('restore verification', () => {
     await expect(ctx.driver.restore(record, 'v', new BufferRestoreTarget())).rejects.toThrow(/block 2 has SHA-256/);
   });
 
+  it('restore trusts the SHA-256 blocks over a wrong MD5 in _metadata; verify still reports it', async () => {
+    const { ctx, record, container, prefix, meta } = await storedBackup('zlib');
+    const victim = meta.objects[1];
+    if (!victim) throw new Error('no object');
+    victim.md5 = '0'.repeat(32);
+    await ctx.store.putObject(container, metadataObjectName(prefix), encodeBackupMetadata(meta));
+    const target = new BufferRestoreTarget();
+    await ctx.driver.restore(record, 'v', target);
+    expect(target.data).toEqual(makeVolume(300 * KiB, 11));
+    await expect(ctx.driver.verify(record)).rejects.toThrow(new RegExp(`${victim.name}: MD5 is [0-9a-f]{32}, its metadata says 0{32}`));
+  });
+
+  it('restore checks MD5 where no _sha256file covers the object', async () => {
+    const { ctx, record, container, prefix, meta } = await storedBackup('zlib');
+    const victim = meta.objects[1];
+    if (!victim) throw new Error('no object');
+    victim.md5 = '0'.repeat(32);
+    await ctx.store.putObject(container, metadataObjectName(prefix), encodeBackupMetadata(meta));
+    await ctx.store.deleteObject(container, sha256ObjectName(prefix));
+    const err = await rejectionOf(ctx.driver.restore(record, 'v', new BufferRestoreTarget()));
+    expect(err).toMatchObject({ code: 'E_INTEGRITY', objectName: victim.name });
+    expect(String((err as Error).message)).toMatch(/MD5 is/);
+  });
+
   it('refuses when a stored object is missing or an extra one shares the prefix', async () => {
     const a = await storedBackup();
     await a.ctx.store.deleteObject(a.container, a.meta.objects[0]?.name as string);

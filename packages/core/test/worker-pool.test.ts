@@ -45,7 +45,7 @@ describe('the engine on worker threads (built package)', () => {
     const pool = new WorkerPool(1);
     const task = (n: number) => {
       const data = new Uint8Array(64 * KiB).fill(n);
-      return { name: `o${n}`, stored: data, into: null, compression: 'none', length: data.length, md5: md5Hex(data), offset: 0, blockSize: null, blockHashes: null, volumeBytes: data.length };
+      return { name: `o${n}`, stored: data, into: null, compression: 'none', length: data.length, md5: md5Hex(data), md5Check: 'always', offset: 0, blockSize: null, blockHashes: null, volumeBytes: data.length };
     };
     // One worker, three tasks: all run, one after another, on the same worker.
     const done = await Promise.all([1, 2, 3].map((n) => pool.checkObject(task(n))));
@@ -62,7 +62,7 @@ describe('the engine on worker threads (built package)', () => {
 
   it('never keeps a finished process alive, idle or after work', () => {
     const pool = new URL('../dist/engine/task-runner.js', import.meta.url).href;
-    for (const work of ['', 'await p.checkObject({ name: "o", stored: new Uint8Array(10), into: null, compression: "none", length: 10, md5: "a63c90cc3684ad8b0a2176a6a8fe9005", offset: 0, blockSize: null, blockHashes: null, volumeBytes: 10 });']) {
+    for (const work of ['', 'await p.checkObject({ name: "o", stored: new Uint8Array(10), into: null, compression: "none", length: 10, md5: "a63c90cc3684ad8b0a2176a6a8fe9005", md5Check: "always", offset: 0, blockSize: null, blockHashes: null, volumeBytes: 10 });']) {
       const script = join(mkdtempSync(join(tmpdir(), 'volback-pool-')), 'pool.mjs');
       writeFileSync(script, `const { WorkerPool } = await import(${JSON.stringify(pool)}); const p = new WorkerPool(2); ${work} console.log('end');`);
       const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 });

@@ -134,7 +134,7 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
         const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal, allocate });
         const compressed = isCompressed(task.entry);
         if (compressed && task.entry.length <= outputs.capacity) into = outputs.take(task.entry.length);
-        const checked = await input.runner.checkObject(checkTask(task, stored, into, volumeBytes));
+        const checked = await input.runner.checkObject(checkTask(task, stored, into, volumeBytes, target === null));
         // Decompressed, the stored bytes are done with: their slot can take the next read.
         if (compressed) giveBackRead();
         if (target) await writeClaims(target, task, checked.data, checked.allZero);
@@ -204,7 +204,7 @@ function checkAgainstRequested(task: RestoreTask, requested: ChainLayer, volumeB
 }
 
 /** The check a worker runs on one fetched object before its bytes are written. */
-function checkTask(task: RestoreTask, stored: Uint8Array, into: Uint8Array | null, volumeBytes: number): ObjectCheckTask {
+function checkTask(task: RestoreTask, stored: Uint8Array, into: Uint8Array | null, volumeBytes: number, verifyOnly: boolean): ObjectCheckTask {
   const { entry } = task;
   const h = task.layer.hashes;
   const first = h ? Math.floor(entry.offset / h.blockSize) : 0;
@@ -216,6 +216,7 @@ function checkTask(task: RestoreTask, stored: Uint8Array, into: Uint8Array | nul
     compression: entry.compression,
     length: entry.length,
     md5: entry.md5,
+    md5Check: verifyOnly ? 'always' : 'if-uncovered',
     offset: entry.offset,
     blockSize: h ? h.blockSize : null,
     blockHashes: h ? h.sha256s.slice(first, first + count) : null,
