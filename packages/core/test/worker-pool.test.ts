@@ -45,7 +45,7 @@ describe('the engine on worker threads (built package)', () => {
     const pool = new WorkerPool(1);
     const task = (n: number) => {
       const data = new Uint8Array(64 * KiB).fill(n);
-      return { name: `o${n}`, stored: data, into: null, compression: 'none', length: data.length, md5: md5Hex(data), md5Check: 'always', offset: 0, blockSize: null, blockHashes: null, volumeBytes: data.length };
+      return { name: `o${n}`, stored: data, into: null, compression: 'none', length: data.length, md5: md5Hex(data), md5Check: 'always' as const, offset: 0, blockSize: null, blockHashes: null, volumeBytes: data.length };
     };
     // One worker, three tasks: all run, one after another, on the same worker.
     const done = await Promise.all([1, 2, 3].map((n) => pool.checkObject(task(n))));
