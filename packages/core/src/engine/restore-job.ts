@@ -23,28 +23,35 @@ export interface ChainLayer {
   hashes: Sha256File | null;
 }
 
-/** Reads and checks every layer of a chain (oldest first), as Cinder's restore does before writing. */
+/**
+ * Reads and checks every layer of a chain (oldest first), as Cinder's restore does before writing.
+ * Layers, and each layer's three reads, go at once: on a cold store they are mostly waiting.
+ */
 export async function loadChain(store: ObjectStore, chain: BackupRecord[], signal?: AbortSignal): Promise<ChainLayer[]> {
-  const layers: ChainLayer[] = [];
-  for (const record of chain) {
-    throwIfAborted(signal);
-    const location = locationOf(record);
-    const metadata = await readBackupMetadata(store, location, { signal });
-    if (metadata.backupId !== record.id) {
-      throw new InvalidBackupError(
-        `${metadataObjectName(location.prefix)} belongs to backup ${metadata.backupId}, not to ${record.id}`,
-      );
-    }
-    await checkObjectList(store, location, metadata, signal);
-    layers.push({ record, location, metadata, hashes: await readSha256File(store, location, { signal }) });
+  throwIfAborted(signal);
+  return Promise.all(chain.map((record) => loadLayer(store, record, signal)));
+}
+
+async function loadLayer(store: ObjectStore, record: BackupRecord, signal?: AbortSignal): Promise<ChainLayer> {
+  const location = locationOf(record);
+  const [metadata, listed, hashes] = await Promise.all([
+    readBackupMetadata(store, location, { signal }),
+    store.listObjects(location.container, location.prefix, { signal }),
+    readSha256File(store, location, { signal }),
+  ]);
+  if (metadata.backupId !== record.id) {
+    throw new InvalidBackupError(
+      `${metadataObjectName(location.prefix)} belongs to backup ${metadata.backupId}, not to ${record.id}`,
+    );
   }
-  return layers;
+  checkObjectList(listed, location, metadata);
+  return { record, location, metadata, hashes };
 }
 
 /** Cinder refuses a backup whose stored objects differ from its object list [F]; so do we, saying which. */
-async function checkObjectList(store: ObjectStore, loc: BackupLocation, meta: BackupMetadata, signal?: AbortSignal): Promise<void> {
+function checkObjectList(names: string[], loc: BackupLocation, meta: BackupMetadata): void {
   const own = new Set([metadataObjectName(loc.prefix), sha256ObjectName(loc.prefix)]);
-  const listed = new Set((await store.listObjects(loc.container, loc.prefix, { signal })).filter((n) => !own.has(n)));
+  const listed = new Set(names.filter((n) => !own.has(n)));
   const expected = new Set(meta.objects.map((o) => o.name));
   const missing = [...expected].filter((n) => !listed.has(n));
   const extra = [...listed].filter((n) => !expected.has(n));
