@@ -44,22 +44,21 @@ export function parseSha256File(bytes: Uint8Array, objectName: string): Sha256Fi
 }
 
 /**
- * The list with every hash in lower case, or null if any entry is not 64 hex digits. A loop
- * over char codes: a regex per hash took ~50 ms for a 1 GiB volume's 32768 hashes.
+ * The list with every hash in lower case, or null if any entry is not 64 hex digits. Lists as
+ * Cinder writes them (lower case) pass one regex over the joined list: a loop over char codes ran
+ * interpreted in a fresh process, ~50 ms per 1 GiB volume's 32768 hashes, and a regex per hash
+ * cost about as much.
  */
 function lowerCaseHashes(list: unknown[]): string[] | null {
+  if (list.every((h) => typeof h === 'string' && h.length === 64) && LOWER_HEX.test(list.join(''))) return list as string[];
   const out = new Array<string>(list.length);
   for (let i = 0; i < list.length; i++) {
     const h = list[i];
-    if (typeof h !== 'string' || h.length !== 64) return null;
-    let upper = false;
-    for (let k = 0; k < 64; k++) {
-      const c = h.charCodeAt(k);
-      if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
-      if (c >= 65 && c <= 70) upper = true;
-      else return null;
-    }
-    out[i] = upper ? h.toLowerCase() : h;
+    if (typeof h !== 'string' || !ANY_CASE_HASH.test(h)) return null;
+    out[i] = h.toLowerCase();
   }
   return out;
 }
+
+const LOWER_HEX = /^[0-9a-f]*$/;
+const ANY_CASE_HASH = /^[0-9a-fA-F]{64}$/;
