@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { metadataObjectName, sha256ObjectName } from '../src/cinder-names.js';
 import { codecFor, zstdFrameContentSize } from '../src/codecs/index.js';
@@ -5,7 +6,9 @@ import { parseBackupMetadata } from '../src/format/backup-metadata.js';
 import { parseSha256File } from '../src/format/sha256-file.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
 import type { PutObjectOptions } from '../src/object-store.js';
-import { makeVolume, mutateVolume, SeededRandom, sha256Hex } from '../src/testing/test-data.js';
+import { makeVolume, mutateVolume, rejectionOf, SeededRandom, sha256Hex } from '../src/testing/test-data.js';
+import { newBackupRecord } from '../src/backup-record.js';
+import { BufferVolumeSource } from '../src/volume-source.js';
 import { backupBytes, KiB, makeDriver, MiB, restoreBytes } from './engine-helpers.js';
 
 describe('full and incremental backups', () => {
@@ -41,7 +44,39 @@ describe('full and incremental backups', () => {
     });
     const ctx = makeDriver({ objectSize: 64 * KiB }, store);
     await backupBytes(ctx, makeVolume(200 * KiB, 5));
-    expect(calls).toEqual(['put later -00001', 'put later -00002', 'put later -00003', 'put later -00004', 'put later _sha256file', 'flush', 'put _metadata']);
+    // A full backup's chunks store their objects as they finish, in any order.
+    expect(calls.slice(0, 4).sort()).toEqual(['put later -00001', 'put later -00002', 'put later -00003', 'put later -00004']);
+    expect(calls.slice(4)).toEqual(['put later _sha256file', 'flush', 'put _metadata']);
+  });
+
+  it("lists each object's MD5, whether its chunk was hashed in a batch, alone or was all zero", async () => {
+    // 10 chunks: batches of 4 and 4 in the MD5 lanes, then 2, one of them all zero.
+    const ctx = makeDriver({ compression: 'none', objectSize: 64 * KiB });
+    const volume = makeVolume(10 * 64 * KiB - 1000, 21);
+    volume.fill(0, 8 * 64 * KiB, 9 * 64 * KiB);
+    const { record } = await backupBytes(ctx, volume);
+    const meta = parseBackupMetadata(await ctx.store.getObject(record.container as string, metadataObjectName(record.serviceMetadata as string)), 'm');
+    expect(meta.objects).toHaveLength(10);
+    for (const o of meta.objects) {
+      expect(o.md5, o.name).toBe(createHash('md5').update(volume.subarray(o.offset, o.offset + o.length)).digest('hex'));
+    }
+    await ctx.driver.verify(record);
+  });
+
+  it('fails, without hanging, when a read fails while another chunk waits for its MD5 batch', async () => {
+    const ctx = makeDriver({ compression: 'zlib', objectSize: 64 * KiB });
+    // 6 chunks: a batch of 4, then chunk 4 waits for chunk 5, whose read fails.
+    const data = makeVolume(6 * 64 * KiB, 22);
+    const broken = new BufferVolumeSource(data);
+    broken.readAt = async (offset, length, into) => {
+      if (offset === 5 * 64 * KiB) throw new Error('disk read error');
+      into.set(data.subarray(offset, offset + length));
+    };
+    const record = newBackupRecord({ volumeId: 'vol-1' });
+    const err = await rejectionOf(ctx.driver.backup(record, broken));
+    expect(String((err as Error).message)).toMatch(/disk read error/);
+    const container = ctx.store.containerFor(record.id, null);
+    expect(await ctx.store.listObjects(container, '').catch(() => [])).toEqual([]);
   });
 
   it('writes the objects, hash list and metadata Cinder expects', async () => {

@@ -10,7 +10,10 @@ import type { ProgressListener } from '../progress.js';
 import type { VolumeSource } from '../volume-source.js';
 import { sizeInGiB } from '../stored-backup.js';
 import { InOrder } from './in-order.js';
-import { SharedArena } from './shared-arena.js';
+import { Md5Batches } from './md5-batches.js';
+import { Md5Lanes, MD5_LANES_SCRATCH_BYTES } from './md5-lanes/index.js';
+import { SharedArena, type BufferLender } from './shared-arena.js';
+import { Slots } from './slots.js';
 import type { ChunkResult } from './cpu-tasks.js';
 import type { TaskRunner } from './task-runner.js';
 import { TaskWindow } from './task-window.js';
@@ -70,17 +73,34 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   // 3 to 8 ran at the same speed here (the work is CPU-bound), each slot adding ~16 MiB RSS.
   // Buffers are lent and taken back, so memory stays flat whatever the volume size.
   const inFlight = input.runner.parallelism + 2;
-  const window = new TaskWindow(inFlight);
+  const chunkCount = Math.ceil(volume.size / objectSize);
+  const md5 = md5PlanFor(input, chunkCount, inFlight);
+  const window = new TaskWindow(md5 ? md5.chunkWindow : inFlight);
+  // Hashing, compressing and storing hold a scratch buffer each: at most inFlight at once.
+  const cpu = new Slots(inFlight);
   const inOrder = new InOrder();
+  const onePerChunk = input.parentHashes === null;
   const progress = new BackupProgress(record.id, volume.size, input.onProgress);
-  const chunks = SharedArena.orPool(objectSize, inFlight);
+  const chunks = md5 ? md5.chunks : SharedArena.orPool(objectSize, inFlight);
   const scratches = SharedArena.orPool(objectSize, inFlight);
   let storedBytes = 0;
 
   const backupChunk = async (index: number, offset: number, length: number): Promise<void> => {
     const chunk = chunks.take(length);
     // Reads run inside the window too, so several are in flight and overlap the hashing.
-    await volume.readAt(offset, length, chunk);
+    try {
+      await volume.readAt(offset, length, chunk);
+    } catch (err) {
+      md5?.batches.skip();
+      throw err;
+    }
+    // The whole chunk is the object of a full backup: its MD5 runs in lanes beside the workers,
+    // a batch at a time, before the chunk takes a worker and a scratch buffer.
+    const chunkMd5 = md5 ? await md5.batches.digest(chunk) : undefined;
+    await cpu.use(() => storeChunk(index, offset, length, chunk, chunkMd5));
+  };
+
+  const storeChunk = async (index: number, offset: number, length: number, chunk: Uint8Array, chunkMd5: string | undefined): Promise<void> => {
     const firstBlock = Math.floor(offset / blockSize);
     const blocks = Math.ceil(length / blockSize);
     let entries: { entry: ObjectEntry; bytes: Uint8Array | null }[] = [];
@@ -94,23 +114,28 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
         codecTag: input.codec.family,
         compressionTag: input.compressionTag,
         level: input.compressionLevel,
+        md5ByCaller: chunkMd5 !== undefined,
       });
+      for (const o of result.objects) o.md5 ??= chunkMd5 as string;
       hashesByChunk[index] = result.hashes;
-      // Object numbers follow volume offsets, so chunks name their objects in order.
-      await inOrder.turn(index);
+      // Object numbers follow volume offsets. A full backup makes one object per chunk, so chunk
+      // i names object i + 1 at once; an incremental's chunks take turns, in order.
+      if (!onePerChunk) await inOrder.turn(index);
+      else if (result.objects.length !== 1) throw new Error(`engine: chunk ${index} of a full backup made ${result.objects.length} objects`);
       entries = result.objects.map((o) => {
         const entry: ObjectEntry = {
-          name: dataObjectName(prefix, objects.length + 1),
+          name: dataObjectName(prefix, onePerChunk ? index + 1 : objects.length + 1),
           offset: offset + o.start,
           length: o.end - o.start,
-          md5: o.md5,
+          md5: o.md5 as string,
           compression: o.tag ?? '',
         };
-        objects.push(entry);
+        if (onePerChunk) objects[index] = entry;
+        else objects.push(entry);
         return { entry, bytes: o.allZero ? null : (o.stored ?? result.data.subarray(o.start, o.end)) };
       });
     } finally {
-      inOrder.release(index);
+      if (!onePerChunk) inOrder.release(index);
     }
     // A buffer no object is stored from goes back to its pool now, for the next chunk to use.
     const inUse = new Set(entries.map((e) => e.bytes?.buffer));
@@ -169,6 +194,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
       { signal },
     );
   } catch (err) {
+    md5?.batches.flush();
     await window.settle();
     await removeObjects(store, container, prefix);
     if (signal?.aborted) throw new CancelledError(`backup ${record.id} cancelled; its objects were removed`, { cause: err });
@@ -182,6 +208,35 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   record.status = 'available';
   progress.finish(storedBytes);
   return { record, objects, storedBytes };
+}
+
+/** Chunks whose MD5 the lanes compute at once: a chunk waits for 3 more to be read. */
+const MD5_BATCH = 4;
+/** Chunks read beyond those being worked on, so the next batch fills while one is hashed. */
+const MD5_READ_AHEAD = 2;
+
+interface Md5Plan {
+  batches: Md5Batches;
+  /** Chunk buffers, in the memory the lanes read, with the lanes' scratch area at its start. */
+  chunks: BufferLender;
+  /** Chunks in flight: those waiting for their batch as well as those being worked on. */
+  chunkWindow: number;
+}
+
+/**
+ * MD5 lanes for a full backup, where each chunk is one object. MD5 was a third of a full
+ * backup's CPU; four chunks in lanes take about a third of what node:crypto takes for them one
+ * by one (1 GiB full backup here: 3.45 s -> 2.9 s, RSS 160 -> 178 MiB). Null where they do not
+ * apply: incrementals (objects are runs of changed blocks), single chunks, huge objects.
+ */
+function md5PlanFor(input: BackupJobInput, chunkCount: number, inFlight: number): Md5Plan | null {
+  if (input.parentHashes !== null || chunkCount < 2) return null;
+  // At least a batch in flight, or the last batch could never fill.
+  const chunkWindow = Math.max(MD5_BATCH, inFlight + MD5_READ_AHEAD);
+  const chunks = SharedArena.orPool(input.objectSize, chunkWindow, MD5_LANES_SCRATCH_BYTES);
+  if (!(chunks instanceof SharedArena)) return null;
+  const lanes = new Md5Lanes(chunks.memory, 0);
+  return { batches: new Md5Batches(lanes, chunkCount, MD5_BATCH), chunks, chunkWindow };
 }
 
 /** Best-effort removal of every object under the prefix: a failed backup must not leave half a backup. */

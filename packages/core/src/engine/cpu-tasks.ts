@@ -19,14 +19,16 @@ export interface ChunkTask {
   codecTag: string;
   compressionTag: string;
   level: number | undefined;
+  /** True when the caller computes the MD5 of objects that hold data (the MD5 lanes do several at once). */
+  md5ByCaller?: boolean;
 }
 
 /** One object cut from a chunk: bytes `[start, end)` of the chunk. */
 export interface ChunkObject {
   start: number;
   end: number;
-  /** MD5 of the uncompressed bytes. */
-  md5: string;
+  /** MD5 of the uncompressed bytes; null when the task left it to the caller (never for zero objects). */
+  md5: string | null;
   /** True when all bytes are zero: the caller stores its cached zero object instead. */
   allZero: boolean;
   /** Tag to store under; absent for zero objects. */
@@ -64,7 +66,7 @@ export async function processChunk(task: ChunkTask): Promise<ChunkResult> {
       objects.push({ start, end, md5: zeroMd5(end - start), allZero });
       continue;
     }
-    const md5 = md5Hex(bytes);
+    const md5 = task.md5ByCaller ? null : md5Hex(bytes);
     // One byte short of the raw length: what does not come out smaller is stored raw.
     const out = scratch.subarray(used, used + bytes.length - 1);
     const skip = codec.family === 'none' || (await looksIncompressible(codec, bytes, out, task.level));

@@ -5,7 +5,7 @@ const WASM_PAGE = 64 * 1024;
 const MAX_ARENA_BYTES = 2 ** 32 - WASM_PAGE;
 
 /** The part of WebAssembly.Memory used here (the compiler's libraries here do not declare it). */
-interface SharedMemory {
+export interface SharedMemory {
   readonly buffer: SharedArrayBuffer;
   grow(pages: number): number;
 }
@@ -30,23 +30,31 @@ export interface BufferLender {
  * (see read-buffer.ts). The memory grows a slot at a time, so it holds only what was in use at once.
  */
 export class SharedArena implements BufferLender {
-  private readonly memory: SharedMemory;
+  /** The memory itself: WebAssembly code that works on the slots in place imports it. */
+  readonly memory: SharedMemory;
   private readonly slotPages: number;
+  private readonly reservedPages: number;
   private readonly free: number[] = [];
   private slots = 0;
 
+  /**
+   * @param reservedBytes bytes at the start of the memory (from offset 0) that are never lent:
+   *   room for a WebAssembly kernel's own state.
+   */
   constructor(
     readonly capacity: number,
     readonly maxSlots: number,
+    reservedBytes = 0,
   ) {
     this.slotPages = Math.max(1, Math.ceil(capacity / WASM_PAGE));
-    this.memory = new Memory({ initial: 0, maximum: this.slotPages * maxSlots, shared: true });
+    this.reservedPages = Math.ceil(reservedBytes / WASM_PAGE);
+    this.memory = new Memory({ initial: this.reservedPages, maximum: this.reservedPages + this.slotPages * maxSlots, shared: true });
   }
 
   /** The arena when `maxSlots` slots of `capacity` bytes fit in shared memory, else a BufferPool. */
-  static orPool(capacity: number, maxSlots: number): BufferLender {
-    const bytes = Math.ceil(capacity / WASM_PAGE) * WASM_PAGE * maxSlots;
-    return bytes <= MAX_ARENA_BYTES ? new SharedArena(capacity, maxSlots) : new BufferPool(capacity);
+  static orPool(capacity: number, maxSlots: number, reservedBytes = 0): BufferLender {
+    const bytes = Math.ceil(capacity / WASM_PAGE) * WASM_PAGE * maxSlots + Math.ceil(reservedBytes / WASM_PAGE) * WASM_PAGE;
+    return bytes <= MAX_ARENA_BYTES ? new SharedArena(capacity, maxSlots, reservedBytes) : new BufferPool(capacity);
   }
 
   take(length: number): Uint8Array {
@@ -57,11 +65,11 @@ export class SharedArena implements BufferLender {
       this.memory.grow(this.slotPages);
       slot = this.slots++;
     }
-    return new Uint8Array(this.memory.buffer, slot * this.slotPages * WASM_PAGE, length);
+    return new Uint8Array(this.memory.buffer, (this.reservedPages + slot * this.slotPages) * WASM_PAGE, length);
   }
 
   /** Takes back a view from `take`, or any view that starts where one did. */
   give(view: Uint8Array): void {
-    this.free.push(view.byteOffset / (this.slotPages * WASM_PAGE));
+    this.free.push((view.byteOffset / WASM_PAGE - this.reservedPages) / this.slotPages);
   }
 }
