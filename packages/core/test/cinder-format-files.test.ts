@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeBackupMetadata, parseBackupMetadata } from '../src/format/backup-metadata.js';
+import { encodeBackupMetadata, headerDocument, parseBackupMetadata } from '../src/format/backup-metadata.js';
 import { pythonDatetimeString, parseCinderDatetime } from '../src/format/cinder-datetime.js';
 import { pythonJsonDumps } from '../src/format/python-json.js';
-import { encodeSha256File, parseSha256File } from '../src/format/sha256-file.js';
+import { encodeSha256Digests, encodeSha256File, parseSha256File } from '../src/format/sha256-file.js';
 import { FIXTURES_DIR } from './fixtures.js';
 
 async function fixtureFiles(suffix: string): Promise<string[]> {
@@ -112,5 +112,34 @@ describe('parseSha256File', () => {
     ['no list', 'abc'],
   ])('refuses %s with E_INVALID_BACKUP', (_what, list) => {
     expect(() => parseSha256File(doc(list), 'x_sha256file')).toThrow(/x_sha256file has no valid "sha256s" list/);
+  });
+});
+
+describe('encodeSha256Digests', () => {
+  const header = {
+    version: '1.0.0',
+    backupId: 'b',
+    volumeId: 'v',
+    backupName: 'ünïcode "name"',
+    backupDescription: 'looks like \n  "sha256s": [] but is a string',
+    createdAt: '2026-11-26 10:00:00.000000',
+  };
+  const hashes = ['0f', 'a1', '9c'].map((d) => d.repeat(32));
+  // The reference: the whole document through the Python-compatible JSON writer.
+  const reference = (sha256s: string[]) =>
+    new TextEncoder().encode(pythonJsonDumps({ ...headerDocument(header), chunk_size: 32768, sha256s }, { sortKeys: true, indent: 2 }));
+
+  it.each([
+    ['no hashes', []],
+    ['one hash', hashes.slice(0, 1)],
+    ['three hashes', hashes],
+  ])('writes %s byte for byte as json.dumps does', (_what, list) => {
+    const ours = encodeSha256Digests(header, 32768, Buffer.from(list.join(''), 'hex'));
+    expect(Buffer.from(ours).toString('latin1')).toBe(Buffer.from(reference(list)).toString('latin1'));
+    expect(parseSha256File(ours, 'x').sha256s).toEqual(list);
+  });
+
+  it('refuses bytes that are not whole digests', () => {
+    expect(() => encodeSha256Digests(header, 32768, new Uint8Array(33))).toThrow(/whole number of 32-byte digests/);
   });
 });

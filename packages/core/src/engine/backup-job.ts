@@ -4,7 +4,7 @@ import type { Codec } from '../codecs/codec.js';
 import { CancelledError, InvalidBackupError, throwIfAborted } from '../errors.js';
 import { encodeBackupMetadata, FORMAT_VERSION, type ObjectEntry } from '../format/backup-metadata.js';
 import { pythonDatetimeString } from '../format/cinder-datetime.js';
-import { encodeSha256File } from '../format/sha256-file.js';
+import { encodeSha256Digests } from '../format/sha256-file.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ProgressListener } from '../progress.js';
 import type { VolumeSource } from '../volume-source.js';
@@ -68,7 +68,10 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   }
 
   const objects: ObjectEntry[] = [];
-  const hashesByChunk: string[][] = [];
+  // Every block's SHA-256, in binary: a 4 GiB volume's 131072 hashes held as strings took ~12
+  // MiB of heap and grew peak RSS with the volume; as bytes they take 4 MiB outside the heap.
+  const blockCount = Math.ceil(volume.size / blockSize);
+  const digests = Buffer.alloc(32 * blockCount);
   // Chunks between read and stored: one per worker, one read ahead, one being stored. Windows of
   // 3 to 8 ran at the same speed here (the work is CPU-bound), each slot adding ~16 MiB RSS.
   // Buffers are lent and taken back, so memory stays flat whatever the volume size.
@@ -117,7 +120,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
         md5ByCaller: chunkMd5 !== undefined,
       });
       for (const o of result.objects) o.md5 ??= chunkMd5 as string;
-      hashesByChunk[index] = result.hashes;
+      digests.write(result.hashes.join(''), 32 * firstBlock, 'hex');
       // Object numbers follow volume offsets. A full backup makes one object per chunk, so chunk
       // i names object i + 1 at once; an incremental's chunks take turns, in order.
       if (!onePerChunk) await inOrder.turn(index);
@@ -171,7 +174,6 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
       await window.run(() => backupChunk(i, at, Math.min(objectSize, volume.size - at)));
     }
     await window.drain();
-    const sha256s = hashesByChunk.flat();
 
     throwIfAborted(signal);
     const createdAt = pythonDatetimeString(record.createdAt);
@@ -183,7 +185,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
       backupDescription: record.displayDescription,
       createdAt,
     };
-    const hashList = encodeSha256File({ ...common, blockSize, sha256s });
+    const hashList = encodeSha256Digests(common, blockSize, digests);
     await store.putObject(container, sha256ObjectName(prefix), hashList, { signal, flushLater: true });
     // Everything so far becomes durable together; only then does _metadata make it a backup.
     await store.flush?.(container, { signal });

@@ -12,12 +12,46 @@ export interface Sha256File extends BackupFileHeader {
 
 /** Serialises `_sha256file` exactly as Cinder does. */
 export function encodeSha256File(file: Sha256File): Uint8Array {
-  const doc = {
-    ...headerDocument(file),
-    chunk_size: file.blockSize,
-    sha256s: file.sha256s,
-  };
-  return new TextEncoder().encode(pythonJsonDumps(doc, { sortKeys: true, indent: 2 }));
+  const digests = Buffer.from(file.sha256s.join(''), 'hex');
+  if (digests.length !== 32 * file.sha256s.length) throw new RangeError('encodeSha256File: a hash is not 64 hex digits');
+  return encodeSha256Digests(file, file.blockSize, digests);
+}
+
+const LIST_KEY = '\n  "sha256s": []';
+const ITEM_PREFIX = [0x0a, 0x20, 0x20, 0x20, 0x20, 0x22]; // \n, 4 spaces, quote
+const ITEM_BYTES = ITEM_PREFIX.length + 64 + 1;
+const HEX = new TextEncoder().encode('0123456789abcdef');
+
+/**
+ * `_sha256file` of binary SHA-256 digests (32 bytes each, in block order), hex-encoded straight
+ * into the file's bytes: the list is most of the file, about 2.4 MB per GiB of volume, and
+ * building it as a JSON string first, from strings, made a 4 GiB backup's peak RSS ~40 MiB
+ * higher than a 1 GiB one's. Byte for byte what Python's json.dumps(sort_keys=True, indent=2)
+ * gives, as Cinder writes it.
+ */
+export function encodeSha256Digests(header: BackupFileHeader, blockSize: number, digests: Uint8Array): Uint8Array {
+  if (digests.length % 32 !== 0) throw new RangeError('encodeSha256Digests: not a whole number of 32-byte digests');
+  const count = digests.length / 32;
+  const text = pythonJsonDumps({ ...headerDocument(header), chunk_size: blockSize, sha256s: [] }, { sortKeys: true, indent: 2 });
+  // Only the key itself can appear unescaped: quotes inside string values are escaped.
+  const at = text.indexOf(LIST_KEY) + LIST_KEY.length - 2;
+  if (count === 0 || at < LIST_KEY.length - 2) return new TextEncoder().encode(text);
+  const head = text.slice(0, at + 1); // up to and including '['
+  const tail = '\n  ]' + text.slice(at + 2);
+  const out = Buffer.allocUnsafe(head.length + count * ITEM_BYTES + (count - 1) + tail.length);
+  let pos = out.write(head, 0, 'latin1');
+  for (let i = 0; i < count; i++) {
+    if (i > 0) out[pos++] = 0x2c; // ','
+    for (const b of ITEM_PREFIX) out[pos++] = b;
+    for (let k = 32 * i; k < 32 * i + 32; k++) {
+      const byte = digests[k] as number;
+      out[pos++] = HEX[byte >> 4] as number;
+      out[pos++] = HEX[byte & 15] as number;
+    }
+    out[pos++] = 0x22; // '"'
+  }
+  pos += out.write(tail, pos, 'latin1');
+  return new Uint8Array(out.buffer, out.byteOffset, pos);
 }
 
 /** Parses `_sha256file`; only `chunk_size` and `sha256s` are required, as in Cinder. */
