@@ -120,7 +120,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
         md5ByCaller: chunkMd5 !== undefined,
       });
       for (const o of result.objects) o.md5 ??= chunkMd5 as string;
-      digests.write(result.hashes.join(''), 32 * firstBlock, 'hex');
+      digests.set(result.digests, 32 * firstBlock);
       // Object numbers follow volume offsets. A full backup makes one object per chunk, so chunk
       // i names object i + 1 at once; an incremental's chunks take turns, in order.
       if (!onePerChunk) await inOrder.turn(index);
