@@ -15,6 +15,16 @@ async function storedBackup(compression: 'zlib' | 'none' = 'zlib') {
   return { ctx, record, container, prefix, meta };
 }
 
+/** A zlib backup whose _metadata gives its second object a wrong MD5; its data is intact. */
+async function withWrongMd5() {
+  const stored = await storedBackup('zlib');
+  const victim = stored.meta.objects[1];
+  if (!victim) throw new Error('no object');
+  victim.md5 = '0'.repeat(32);
+  await stored.ctx.store.putObject(stored.container, metadataObjectName(stored.prefix), encodeBackupMetadata(stored.meta));
+  return { ...stored, victim };
+}
+
 describe('restore verification', () => {
   it('names the object when one stored byte is flipped', async () => {
     for (const compression of ['zlib', 'none'] as const) {
@@ -46,11 +56,7 @@ describe('restore verification', () => {
   });
 
   it('restore trusts the SHA-256 blocks over a wrong MD5 in _metadata; verify still reports it', async () => {
-    const { ctx, record, container, prefix, meta } = await storedBackup('zlib');
-    const victim = meta.objects[1];
-    if (!victim) throw new Error('no object');
-    victim.md5 = '0'.repeat(32);
-    await ctx.store.putObject(container, metadataObjectName(prefix), encodeBackupMetadata(meta));
+    const { ctx, record, victim } = await withWrongMd5();
     const target = new BufferRestoreTarget();
     await ctx.driver.restore(record, 'v', target);
     expect(target.data).toEqual(makeVolume(300 * KiB, 11));
@@ -58,11 +64,7 @@ describe('restore verification', () => {
   });
 
   it('restore checks MD5 where no _sha256file covers the object', async () => {
-    const { ctx, record, container, prefix, meta } = await storedBackup('zlib');
-    const victim = meta.objects[1];
-    if (!victim) throw new Error('no object');
-    victim.md5 = '0'.repeat(32);
-    await ctx.store.putObject(container, metadataObjectName(prefix), encodeBackupMetadata(meta));
+    const { ctx, record, container, prefix, victim } = await withWrongMd5();
     await ctx.store.deleteObject(container, sha256ObjectName(prefix));
     const err = await rejectionOf(ctx.driver.restore(record, 'v', new BufferRestoreTarget()));
     expect(err).toMatchObject({ code: 'E_INTEGRITY', objectName: victim.name });
