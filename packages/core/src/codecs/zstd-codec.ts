@@ -56,6 +56,15 @@ function zstdContexts(): Promise<ZstdContexts> {
 }
 
 /**
+ * Loads the binding ahead of use, for threads that will likely need it: a worker's first zstd
+ * task otherwise paid ~50 ms for it in the middle of a job. A failure is kept for that first
+ * use to report.
+ */
+export function preloadZstd(): void {
+  zstdContexts().catch(() => undefined);
+}
+
+/**
  * Checks that `data` is a sequence of complete zstd (or skippable) frames. The native
  * streaming decoder returns partial output for a truncated frame without complaint, so
  * truncation is caught here first.

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { preloadZstd } from '../codecs/zstd-codec.js';
 import { checkObject, processChunk } from './cpu-tasks.js';
 import { serializeError } from './task-runner.js';
 import { ownedBuffers, transferableBuffers } from './transferable.js';
@@ -6,6 +7,9 @@ import { ownedBuffers, transferableBuffers } from './transferable.js';
 /** The worker-thread side of the WorkerPool: runs one CPU task per message. */
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
+
+// Workers start while the job reads its catalog: zstd, the default codec, loads meanwhile.
+preloadZstd();
 
 port.on('message', async (msg: { id: number; kind: 'processChunk' | 'checkObject'; payload: never }) => {
   try {
