@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { metadataObjectName, sha256ObjectName } from '../src/cinder-names.js';
 import { codecFor, zstdFrameContentSize } from '../src/codecs/index.js';
-import { parseBackupMetadata } from '../src/format/backup-metadata.js';
+import { headerDocument, parseBackupMetadata } from '../src/format/backup-metadata.js';
 import { parseSha256File } from '../src/format/sha256-file.js';
+import { pythonJsonDumps } from '../src/format/python-json.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
 import type { PutObjectOptions } from '../src/object-store.js';
 import { makeVolume, mutateVolume, rejectionOf, SeededRandom, sha256Hex } from '../src/testing/test-data.js';
@@ -93,10 +94,13 @@ describe('full and incremental backups', () => {
     expect(record.container).toBe(`${record.id.slice(0, 2)}/${record.id.slice(2, 4)}/${record.id}`);
     const meta = parseBackupMetadata(await ctx.store.getObject(record.container as string, metadataObjectName(prefix)), 'm');
     expect(meta.objects.map((o) => [o.offset, o.length])).toEqual([[0, 65536], [65536, 65536], [131072, 65536], [196608, 8292]]);
-    const hashes = parseSha256File(await ctx.store.getObject(record.container as string, sha256ObjectName(prefix)), 's');
+    const hashFile = await ctx.store.getObject(record.container as string, sha256ObjectName(prefix));
+    const hashes = parseSha256File(hashFile, 's');
     expect(hashes.blockSize).toBe(32 * KiB);
-    expect(hashes.sha256s).toHaveLength(7);
-    expect(hashes.sha256s[6]).toBe(sha256Hex(data.subarray(6 * 32 * KiB)));
+    expect(hashes.sha256s).toEqual(Array.from({ length: 7 }, (_, i) => sha256Hex(data.subarray(i * 32 * KiB, (i + 1) * 32 * KiB))));
+    // Filled in by the chunks as they were hashed, the file is still exactly what Cinder writes.
+    const reference = pythonJsonDumps({ ...headerDocument(hashes), chunk_size: hashes.blockSize, sha256s: hashes.sha256s }, { sortKeys: true, indent: 2 });
+    expect(Buffer.from(hashFile).toString('latin1')).toBe(reference);
     expect(record).toMatchObject({ objectCount: 4, size: 1, status: 'available', service: 'cinder.backup.drivers.posix.PosixBackupDriver' });
   });
 

@@ -1,5 +1,6 @@
 import { codecFor, type Codec } from '../codecs/index.js';
 import { IntegrityError, VolbackError } from '../errors.js';
+import { fillSha256Digests, type Sha256FileLayout } from '../format/sha256-file.js';
 import { hashBlocks, isAllZero, md5Hex, sha256Hex, zeroBlockSha256 } from './block-hashes.js';
 
 /**
@@ -21,6 +22,11 @@ export interface ChunkTask {
   level: number | undefined;
   /** True when the caller computes the MD5 of objects that hold data (the MD5 lanes do several at once). */
   md5ByCaller?: boolean;
+  /**
+   * The backup's `_sha256file`, laid out in shared memory, and the index of this chunk's first
+   * block: the hashes are written straight into it, so none cross back to the main thread.
+   */
+  hashList?: { layout: Sha256FileLayout; firstBlock: number };
 }
 
 /** One object cut from a chunk: bytes `[start, end)` of the chunk. */
@@ -41,8 +47,6 @@ export interface ChunkResult {
   /** The chunk and the scratch, handed back so their buffers can be reused (and objects sliced from them). */
   data: Uint8Array;
   scratch: Uint8Array;
-  /** SHA-256 of every block, 32 bytes each: bytes cross to the main thread as one small copy, where 256 strings made garbage the heap kept. */
-  digests: Uint8Array;
   objects: ChunkObject[];
 }
 
@@ -79,7 +83,8 @@ export async function processChunk(task: ChunkTask): Promise<ChunkResult> {
       used += length;
     }
   }
-  return { data, scratch, digests: Buffer.from(hashes.join(''), 'hex'), objects };
+  if (task.hashList) fillSha256Digests(task.hashList.layout, task.hashList.firstBlock, hashes);
+  return { data, scratch, objects };
 }
 
 const SAMPLE_BYTES = 32 * 1024;

@@ -18,40 +18,74 @@ export function encodeSha256File(file: Sha256File): Uint8Array {
 }
 
 const LIST_KEY = '\n  "sha256s": []';
-const ITEM_PREFIX = [0x0a, 0x20, 0x20, 0x20, 0x20, 0x22]; // \n, 4 spaces, quote
-const ITEM_BYTES = ITEM_PREFIX.length + 64 + 1;
-const HEX = new TextEncoder().encode('0123456789abcdef');
+const ITEM_PREFIX = '\n    "';
+/** Bytes from one hex digest to the next: `",\n    "` and the 64 digits. */
+export const SHA256_LIST_STRIDE = 64 + 1 + 1 + ITEM_PREFIX.length;
 
 /**
- * `_sha256file` of binary SHA-256 digests (32 bytes each, in block order), hex-encoded straight
- * into the file's bytes: the list is most of the file, about 2.4 MB per GiB of volume, and
- * building it as a JSON string first, from strings, made a 4 GiB backup's peak RSS ~40 MiB
- * higher than a 1 GiB one's. Byte for byte what Python's json.dumps(sort_keys=True, indent=2)
- * gives, as Cinder writes it.
+ * A `_sha256file` laid out before its hashes are known: every byte but the hex digests, which
+ * go at `firstDigestAt + i * SHA256_LIST_STRIDE`. Byte for byte what Python's
+ * json.dumps(sort_keys=True, indent=2) gives once they are filled in, as Cinder writes it.
  */
-export function encodeSha256Digests(header: BackupFileHeader, blockSize: number, digests: Uint8Array): Uint8Array {
-  if (digests.length % 32 !== 0) throw new RangeError('encodeSha256Digests: not a whole number of 32-byte digests');
-  const count = digests.length / 32;
+export interface Sha256FileLayout {
+  bytes: Uint8Array;
+  firstDigestAt: number;
+}
+
+/**
+ * Lays out `_sha256file` for `count` hashes in memory from `allocate` (shared memory lets worker
+ * threads fill in the digests where they compute them). The list is most of the file, ~2.4 MB
+ * per GiB of volume: building it from strings at the end made a 4 GiB backup's peak RSS ~40 MiB
+ * higher than a 1 GiB one's.
+ */
+export function layoutSha256File(
+  header: BackupFileHeader,
+  blockSize: number,
+  count: number,
+  allocate: (length: number) => Uint8Array = (n) => new Uint8Array(n),
+): Sha256FileLayout {
   const text = pythonJsonDumps({ ...headerDocument(header), chunk_size: blockSize, sha256s: [] }, { sortKeys: true, indent: 2 });
   // Only the key itself can appear unescaped: quotes inside string values are escaped.
   const at = text.indexOf(LIST_KEY) + LIST_KEY.length - 2;
-  if (count === 0 || at < LIST_KEY.length - 2) return new TextEncoder().encode(text);
+  if (count === 0 || at < LIST_KEY.length - 2) {
+    const bytes = allocate(text.length);
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).write(text, 'latin1');
+    return { bytes, firstDigestAt: bytes.length };
+  }
   const head = text.slice(0, at + 1); // up to and including '['
   const tail = '\n  ]' + text.slice(at + 2);
-  const out = Buffer.allocUnsafe(head.length + count * ITEM_BYTES + (count - 1) + tail.length);
+  const bytes = allocate(head.length + ITEM_PREFIX.length + 65 + (count - 1) * SHA256_LIST_STRIDE + tail.length);
+  const out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   let pos = out.write(head, 0, 'latin1');
   for (let i = 0; i < count; i++) {
     if (i > 0) out[pos++] = 0x2c; // ','
-    for (const b of ITEM_PREFIX) out[pos++] = b;
-    for (let k = 32 * i; k < 32 * i + 32; k++) {
-      const byte = digests[k] as number;
-      out[pos++] = HEX[byte >> 4] as number;
-      out[pos++] = HEX[byte & 15] as number;
-    }
+    pos += out.write(ITEM_PREFIX, pos, 'latin1');
+    pos += 64; // the digest, filled in later
     out[pos++] = 0x22; // '"'
   }
-  pos += out.write(tail, pos, 'latin1');
-  return new Uint8Array(out.buffer, out.byteOffset, pos);
+  out.write(tail, pos, 'latin1');
+  return { bytes, firstDigestAt: head.length + ITEM_PREFIX.length };
+}
+
+/** Writes lowercase hex digests (64 characters each) for hashes `first`, `first + 1`, ... */
+export function fillSha256Digests(layout: Sha256FileLayout, first: number, hexDigests: readonly string[]): void {
+  const out = Buffer.from(layout.bytes.buffer, layout.bytes.byteOffset, layout.bytes.length);
+  for (let k = 0; k < hexDigests.length; k++) {
+    const at = layout.firstDigestAt + (first + k) * SHA256_LIST_STRIDE;
+    if (at + 64 > out.length || out.write(hexDigests[k] as string, at, 64, 'latin1') !== 64) {
+      throw new RangeError(`fillSha256Digests: hash ${first + k} does not fit the layout`);
+    }
+  }
+}
+
+/** `_sha256file` of binary SHA-256 digests (32 bytes each, in block order). */
+export function encodeSha256Digests(header: BackupFileHeader, blockSize: number, digests: Uint8Array): Uint8Array {
+  if (digests.length % 32 !== 0) throw new RangeError('encodeSha256Digests: not a whole number of 32-byte digests');
+  const count = digests.length / 32;
+  const layout = layoutSha256File(header, blockSize, count);
+  const hex = Buffer.from(digests.buffer, digests.byteOffset, digests.length);
+  for (let i = 0; i < count; i++) fillSha256Digests(layout, i, [hex.toString('hex', 32 * i, 32 * i + 32)]);
+  return layout.bytes;
 }
 
 /** Parses `_sha256file`; only `chunk_size` and `sha256s` are required, as in Cinder. */
