@@ -34,16 +34,18 @@ export function zeroBlockSha256(length: number): string {
   return h;
 }
 
+/** SHA-256 hex of one hash block; a zero block skips hashing, as its digest is known. */
+export function blockSha256(block: Uint8Array): string {
+  return isAllZero(block) ? zeroBlockSha256(block.length) : sha256Hex(block);
+}
+
 /**
  * SHA-256 hex of each `blockSize` block of `data` (the last one may be short), as Cinder's
- * `_sha256file` lists them. Zero blocks skip hashing: their digest is known.
+ * `_sha256file` lists them.
  */
 export function hashBlocks(data: Uint8Array, blockSize: number): string[] {
   const out: string[] = [];
-  for (let at = 0; at < data.length; at += blockSize) {
-    const block = data.subarray(at, Math.min(at + blockSize, data.length));
-    out.push(isAllZero(block) ? zeroBlockSha256(block.length) : sha256Hex(block));
-  }
+  for (let at = 0; at < data.length; at += blockSize) out.push(blockSha256(data.subarray(at, Math.min(at + blockSize, data.length))));
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { codecFor, type Codec } from '../codecs/index.js';
 import { IntegrityError, VolbackError } from '../errors.js';
 import { fillSha256Digests, type Sha256FileLayout } from '../format/sha256-file.js';
-import { hashBlocks, isAllZero, md5Hex, sha256Hex, zeroBlockSha256 } from './block-hashes.js';
+import { blockSha256, hashBlocks, isAllZero, md5Hex, zeroBlockSha256 } from './block-hashes.js';
 
 /**
  * The CPU-heavy steps of backup and restore, as pure functions of plain data, so they run the
@@ -234,7 +234,7 @@ function verifyBlocks(task: ObjectCheckTask, data: Uint8Array, allZero: boolean)
       continue;
     }
     const block = data.subarray(at, at + len);
-    const actual = allZero || isAllZero(block) ? zeroBlockSha256(len) : sha256Hex(block);
+    const actual = allZero ? zeroBlockSha256(len) : blockSha256(block);
     if (actual !== expected[k]) {
       throw new IntegrityError(`${task.name}: block ${idx} has SHA-256 ${actual}, _sha256file says ${expected[k] ?? 'nothing'}`, task.name);
     }
