@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeBackupMetadata, headerDocument, parseBackupMetadata } from '../src/format/backup-metadata.js';
 import { pythonDatetimeString, parseCinderDatetime } from '../src/format/cinder-datetime.js';
 import { pythonJsonDumps } from '../src/format/python-json.js';
-import { encodeSha256Digests, encodeSha256File, parseSha256File } from '../src/format/sha256-file.js';
+import { encodeSha256File, fillSha256Digests, layoutSha256File, parseSha256File } from '../src/format/sha256-file.js';
 import { FIXTURES_DIR } from './fixtures.js';
 
 async function fixtureFiles(suffix: string): Promise<string[]> {
@@ -115,7 +115,7 @@ describe('parseSha256File', () => {
   });
 });
 
-describe('encodeSha256Digests', () => {
+describe('the _sha256file layout', () => {
   const header = {
     version: '1.0.0',
     backupId: 'b',
@@ -134,12 +134,16 @@ describe('encodeSha256Digests', () => {
     ['one hash', hashes.slice(0, 1)],
     ['three hashes', hashes],
   ])('writes %s byte for byte as json.dumps does', (_what, list) => {
-    const ours = encodeSha256Digests(header, 32768, Buffer.from(list.join(''), 'hex'));
+    const layout = layoutSha256File(header, 32768, list.length);
+    fillSha256Digests(layout, 0, list);
+    const ours = layout.bytes;
     expect(Buffer.from(ours).toString('latin1')).toBe(Buffer.from(reference(list)).toString('latin1'));
     expect(parseSha256File(ours, 'x').sha256s).toEqual(list);
   });
 
-  it('refuses bytes that are not whole digests', () => {
-    expect(() => encodeSha256Digests(header, 32768, new Uint8Array(33))).toThrow(/whole number of 32-byte digests/);
+  it('refuses a digest that is not 64 characters, or past the layout', () => {
+    const layout = layoutSha256File(header, 32768, 2);
+    expect(() => fillSha256Digests(layout, 0, ['ab'.repeat(31)])).toThrow(/hash 0 is not 64 characters or does not fit/);
+    expect(() => fillSha256Digests(layout, 1, hashes.slice(0, 2))).toThrow(/hash 2 is not 64 characters or does not fit/);
   });
 });

@@ -12,9 +12,9 @@ export interface Sha256File extends BackupFileHeader {
 
 /** Serialises `_sha256file` exactly as Cinder does. */
 export function encodeSha256File(file: Sha256File): Uint8Array {
-  const digests = Buffer.from(file.sha256s.join(''), 'hex');
-  if (digests.length !== 32 * file.sha256s.length) throw new RangeError('encodeSha256File: a hash is not 64 hex digits');
-  return encodeSha256Digests(file, file.blockSize, digests);
+  const layout = layoutSha256File(file, file.blockSize, file.sha256s.length);
+  fillSha256Digests(layout, 0, file.sha256s);
+  return layout.bytes;
 }
 
 const LIST_KEY = '\n  "sha256s": []';
@@ -30,6 +30,8 @@ export const SHA256_LIST_STRIDE = 64 + 1 + 1 + ITEM_PREFIX.length;
 export interface Sha256FileLayout {
   bytes: Uint8Array;
   firstDigestAt: number;
+  /** How many digests it has room for. */
+  count: number;
 }
 
 /**
@@ -47,10 +49,10 @@ export function layoutSha256File(
   const text = pythonJsonDumps({ ...headerDocument(header), chunk_size: blockSize, sha256s: [] }, { sortKeys: true, indent: 2 });
   // Only the key itself can appear unescaped: quotes inside string values are escaped.
   const at = text.indexOf(LIST_KEY) + LIST_KEY.length - 2;
-  if (count === 0 || at < LIST_KEY.length - 2) {
+  if (count === 0) {
     const bytes = allocate(text.length);
     Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).write(text, 'latin1');
-    return { bytes, firstDigestAt: bytes.length };
+    return { bytes, firstDigestAt: bytes.length, count: 0 };
   }
   const head = text.slice(0, at + 1); // up to and including '['
   const tail = '\n  ]' + text.slice(at + 2);
@@ -64,7 +66,7 @@ export function layoutSha256File(
     out[pos++] = 0x22; // '"'
   }
   out.write(tail, pos, 'latin1');
-  return { bytes, firstDigestAt: head.length + ITEM_PREFIX.length };
+  return { bytes, firstDigestAt: head.length + ITEM_PREFIX.length, count };
 }
 
 /** Writes lowercase hex digests (64 characters each) for hashes `first`, `first + 1`, ... */
@@ -72,20 +74,12 @@ export function fillSha256Digests(layout: Sha256FileLayout, first: number, hexDi
   const out = Buffer.from(layout.bytes.buffer, layout.bytes.byteOffset, layout.bytes.length);
   for (let k = 0; k < hexDigests.length; k++) {
     const at = layout.firstDigestAt + (first + k) * SHA256_LIST_STRIDE;
-    if (at + 64 > out.length || out.write(hexDigests[k] as string, at, 64, 'latin1') !== 64) {
-      throw new RangeError(`fillSha256Digests: hash ${first + k} does not fit the layout`);
+    const digest = hexDigests[k] as string;
+    if (digest.length !== 64 || first + k >= layout.count) {
+      throw new RangeError(`fillSha256Digests: hash ${first + k} is not 64 characters or does not fit the layout`);
     }
+    out.write(digest, at, 64, 'latin1');
   }
-}
-
-/** `_sha256file` of binary SHA-256 digests (32 bytes each, in block order). */
-export function encodeSha256Digests(header: BackupFileHeader, blockSize: number, digests: Uint8Array): Uint8Array {
-  if (digests.length % 32 !== 0) throw new RangeError('encodeSha256Digests: not a whole number of 32-byte digests');
-  const count = digests.length / 32;
-  const layout = layoutSha256File(header, blockSize, count);
-  const hex = Buffer.from(digests.buffer, digests.byteOffset, digests.length);
-  for (let i = 0; i < count; i++) fillSha256Digests(layout, i, [hex.toString('hex', 32 * i, 32 * i + 32)]);
-  return layout.bytes;
 }
 
 /** Parses `_sha256file`; only `chunk_size` and `sha256s` are required, as in Cinder. */
