@@ -133,5 +133,9 @@ describe('restore verification', () => {
     child.sha256s[unchanged] = '0'.repeat(64);
     await ctx.store.putObject(b1.record.container as string, name, encodeSha256File(child));
     await expect(ctx.driver.verify(b1.record)).rejects.toThrow(new RegExp(`block ${unchanged} comes from .* the chain is inconsistent`));
+    // Objects are fetched while the hash lists load, but nothing is written before they pass.
+    const target = new BufferRestoreTarget();
+    await expect(ctx.driver.restore(b1.record, 'v', target)).rejects.toThrow(/the chain is inconsistent/);
+    expect(target.data.length).toBe(0);
   });
 });
