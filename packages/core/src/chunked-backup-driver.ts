@@ -17,6 +17,7 @@ import { retryingStore } from './engine/retrying-store.js';
 import { createTaskRunner, type TaskRunner } from './engine/task-runner.js';
 import { ZeroObjectCache } from './engine/zero-object-cache.js';
 import { ConfigError, hasErrorCode, InvalidBackupError, NotFoundError } from './errors.js';
+import type { Sha256Digests } from './format/sha256-digests.js';
 import type { ObjectStore } from './object-store.js';
 import type { RestoreTarget } from './restore-target.js';
 import { chainVolumeBytes, locationOf, readBackupMetadata, readSha256File } from './stored-backup.js';
@@ -150,7 +151,7 @@ export class ChunkedBackupDriver implements BackupDriver {
     record: BackupRecord,
     volume: VolumeSource,
     signal: AbortSignal | undefined,
-  ): Promise<{ parentHashes: string[] | null; fullBecause?: FullBackupReason }> {
+  ): Promise<{ parentHashes: Sha256Digests | null; fullBecause?: FullBackupReason }> {
     if (!record.parentId) return { parentHashes: null };
     const parent = await this.catalog.get(record.parentId);
     const hashes = await readSha256File(this.io, locationOf(parent), { signal });

@@ -12,6 +12,7 @@ export * from './format/python-json.js';
 export * from './format/cinder-datetime.js';
 export * from './format/backup-metadata.js';
 export * from './format/sha256-file.js';
+export * from './format/sha256-digests.js';
 export * from './record-string.js';
 export * from './volume-metadata.js';
 export * from './catalog.js';

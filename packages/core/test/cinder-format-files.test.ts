@@ -100,8 +100,8 @@ describe('parseSha256File', () => {
 
   it('reads the hashes, lower-casing any in upper case', () => {
     const mixed = `${'AbCdEf0123456789'.repeat(4)}`;
-    expect(parseSha256File(doc([a, mixed]), 'x_sha256file').sha256s).toEqual([a, mixed.toLowerCase()]);
-    expect(parseSha256File(doc([]), 'x_sha256file').sha256s).toEqual([]);
+    expect(parseSha256File(doc([a, mixed]), 'x_sha256file').sha256s.toHex()).toEqual([a, mixed.toLowerCase()]);
+    expect(parseSha256File(doc([]), 'x_sha256file').sha256s.toHex()).toEqual([]);
   });
 
   it.each([
@@ -138,7 +138,27 @@ describe('the _sha256file layout', () => {
     fillSha256Digests(layout, 0, list);
     const ours = layout.bytes;
     expect(Buffer.from(ours).toString('latin1')).toBe(Buffer.from(reference(list)).toString('latin1'));
-    expect(parseSha256File(ours, 'x').sha256s).toEqual(list);
+    expect(parseSha256File(ours, 'x').sha256s.toHex()).toEqual(list);
+  });
+
+  it('reads a list in that layout in any case, as JSON.parse reads the same document', () => {
+    const list = [hashes[0] as string, 'Ab'.repeat(32), hashes[2] as string];
+    const canonical = parseSha256File(reference(list), 'x');
+    const compact = parseSha256File(new TextEncoder().encode(JSON.stringify({ ...headerDocument(header), chunk_size: 32768, sha256s: list })), 'x');
+    expect(canonical.sha256s.toHex()).toEqual(list.map((h) => h.toLowerCase()));
+    expect(canonical).toEqual(compact);
+    expect(canonical.backupDescription).toBe(header.backupDescription);
+  });
+
+  it('reads a list laid out otherwise, and refuses a bad digit in either layout', () => {
+    const text = Buffer.from(reference(hashes)).toString('latin1');
+    const respaced = text.replace(`",\n    "${hashes[1]}`, `", "${hashes[1]}`);
+    expect(respaced).not.toBe(text);
+    expect(parseSha256File(Buffer.from(respaced, 'latin1'), 'x').sha256s.toHex()).toEqual(hashes);
+    for (const bad of [reference([hashes[0] as string, `${'a'.repeat(63)}g`]), Buffer.from(respaced.replace('a1a1', 'a1x1'), 'latin1')]) {
+      expect(() => parseSha256File(bad, 'x_sha256file')).toThrow(/x_sha256file has no valid "sha256s" list/);
+    }
+    expect(() => parseSha256File(Buffer.from(text.slice(0, -10), 'latin1'), 'x_sha256file')).toThrow(/x_sha256file is not valid JSON/);
   });
 
   it('refuses a digest that is not 64 characters, or past the layout', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { codecFor } from '../src/codecs/index.js';
 import { hashBlocks } from '../src/engine/block-hashes.js';
 import { processChunk } from '../src/engine/cpu-tasks.js';
+import { Sha256Digests } from '../src/format/sha256-digests.js';
 
 const KiB = 1024;
 
@@ -23,7 +24,8 @@ describe('processChunk', () => {
     // Blocks 2-3 and 9 changed since the parent.
     for (const i of [2, 3, 9]) parent[i] = 'f'.repeat(64);
     const scratch = new Uint8Array(data.length);
-    const result = await processChunk({ data, scratch, blockSize: B, parentHashes: parent, codecTag: codec, compressionTag: codec, level: 1 });
+    const parentHashes = Sha256Digests.fromHex(parent)?.bytes ?? null;
+    const result = await processChunk({ data, scratch, blockSize: B, parentHashes, codecTag: codec, compressionTag: codec, level: 1 });
 
     expect(result.objects.map((o) => [o.start, o.end])).toEqual([[2 * B, 4 * B], [9 * B, 10 * B]]);
     let end = 0;

@@ -129,8 +129,8 @@ describe('restore verification', () => {
     );
     const stored = new Set(meta.objects.map((o) => o.offset / (32 * KiB)));
     // Pretend the child saw other content in a block it did not store: the parent's copy is then wrong for it.
-    const unchanged = child.sha256s.findIndex((_, i) => !stored.has(i));
-    child.sha256s[unchanged] = '0'.repeat(64);
+    const unchanged = child.sha256s.toHex().findIndex((_, i) => !stored.has(i));
+    child.sha256s.bytes.fill(0, unchanged * 32, (unchanged + 1) * 32);
     await ctx.store.putObject(b1.record.container as string, name, encodeSha256File(child));
     await expect(ctx.driver.verify(b1.record)).rejects.toThrow(new RegExp(`block ${unchanged} comes from .* the chain is inconsistent`));
     // Objects are fetched while the hash lists load, but nothing is written before they pass.

@@ -5,6 +5,7 @@ import { CancelledError, InvalidBackupError, throwIfAborted } from '../errors.js
 import { encodeBackupMetadata, FORMAT_VERSION, type ObjectEntry } from '../format/backup-metadata.js';
 import { pythonDatetimeString } from '../format/cinder-datetime.js';
 import { layoutSha256File } from '../format/sha256-file.js';
+import type { Sha256Digests } from '../format/sha256-digests.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ProgressListener } from '../progress.js';
 import type { VolumeSource } from '../volume-source.js';
@@ -31,7 +32,7 @@ export interface BackupJobInput {
   codec: Codec;
   compressionLevel: number | undefined;
   /** The parent's block hashes, for an incremental; null for a full backup. */
-  parentHashes: string[] | null;
+  parentHashes: Sha256Digests | null;
   volumeMeta: string | null;
   zeroObjects: ZeroObjectCache;
   /** Where hashing, MD5 and compression run (worker threads by default). */
@@ -122,7 +123,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
         data: chunk,
         scratch: scratches.take(length),
         blockSize,
-        parentHashes: input.parentHashes ? input.parentHashes.slice(firstBlock, firstBlock + blocks) : null,
+        parentHashes: input.parentHashes ? input.parentHashes.copyOf(firstBlock, firstBlock + blocks) : null,
         codecTag: input.codec.family,
         compressionTag: input.compressionTag,
         level: input.compressionLevel,

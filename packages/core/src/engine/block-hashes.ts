@@ -39,6 +39,19 @@ export function blockSha256(block: Uint8Array): string {
   return isAllZero(block) ? zeroBlockSha256(block.length) : sha256Hex(block);
 }
 
+const zeroBlockDigests = new Map<number, Buffer>();
+
+/** SHA-256 of one hash block as 32 bytes (a zero block's is known): restore compares these with the packed hash list. */
+export function blockSha256Digest(block: Uint8Array, allZero = isAllZero(block)): Buffer {
+  if (!allZero) return hash('sha256', block, 'buffer');
+  let d = zeroBlockDigests.get(block.length);
+  if (!d) {
+    d = hash('sha256', zeros(block.length), 'buffer');
+    zeroBlockDigests.set(block.length, d);
+  }
+  return d;
+}
+
 /**
  * SHA-256 hex of each `blockSize` block of `data` (the last one may be short), as Cinder's
  * `_sha256file` lists them.

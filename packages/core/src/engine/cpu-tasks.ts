@@ -1,7 +1,8 @@
 import { codecFor, type Codec } from '../codecs/index.js';
 import { IntegrityError, VolbackError } from '../errors.js';
 import { fillSha256Digests, type Sha256FileLayout } from '../format/sha256-file.js';
-import { blockSha256, hashBlocks, isAllZero, md5Hex, zeroBlockSha256 } from './block-hashes.js';
+import { hexOf, sameDigest } from '../format/sha256-digests.js';
+import { blockSha256Digest, hashBlocks, isAllZero, md5Hex, zeroBlockSha256 } from './block-hashes.js';
 
 /**
  * The CPU-heavy steps of backup and restore, as pure functions of plain data, so they run the
@@ -14,8 +15,8 @@ export interface ChunkTask {
   /** Where compressed objects go, one after another: at least `data.length` bytes, reused by the caller. */
   scratch: Uint8Array;
   blockSize: number;
-  /** The parent's hashes for this chunk's blocks (incremental), or null (full backup). */
-  parentHashes: string[] | null;
+  /** The parent's digests for this chunk's blocks, packed (incremental), or null (full backup). */
+  parentHashes: Uint8Array | null;
   /** Codec tag to compress with (`none` to store raw) and the tag written for compressed objects. */
   codecTag: string;
   compressionTag: string;
@@ -123,12 +124,14 @@ interface BlockRun {
   end: number;
 }
 
-function changedRuns(hashes: string[], parent: string[] | null): BlockRun[] {
+function changedRuns(hashes: string[], parent: Uint8Array | null): BlockRun[] {
   if (parent === null) return hashes.length > 0 ? [{ first: 0, end: hashes.length }] : [];
+  // One hex string for the chunk's parent digests; a block is unchanged when its hex is found at its place.
+  const parentHex = Buffer.from(parent.buffer, parent.byteOffset, parent.length).toString('hex');
   const runs: BlockRun[] = [];
   let start = -1;
   for (let i = 0; i <= hashes.length; i++) {
-    const changed = i < hashes.length && hashes[i] !== parent[i];
+    const changed = i < hashes.length && (parentHex.length < (i + 1) * 64 || !parentHex.startsWith(hashes[i] as string, i * 64));
     if (changed && start < 0) start = i;
     if (!changed && start >= 0) {
       runs.push({ first: start, end: i });
@@ -167,8 +170,8 @@ export interface ObjectCheckTask {
   /** Volume offset of the object, and the hash list that covers it (its own backup's), if any. */
   offset: number;
   blockSize: number | null;
-  /** Expected SHA-256 of the blocks from `offset / blockSize` on, one per whole block of the object. */
-  blockHashes: (string | undefined)[] | null;
+  /** Expected SHA-256 of the blocks from `offset / blockSize` on, packed 32 bytes each, one per block of the object. */
+  blockHashes: Uint8Array | null;
   /** Volume size, to tell a short last block from a partial block inside an object. */
   volumeBytes: number;
 }
@@ -234,9 +237,9 @@ function verifyBlocks(task: ObjectCheckTask, data: Uint8Array, allZero: boolean)
       continue;
     }
     const block = data.subarray(at, at + len);
-    const actual = allZero ? zeroBlockSha256(len) : blockSha256(block);
-    if (actual !== expected[k]) {
-      throw new IntegrityError(`${task.name}: block ${idx} has SHA-256 ${actual}, _sha256file says ${expected[k] ?? 'nothing'}`, task.name);
+    const actual = blockSha256Digest(block, allZero || isAllZero(block));
+    if (!sameDigest(actual, 0, expected, k)) {
+      throw new IntegrityError(`${task.name}: block ${idx} has SHA-256 ${hexOf(actual, 0)}, _sha256file says ${hexOf(expected, k)}`, task.name);
     }
   }
   return covered;

@@ -210,7 +210,7 @@ function checkAgainstRequested(task: RestoreTask, hashes: Map<ChainLayer, Sha256
   for (const c of task.claims) {
     for (let idx = Math.ceil(c.start / B); idx * B < c.end; idx++) {
       if (Math.min((idx + 1) * B, volumeBytes) > c.end) break; // only whole blocks of this claim
-      if (own.sha256s[idx] !== want.sha256s[idx]) {
+      if (!own.sha256s.equalsAt(idx, want.sha256s)) {
         throw new IntegrityError(
           `block ${idx} comes from ${task.entry.name} of backup ${task.layer.record.id}, whose hash list disagrees with that of backup ${requested.record.id}: the chain is inconsistent`,
           task.entry.name,
@@ -235,7 +235,7 @@ function checkTask(task: RestoreTask, h: Sha256File | null, stored: Uint8Array, 
     md5Check: verifyOnly ? 'always' : 'if-uncovered',
     offset: entry.offset,
     blockSize: h ? h.blockSize : null,
-    blockHashes: h ? h.sha256s.slice(first, first + count) : null,
+    blockHashes: h ? h.sha256s.copyOf(first, first + count) : null,
     volumeBytes,
   };
 }
