@@ -39,6 +39,27 @@ describe('the engine on worker threads (built package)', () => {
     }
   });
 
+  it('counts every byte a restore fetched, also of an object too big for its pooled buffers', async () => {
+    const store = new built.MemoryObjectStore();
+    const catalog = new built.MemoryCatalog();
+    // Objects over 64 MiB get a buffer of their own, which moves to the worker that checks it.
+    const driver = new built.ChunkedBackupDriver(store, { workers: 2, objectSize: 65 * 1024 * KiB, catalog, compression: 'none' });
+    try {
+      const b = await driver.backup(built.newBackupRecord({ volumeId: 'v' }), new built.BufferVolumeSource(makeVolume(66 * 1024 * KiB, 3)));
+      catalog.put(b.record);
+      const events: { bytesTransferred: number; done: boolean }[] = [];
+      await driver.verify(b.record, { onProgress: (e) => events.push(e) });
+      const container = b.record.container as string;
+      const names = await store.listObjects(container, b.record.serviceMetadata as string);
+      let stored = 0;
+      for (const name of names.filter((n) => !/_(metadata|sha256file)$/.test(n))) stored += (await store.getObject(container, name)).length;
+      expect(stored).toBe(66 * 1024 * KiB);
+      expect(events.at(-1)).toMatchObject({ done: true, bytesTransferred: stored });
+    } finally {
+      await driver.close();
+    }
+  });
+
   it('keeps waiting tasks in its own queue, hands them to workers with room, and cancels them on close', async () => {
     const { WorkerPool } = await import('../dist/engine/task-runner.js');
     const { md5Hex } = built;

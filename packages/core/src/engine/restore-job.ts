@@ -148,6 +148,7 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
           return readSlot.subarray(0, length);
         };
         const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal, allocate });
+        const storedBytes = stored.length; // a buffer of its own moves to the worker, leaving `stored` empty
         const hashes = (await hashLists).get(task.layer) ?? null;
         const compressed = isCompressed(task.entry);
         if (compressed && task.entry.length <= outputs.capacity) into = outputs.take(task.entry.length);
@@ -155,7 +156,7 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
         // Decompressed, the stored bytes are done with: their slot can take the next read.
         if (compressed) giveBackRead();
         if (target) await writeClaims(target, task, checked.data, checked.allZero);
-        bytesTransferred += stored.length;
+        bytesTransferred += storedBytes;
       } finally {
         giveBackRead();
         if (into) outputs.give(into);
