@@ -133,6 +133,7 @@ describe('the _sha256file layout', () => {
     ['no hashes', []],
     ['one hash', hashes.slice(0, 1)],
     ['three hashes', hashes],
+    ['37 hashes (the layout doubles its items, then copies a remainder)', Array.from({ length: 37 }, (_, i) => (i % 256).toString(16).padStart(2, '0').repeat(32))],
   ])('writes %s byte for byte as json.dumps does', (_what, list) => {
     const layout = layoutSha256File(header, 32768, list.length);
     fillSha256Digests(layout, 0, list);

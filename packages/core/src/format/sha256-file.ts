@@ -59,14 +59,19 @@ export function layoutSha256File(
   const tail = '\n  ]' + text.slice(at + 2);
   const bytes = allocate(head.length + ITEM_PREFIX.length + 65 + (count - 1) * SHA256_LIST_STRIDE + tail.length);
   const out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  let pos = out.write(head, 0, 'latin1');
-  for (let i = 0; i < count; i++) {
-    if (i > 0) out[pos++] = 0x2c; // ','
-    pos += out.write(ITEM_PREFIX, pos, 'latin1');
-    pos += 64; // the digest, filled in later
-    out[pos++] = 0x22; // '"'
+  const first = out.write(head, 0, 'latin1');
+  // One item, then the items so far copied after themselves until all are there: a write per
+  // item took ~25 ms for a 1 GiB volume's 32768, at the start of every backup.
+  let end = first + out.write(ITEM_PREFIX, first, 'latin1') + 64;
+  out[end++] = 0x22; // '"'
+  out[end++] = 0x2c; // ',' (the last one is overwritten by the tail)
+  const listEnd = first + count * SHA256_LIST_STRIDE;
+  while (end < listEnd) {
+    const n = Math.min(end - first, listEnd - end);
+    out.copyWithin(end, first, first + n);
+    end += n;
   }
-  out.write(tail, pos, 'latin1');
+  out.write(tail, listEnd - 1, 'latin1');
   return { bytes, firstDigestAt: head.length + ITEM_PREFIX.length, count };
 }
 
