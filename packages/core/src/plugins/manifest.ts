@@ -1,4 +1,6 @@
-import semver from 'semver';
+// Only the two functions: the whole package built ~40 regexes at import, ~11 ms of every command's start.
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { PluginError } from '../errors.js';
 
 /**
@@ -55,7 +57,7 @@ export function parseManifest(json: unknown, packageName: string): PluginManifes
       fail('schemes', `holds ${JSON.stringify(s)}, which is not a lowercase URL scheme without ":"`);
     }
   }
-  if (typeof m.apiVersion !== 'string' || semver.validRange(m.apiVersion) === null) {
+  if (typeof m.apiVersion !== 'string' || validRange(m.apiVersion) === null) {
     fail('apiVersion', `must be a semver range like "^1.0.0", got ${JSON.stringify(m.apiVersion)}`);
   }
   if (typeof m.entry !== 'string' || m.entry === '') fail('entry', 'must be a relative path to the entry module');
@@ -75,5 +77,5 @@ export function parseManifest(json: unknown, packageName: string): PluginManifes
 
 /** True when a manifest's `apiVersion` range accepts `coreVersion`. */
 export function apiVersionSatisfied(range: string, coreVersion: string): boolean {
-  return semver.satisfies(coreVersion, range, { includePrerelease: true });
+  return satisfies(coreVersion, range, { includePrerelease: true });
 }
