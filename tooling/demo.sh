@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/ensure-toolchain.sh"
 DEMO="$REPO_ROOT/.volback-demo"
 rm -rf "$DEMO" && mkdir -p "$DEMO"
 cd "$DEMO"
-volback() { node "$REPO_ROOT/packages/cli/dist/bin.js" "$@"; }
+volback() { node "$REPO_ROOT/packages/cli/dist/bundle/bin.js" "$@"; }
 export VOLBACK_STATE_DIR="$DEMO/state"
 
 say "making volume.img (64 MiB: random, zero and text regions)"

@@ -1,11 +1,11 @@
 // volback measured through its CLI process (the engine changes under the bench, the CLI contract
 // does not): full backup, incremental backup of the changed copy, restore of the latest, verify.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File, treeBytes } from './files.mjs';
 
-/** Path of the CLI entry point, relative to the repository root. */
-export const CLI = 'packages/cli/dist/bin.js';
+/** Path of the CLI entry point (the bin users get), relative to the repository root. */
+export const CLI = join('packages/cli', JSON.parse(readFileSync(new URL('../../packages/cli/package.json', import.meta.url), 'utf8')).bin.volback);
 /** One volume id for both images, so the changed copy's backup is an incremental of the first. */
 const VOLUME_ID = '6a5c0b1e-0b3e-4c1d-9e5a-000000be4c40';
 const STEPS = {

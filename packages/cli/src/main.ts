@@ -9,6 +9,7 @@ import { listCommand } from './commands/list.js';
 import { restoreCommand } from './commands/restore.js';
 import { showCommand } from './commands/show.js';
 import { verifyCommand } from './commands/verify.js';
+import { CLI_PACKAGE_JSON } from './cli-package.js';
 import type { Command } from './command.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
@@ -92,6 +93,6 @@ function report(err: unknown, command: Command, io: CliIo): number {
 
 async function cliVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(await readFile(new URL(CLI_PACKAGE_JSON), 'utf8')) as { version: string };
   return pkg.version;
 }

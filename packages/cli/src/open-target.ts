@@ -13,6 +13,7 @@ import {
   type DiscoveredPlugin,
   type ObjectStore,
 } from '@volback/core';
+import { CLI_PACKAGE_JSON } from './cli-package.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './io.js';
 
@@ -31,7 +32,7 @@ export interface OpenTargetOptions {
 }
 
 /** The CLI's own package directory: drivers installed beside the CLI are discovered from here. */
-const CLI_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+const CLI_DIR = dirname(fileURLToPath(CLI_PACKAGE_JSON));
 
 /**
  * Plugins installed where the user runs the command (their project) first, then beside the CLI.
