@@ -2,11 +2,16 @@ import type { BackupRecord } from '@volback/core';
 import { storeTarget } from './args.js';
 import type { ParsedValues } from './command.js';
 import type { CliIo } from './io.js';
-import { openTarget, type OpenedTarget } from './open-target.js';
+import { openTarget, type OpenedTarget, type OpenTargetOptions } from './open-target.js';
 
 /** Opens the store named on the command line, runs `fn` on it, and always closes it. */
-export async function withTarget<T>(values: ParsedValues, io: CliIo, fn: (target: OpenedTarget) => Promise<T>): Promise<T> {
-  const target = await openTarget(storeTarget(values, io), io);
+export async function withTarget<T>(
+  values: ParsedValues,
+  io: CliIo,
+  fn: (target: OpenedTarget) => Promise<T>,
+  options: OpenTargetOptions = {},
+): Promise<T> {
+  const target = await openTarget(storeTarget(values, io), io, options);
   try {
     return await fn(target);
   } finally {
@@ -20,6 +25,7 @@ export function withBackup<T>(
   io: CliIo,
   backupId: string,
   fn: (target: OpenedTarget, record: BackupRecord) => Promise<T>,
+  options: OpenTargetOptions = {},
 ): Promise<T> {
-  return withTarget(values, io, async (target) => fn(target, await target.catalog.get(backupId)));
+  return withTarget(values, io, async (target) => fn(target, await target.catalog.get(backupId)), options);
 }

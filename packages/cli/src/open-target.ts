@@ -29,6 +29,8 @@ export interface OpenTargetOptions {
   compression?: CompressionAlgorithm | 'off' | 'no';
   compressionLevel?: number;
   objectSize?: number;
+  /** Start the driver's worker threads at once: for commands that will back up, restore or verify. */
+  startWorkers?: boolean;
 }
 
 /** The CLI's own package directory: drivers installed beside the CLI are discovered from here. */
@@ -74,6 +76,7 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
     ...(options.compressionLevel !== undefined ? { compressionLevel: options.compressionLevel } : {}),
     ...(options.objectSize !== undefined ? { objectSize: options.objectSize } : {}),
   });
+  if (options.startWorkers) driver.startWorkers();
   // The driver's worker threads stop with it: a host calling main() again would otherwise keep
   // two more threads per call.
   const close = async (): Promise<void> => {

@@ -105,6 +105,14 @@ export class ChunkedBackupDriver implements BackupDriver {
     return this.runnerInstance;
   }
 
+  /**
+   * Starts the worker threads now, for a host about to back up or restore: they take ~60 ms to
+   * load, which it can spend reading its catalog instead of waiting at the first chunk.
+   */
+  startWorkers(): void {
+    void this.runner;
+  }
+
   /** Stops the worker threads (they never keep a process alive, but a host may want them gone). */
   async close(): Promise<void> {
     await this.runnerInstance?.close();

@@ -34,6 +34,7 @@ export const backupCommand: Command = {
     const target = await openTarget(storeTarget(values, io), io, {
       ...(compression ? { compression } : {}),
       ...(objectSize !== undefined ? { objectSize } : {}),
+      startWorkers: true,
     });
     try {
       const volumeId = stringOpt(values, 'volume-id') ?? (await volumeIdForPath(image));

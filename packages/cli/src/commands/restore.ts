@@ -30,6 +30,6 @@ export const restoreCommand: Command = {
         );
       }
       return 0;
-    });
+    }, { startWorkers: true });
   },
 };

@@ -20,6 +20,6 @@ export const verifyCommand: Command = {
       if (values.json) io.stdout.write(JSON.stringify({ id, ok: true, ...result }, null, 2) + '\n');
       else io.stdout.write(`backup ${id} is intact: ${formatBytes(result.volumeBytes)}, chain of ${result.chain.length}\n`);
       return 0;
-    });
+    }, { startWorkers: true });
   },
 };
