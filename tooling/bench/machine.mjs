@@ -23,6 +23,25 @@ export function describeMachine({ workDir, repoRoot }) {
   };
 }
 
+/**
+ * With NODE_EXTRA_CA_CERTS set, Node 20 loads its root certificates and the file's at every
+ * start, TLS or not: every volback step pays it, the native references do not. Returns the
+ * median start of `node -e 0` with and without it (ms), or null when it is not set.
+ */
+export function nodeStartCost(runs = 5) {
+  if (!process.env.NODE_EXTRA_CA_CERTS) return null;
+  const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+  const median = (env) => {
+    const times = Array.from({ length: runs }, () => {
+      const t0 = performance.now();
+      spawnSync(process.execPath, ['-e', '0'], { env });
+      return performance.now() - t0;
+    }).sort((a, b) => a - b);
+    return Math.round(times[Math.floor(runs / 2)]);
+  };
+  return { withMs: median(process.env), withoutMs: median(without) };
+}
+
 function safe(fn, fallback) {
   try {
     return fn();

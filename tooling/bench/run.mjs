@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dropCaches } from './files.mjs';
-import { describeMachine } from './machine.mjs';
+import { describeMachine, nodeStartCost } from './machine.mjs';
 import { hasGnuTime } from './measure.mjs';
 import { Recorder } from './recorder.mjs';
 import { detectTools, runReferences } from './references.mjs';
@@ -64,6 +64,13 @@ async function main() {
   if (!canDropCaches) notes.push('warm cache: the page cache could not be dropped (not root?), so every step ran with a warm cache');
   const tools = await detectTools();
   for (const [tool, v] of Object.entries(tools)) if (!v) notes.push(`${tool} is not installed: its reference is skipped`);
+  const start = nodeStartCost();
+  if (start) {
+    notes.push(
+      `NODE_EXTRA_CA_CERTS is set: Node loads certificates at every start, so each volback step starts ${start.withMs - start.withoutMs} ms later ` +
+        `(\`node -e 0\`: ${start.withMs} ms, ${start.withoutMs} ms without it); the figures include it`,
+    );
+  }
   const machine = describeMachine({ workDir, repoRoot: REPO_ROOT });
   const settings = { runs: opts.runs, compressions: opts.compressions, gnuTime, canDropCaches, tools };
 
