@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -160,6 +161,15 @@ describe('the _sha256file layout', () => {
       expect(() => parseSha256File(bad, 'x_sha256file')).toThrow(/x_sha256file has no valid "sha256s" list/);
     }
     expect(() => parseSha256File(Buffer.from(text.slice(0, -10), 'latin1'), 'x_sha256file')).toThrow(/x_sha256file is not valid JSON/);
+  });
+
+  it('reads a list longer than the pieces it is decoded in (16384 hashes), and finds a bad digit in any piece', () => {
+    const list = Array.from({ length: 20000 }, (_, i) => createHash('sha256').update(String(i)).digest('hex'));
+    const layout = layoutSha256File(header, 32768, list.length);
+    fillSha256Digests(layout, 0, list);
+    expect(parseSha256File(layout.bytes, 'x').sha256s.toHex()).toEqual(list);
+    layout.bytes[layout.firstDigestAt + 19000 * 72 + 5] = 0x67; // 'g'
+    expect(() => parseSha256File(layout.bytes, 'x_sha256file')).toThrow(/x_sha256file has no valid "sha256s" list/);
   });
 
   it('refuses a digest that is not 64 characters, or past the layout', () => {
