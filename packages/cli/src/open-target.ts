@@ -44,8 +44,9 @@ export async function discoverAll(io: CliIo): Promise<DiscoveredPlugin[]> {
   const dirs = [io.env.VOLBACK_PLUGINS_DIR ?? process.cwd(), CLI_DIR];
   const seen = new Set<string>();
   const all: DiscoveredPlugin[] = [];
-  for (const dir of dirs) {
-    for (const d of await discoverPlugins({ fromDir: dir })) {
+  const found = await Promise.all(dirs.map((dir) => discoverPlugins({ fromDir: dir })));
+  for (const list of found) {
+    for (const d of list) {
       const key = `${d.packageName}@${d.dir}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -53,14 +53,20 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Di
   const workspaceRoot = await findPnpmWorkspaceRoot(fromDir);
   if (workspaceRoot) candidates.push(...(await workspacePackages(workspaceRoot)));
 
+  // Every package of a project is read, so they are read at once; the first found still wins.
+  const inspected = await Promise.all(
+    candidates.map(async (candidate) => {
+      const dir = await realpath(candidate).catch(() => null);
+      return dir === null ? null : { dir, found: await inspectPackage(dir, coreVersion) };
+    }),
+  );
   const seenDirs = new Set<string>();
   const byId = new Map<string, DiscoveredPlugin>();
   const results: DiscoveredPlugin[] = [];
-  for (const candidate of candidates) {
-    const dir = await realpath(candidate).catch(() => null);
-    if (dir === null || seenDirs.has(dir)) continue;
-    seenDirs.add(dir);
-    const found = await inspectPackage(dir, coreVersion);
+  for (const entry of inspected) {
+    if (entry === null || seenDirs.has(entry.dir)) continue;
+    seenDirs.add(entry.dir);
+    const { found } = entry;
     if (!found) continue;
     const first = byId.get(found.id);
     if (first && found.status === 'ok') {
@@ -138,19 +144,16 @@ function broken(dir: string, packageName: string, version: string, error: string
 
 /** Package directories directly under a node_modules folder, `@scope/name` included, sorted. */
 async function nodeModulesPackages(nodeModules: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of await listDirNames(nodeModules)) {
-    if (name.startsWith('.')) continue; // .bin, .pnpm, .modules.yaml: not packages
-    const path = join(nodeModules, name);
-    if (name.startsWith('@')) {
-      for (const inner of await listDirNames(path)) {
-        if (!inner.startsWith('.')) out.push(join(path, inner));
-      }
-    } else {
-      out.push(path);
-    }
-  }
-  return out;
+  // .bin, .pnpm, .modules.yaml: not packages
+  const names = (await listDirNames(nodeModules)).filter((name) => !name.startsWith('.'));
+  const groups = await Promise.all(
+    names.map(async (name) => {
+      const path = join(nodeModules, name);
+      if (!name.startsWith('@')) return [path];
+      return (await listDirNames(path)).filter((inner) => !inner.startsWith('.')).map((inner) => join(path, inner));
+    }),
+  );
+  return groups.flat();
 }
 
 /** Names of directories (or symlinks to them) in `dir`, sorted; empty when `dir` is missing. */
@@ -161,15 +164,11 @@ async function listDirNames(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
-  const names: string[] = [];
-  for (const e of entries) {
-    if (e.isDirectory()) names.push(e.name);
-    else if (e.isSymbolicLink()) {
-      const st = await stat(join(dir, e.name)).catch(() => null);
-      if (st?.isDirectory()) names.push(e.name);
-    }
-  }
-  return names.sort();
+  // pnpm links every package: a stat each, all at once.
+  const isDir = await Promise.all(
+    entries.map(async (e) => e.isDirectory() || (e.isSymbolicLink() && (await stat(join(dir, e.name)).catch(() => null))?.isDirectory() === true)),
+  );
+  return entries.filter((_, i) => isDir[i]).map((e) => e.name).sort();
 }
 
 /** The nearest directory at or above `start` holding pnpm-workspace.yaml, or null. */
