@@ -5,6 +5,7 @@ import { parseCinderDatetime } from './format/cinder-datetime.js';
 import type { BackupMetadata } from './format/backup-metadata.js';
 import type { ObjectStore } from './object-store.js';
 import { chainVolumeBytes, readBackupMetadata, sizeInGiB } from './stored-backup.js';
+import { mapLimited } from './engine/map-limited.js';
 
 /** Looks up backup records by id, to walk incremental chains. Cinder's is its DB. */
 export interface BackupCatalog {
@@ -52,16 +53,20 @@ export class StoreCatalog implements BackupCatalog {
 
   /** Every finished backup in the store, oldest first. */
   async list(): Promise<BackupRecord[]> {
+    // A store call per container and per backup, so as many at once as the store takes: one
+    // after another, a remote store's round trips added up per backup.
+    const limit = this.store.capabilities.maxConcurrency;
     const containers = await this.containers();
-    const found: BackupRecord[] = [];
-    for (const container of containers) {
-      for (const name of await this.store.listObjects(container, '')) {
+    const listings = await mapLimited(containers, limit, (container) => this.store.listObjects(container, ''));
+    const backups: { container: string; prefix: string; id: string }[] = [];
+    containers.forEach((container, i) => {
+      for (const name of listings[i] ?? []) {
         const prefix = prefixOfMetadataObject(name);
         const id = prefix && backupIdOfPrefix(prefix);
-        if (!prefix || !id) continue;
-        found.push((await this.loadAt(container, prefix, id)).record);
+        if (prefix && id) backups.push({ container, prefix, id });
       }
-    }
+    });
+    const found = await mapLimited(backups, limit, async (b) => (await this.loadAt(b.container, b.prefix, b.id)).record);
     await Promise.all(found.map((r) => this.resolveSize(r)));
     return sortOldestFirst(found);
   }

@@ -11,6 +11,7 @@ import type { ProgressListener } from '../progress.js';
 import type { VolumeSource } from '../volume-source.js';
 import { sizeInGiB } from '../stored-backup.js';
 import { InOrder } from './in-order.js';
+import { mapLimited } from './map-limited.js';
 import { Md5Batches } from './md5-batches.js';
 import { Md5Lanes, MD5_LANES_SCRATCH_BYTES } from './md5-lanes/index.js';
 import { SharedArena, type BufferLender } from './shared-arena.js';
@@ -249,9 +250,12 @@ export async function removeObjects(store: ObjectStore, container: string, prefi
   } catch {
     return;
   }
-  // _metadata first: once it is gone the backup no longer exists, whatever else remains.
-  names.sort((a, b) => Number(b === metadataObjectName(prefix)) - Number(a === metadataObjectName(prefix)));
-  for (const name of names) await store.deleteObject(container, name).catch(() => undefined);
+  // _metadata first: once it is gone the backup no longer exists, whatever else remains. The
+  // rest go as many at once as the store takes.
+  const metadata = metadataObjectName(prefix);
+  if (names.includes(metadata)) await store.deleteObject(container, metadata).catch(() => undefined);
+  const rest = names.filter((n) => n !== metadata);
+  await mapLimited(rest, store.capabilities.maxConcurrency, (name) => store.deleteObject(container, name).catch(() => undefined));
 }
 
 /** Turns byte counts into monotonic progress events. */
