@@ -4,11 +4,10 @@ import { dropCaches, warmFile } from './files.mjs';
 import { measure, run } from './measure.mjs';
 
 export class Recorder {
-  /** @param {{ gnuTime: boolean, canDropCaches: boolean, settleSeconds: number, log: (line: string) => void }} options */
-  constructor({ gnuTime, canDropCaches, settleSeconds, log }) {
+  /** @param {{ gnuTime: boolean, canDropCaches: boolean, log: (line: string) => void }} options */
+  constructor({ gnuTime, canDropCaches, log }) {
     this.gnuTime = gnuTime;
     this.canDropCaches = canDropCaches;
-    this.settleSeconds = settleSeconds;
     this.log = log;
     /** id -> { id, tool, step, compression, cache, volumeBytes, samples: [], errors: [] } */
     this.entries = new Map();
@@ -25,10 +24,6 @@ export class Recorder {
     this.entries.set(id, entry);
     if (cache === 'cold') {
       if (this.canDropCaches) dropCaches();
-      // The guest's disk is idle once `sync` returns, but below this VM the previous step's
-      // writes were still costing the next cold step: a restore started 5 s after the backups
-      // it restores ran ~7 % faster than one started at once. Every cold step waits alike.
-      await new Promise((r) => setTimeout(r, this.settleSeconds * 1000));
       if (warmup) await run(warmup, { env, cwd });
     } else {
       for (const file of warm) warmFile(file);

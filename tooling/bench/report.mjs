@@ -48,7 +48,7 @@ export function markdown({ machine, workload, settings, summaries, targets, note
   );
   lines.push(
     `**Method:** median of ${settings.runs} run${settings.runs > 1 ? 's' : ''} (min–max), each a child process under ${settings.gnuTime ? 'GNU time' : 'node timing + /proc polling (approximate CPU/RSS)'}; ` +
-      `${settings.canDropCaches ? `page cache dropped ${settings.settleSeconds} s before "cold" steps, input read through before "warm" ones` : '**warm cache**: could not drop the page cache, so "cold" steps ran warm'}; ` +
+      `${settings.canDropCaches ? 'page cache dropped before "cold" steps, input read through before "warm" ones' : '**warm cache**: could not drop the page cache, so "cold" steps ran warm'}; ` +
       `MiB/s are volume bytes over wall time; tools: ${Object.entries(settings.tools).map(([k, v]) => `${k} ${v ?? 'absent'}`).join(', ')}`,
   );
   lines.push('', '## Results', '');

@@ -35,21 +35,18 @@ function options() {
       out: { type: 'string', default: join(REPO_ROOT, 'bench-results') },
       'no-gnu-time': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
-      settle: { type: 'string', default: '5' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    log('usage: pnpm bench [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling] [--dir TMP] [--out DIR] [--no-gnu-time] [--keep] [--settle 5]');
+    log('usage: pnpm bench [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling] [--dir TMP] [--out DIR] [--no-gnu-time] [--keep]');
     process.exit(0);
   }
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
-  const settleSeconds = Number(values.settle);
-  if (!(settleSeconds >= 0)) throw new Error('--settle must be a number of seconds, 0 or more');
   const compressions = values.compressions.split(',').map((c) => c.trim());
   for (const c of compressions) if (!COMPRESSIONS.includes(c)) throw new Error(`unknown compression ${c}`);
-  return { ...values, runs, settleSeconds, compressions, sizeBytes: parseSize(values.size) };
+  return { ...values, runs, compressions, sizeBytes: parseSize(values.size) };
 }
 
 async function main() {
@@ -75,14 +72,14 @@ async function main() {
     );
   }
   const machine = describeMachine({ workDir, repoRoot: REPO_ROOT });
-  const settings = { runs: opts.runs, compressions: opts.compressions, gnuTime, canDropCaches, settleSeconds: opts.settleSeconds, tools };
+  const settings = { runs: opts.runs, compressions: opts.compressions, gnuTime, canDropCaches, tools };
 
   try {
     log(`[bench] generating the ${sizeLabel(opts.sizeBytes)} workload in ${workDir}`);
     const workload = generateWorkload(workDir, opts.sizeBytes);
     log(`[bench] workload ready in ${workload.seconds.toFixed(1)} s`);
 
-    const rec = new Recorder({ gnuTime, canDropCaches, settleSeconds: opts.settleSeconds, log });
+    const rec = new Recorder({ gnuTime, canDropCaches, log });
     for (let r = 1; r <= opts.runs; r++) {
       log(`[bench] run ${r} of ${opts.runs}`);
       const scratch = join(workDir, `run-${r}`);
