@@ -13,6 +13,7 @@ import type { CompressionAlgorithm } from './codecs/codec.js';
 import { runBackupJob, removeObjects } from './engine/backup-job.js';
 import { loadChain, runRestoreJob, type ChainLayer } from './engine/restore-job.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './engine/retry.js';
+import { limitedStore } from './engine/limited-store.js';
 import { retryingStore } from './engine/retrying-store.js';
 import { createTaskRunner, type TaskRunner } from './engine/task-runner.js';
 import { ZeroObjectCache } from './engine/zero-object-cache.js';
@@ -88,7 +89,8 @@ export class ChunkedBackupDriver implements BackupDriver {
     this.hashBlockSize = options.hashBlockSize ?? DEFAULT_HASH_BLOCK_SIZE;
     this.compression = normalizeCompressionTag(options.compression ?? 'zstd');
     this.compressionLevel = options.compressionLevel;
-    this.io = retryingStore(store, options.retry ?? DEFAULT_RETRY_POLICY);
+    // Retried calls each take a slot afresh: a backoff does not hold one.
+    this.io = retryingStore(limitedStore(store), options.retry ?? DEFAULT_RETRY_POLICY);
     this.catalog = options.catalog ?? new StoreCatalog(this.io);
     this.volumeMetadata = options.volumeMetadata ?? new MemoryVolumeMetadataStore();
     this.workers = options.workers;
