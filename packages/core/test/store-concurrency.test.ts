@@ -32,6 +32,13 @@ class CountingStore extends MemoryObjectStore {
   override getObject(container: string, name: string, opts?: GetObjectOptions): Promise<Uint8Array> {
     return this.counted(() => super.getObject(container, name, opts));
   }
+
+  /** Each delete as it was asked for, with how many calls were then in flight. */
+  readonly deletes: { name: string; alongside: number }[] = [];
+  override deleteObject(container: string, name: string): Promise<void> {
+    this.deletes.push({ name, alongside: this.now });
+    return this.counted(() => super.deleteObject(container, name));
+  }
 }
 
 describe("the store's declared concurrency", () => {
@@ -46,5 +53,17 @@ describe("the store's declared concurrency", () => {
     expect(b1.kind).toBe('incremental');
     expect(sha256Hex(await restoreBytes(ctx, b1.record))).toBe(sha256Hex(v1));
     expect(store.most).toBe(limit);
+  });
+
+  it('deletes _metadata alone first, then the rest of a backup as many at once as allowed', async () => {
+    const store = new CountingStore(3);
+    const ctx = makeDriver({ objectSize: 64 * KiB, compression: 'none' }, store);
+    const b = await backupBytes(ctx, makeVolume(512 * KiB, 7));
+    store.most = 0;
+    await ctx.driver.deleteBackup(b.record);
+    expect(store.deletes[0]?.name).toMatch(/_metadata$/);
+    expect(store.deletes[1]?.alongside).toBe(0); // _metadata was gone before the rest began
+    expect(store.deletes.length).toBe(b.record.objectCount + 2);
+    expect(store.most).toBe(3);
   });
 });
