@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +142,29 @@ describe('discoverPlugins', () => {
     expect(linked.status).toBe('ok');
     expect(linked.dir).toContain('.pnpm');
     expect(found.some((p) => p.packageName === 'not-a-plugin' || p.packageName === 'host-app')).toBe(false);
+  });
+
+  it('finds a plugin among hundreds of packages when the process may open few files', async () => {
+    // Reading every package.json at once ran out of file descriptors and silently missed plugins.
+    const project = await mkdtemp(join(tmpdir(), 'volback-many-'));
+    try {
+      for (let i = 0; i < 300; i++) {
+        await mkdir(join(project, 'node_modules', `pkg${i}`), { recursive: true });
+        await writeFile(join(project, 'node_modules', `pkg${i}`, 'package.json'), JSON.stringify({ name: `pkg${i}`, version: '1.0.0' }));
+      }
+      const plugin = join(project, 'node_modules', 'zz-volback-driver');
+      await mkdir(plugin);
+      await writeFile(join(plugin, 'package.json'), JSON.stringify({ name: 'zz-volback-driver', version: '1.0.0', volback: manifest('zz') }));
+      await writeFile(join(plugin, 'index.js'), 'export default {};\n');
+      // The built package (a child process can be given a low limit; this one cannot).
+      const core = new URL('../dist/bundle/index.js', import.meta.url).href;
+      const script = `const { discoverPlugins } = await import(${JSON.stringify(core)}); const found = await discoverPlugins({ fromDir: ${JSON.stringify(project)} }); console.log(found.map((p) => p.id).join(','));`;
+      const run = spawnSync('bash', ['-c', `ulimit -n 64 && exec "$0" --input-type=module -e "$1"`, process.execPath, script], { encoding: 'utf8', timeout: 30_000 });
+      expect(run.stderr).toBe('');
+      expect(run.stdout.trim()).toBe('zz');
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
   });
 
   it('reads manifests without running any plugin code', async () => {

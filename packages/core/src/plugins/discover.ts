@@ -1,6 +1,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { VolbackError } from '../errors.js';
+import { mapLimited } from '../engine/map-limited.js';
 import { CORE_API_VERSION } from './api-version.js';
 import { apiVersionSatisfied, parseManifest } from './manifest.js';
 
@@ -30,6 +31,9 @@ export interface DiscoverOptions {
   coreApiVersion?: string;
 }
 
+/** package.json files read at once while discovering. */
+const PACKAGE_READS_AT_ONCE = 32;
+
 interface PackageJson {
   name?: unknown;
   version?: unknown;
@@ -53,13 +57,12 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Di
   const workspaceRoot = await findPnpmWorkspaceRoot(fromDir);
   if (workspaceRoot) candidates.push(...(await workspacePackages(workspaceRoot)));
 
-  // Every package of a project is read, so they are read at once; the first found still wins.
-  const inspected = await Promise.all(
-    candidates.map(async (candidate) => {
-      const dir = await realpath(candidate).catch(() => null);
-      return dir === null ? null : { dir, found: await inspectPackage(dir, coreVersion) };
-    }),
-  );
+  // Every package of a project is read, so many at once; not all at once, as each read holds a
+  // file descriptor and a failed read would hide a plugin. The first found still wins.
+  const inspected = await mapLimited(candidates, PACKAGE_READS_AT_ONCE, async (candidate) => {
+    const dir = await realpath(candidate).catch(() => null);
+    return dir === null ? null : { dir, found: await inspectPackage(dir, coreVersion) };
+  });
   const seenDirs = new Set<string>();
   const byId = new Map<string, DiscoveredPlugin>();
   const results: DiscoveredPlugin[] = [];
