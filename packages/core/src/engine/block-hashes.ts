@@ -41,8 +41,8 @@ export function blockSha256(block: Uint8Array): string {
 
 const zeroBlockDigests = new Map<number, Buffer>();
 
-/** SHA-256 of one hash block as 32 bytes (a zero block's is known): restore compares these with the packed hash list. */
-export function blockSha256Digest(block: Uint8Array, allZero = isAllZero(block)): Buffer {
+/** SHA-256 of one hash block as 32 bytes; the caller says whether it is all zero, whose digest is known. Restore compares these with the packed hash list. */
+export function blockSha256Digest(block: Uint8Array, allZero: boolean): Buffer {
   if (!allZero) return hash('sha256', block, 'buffer');
   let d = zeroBlockDigests.get(block.length);
   if (!d) {
