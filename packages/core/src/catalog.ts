@@ -2,9 +2,8 @@ import type { BackupRecord } from './backup-record.js';
 import { backupIdOfPrefix, prefixOfMetadataObject } from './cinder-names.js';
 import { hasErrorCode, NotFoundError } from './errors.js';
 import { parseCinderDatetime } from './format/cinder-datetime.js';
-import type { BackupMetadata } from './format/backup-metadata.js';
 import type { ObjectStore } from './object-store.js';
-import { chainVolumeBytes, readBackupMetadata, sizeInGiB } from './stored-backup.js';
+import { coveredBytes, readBackupMetadata, sizeInGiB } from './stored-backup.js';
 import { mapLimited } from './engine/map-limited.js';
 
 /** Looks up backup records by id, to walk incremental chains. Cinder's is its DB. */
@@ -38,12 +37,20 @@ export class MemoryCatalog implements BackupCatalog {
   }
 }
 
+/** What the catalog keeps of a backup's `_metadata`: its record, and how far its objects reach. */
+interface CatalogEntry {
+  record: BackupRecord;
+  coveredBytes: number;
+}
+
 /**
  * Rebuilds records from the `_metadata` objects in a store, so no database is needed. A backup
  * is found in its default container first, then (when the store can list them) in every container.
+ * Each `_metadata` is parsed, summed up and dropped: its object list grows with the volume (~33 MB
+ * of JSON for 1 TiB), so keeping every backup's made a listing's memory grow with the store.
  */
 export class StoreCatalog implements BackupCatalog {
-  private readonly cache = new Map<string, { record: BackupRecord; meta: BackupMetadata }>();
+  private readonly cache = new Map<string, CatalogEntry>();
 
   constructor(private readonly store: ObjectStore) {}
 
@@ -81,7 +88,7 @@ export class StoreCatalog implements BackupCatalog {
     this.cache.delete(backupId);
   }
 
-  private async load(backupId: string): Promise<{ record: BackupRecord; meta: BackupMetadata }> {
+  private async load(backupId: string): Promise<CatalogEntry> {
     const cached = this.cache.get(backupId);
     if (cached) return cached;
     const first = this.store.containerFor(backupId, null);
@@ -107,7 +114,7 @@ export class StoreCatalog implements BackupCatalog {
     return null;
   }
 
-  private async loadAt(container: string, prefix: string, id: string) {
+  private async loadAt(container: string, prefix: string, id: string): Promise<CatalogEntry> {
     const cached = this.cache.get(id);
     if (cached) return cached;
     const meta = await readBackupMetadata(this.store, { container, prefix });
@@ -130,29 +137,29 @@ export class StoreCatalog implements BackupCatalog {
       status: 'available',
       extra: {},
     };
-    const entry = { record, meta };
+    const entry = { record, coveredBytes: coveredBytes(meta) };
     this.cache.set(id, entry);
     return entry;
   }
 
   /** A chain's volume size is what its full backup covers; incrementals never change it. */
   private async resolveSize(record: BackupRecord): Promise<void> {
-    const metas: BackupMetadata[] = [];
+    let volumeBytes = 0;
     let cursor: string | null = record.id;
     const seen = new Set<string>();
     while (cursor !== null && !seen.has(cursor)) {
       seen.add(cursor);
-      let meta: BackupMetadata;
+      let entry: CatalogEntry;
       try {
-        meta = (await this.load(cursor)).meta;
+        entry = await this.load(cursor);
       } catch (err) {
         if (hasErrorCode(err, 'E_NOT_FOUND')) break; // a missing parent is reported by restore, not by a listing
         throw err;
       }
-      metas.push(meta);
-      cursor = meta.parentId;
+      volumeBytes = Math.max(volumeBytes, entry.coveredBytes);
+      cursor = entry.record.parentId;
     }
-    record.volumeBytes = chainVolumeBytes(metas);
+    record.volumeBytes = volumeBytes;
     record.size = sizeInGiB(record.volumeBytes);
   }
 

@@ -1,8 +1,11 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { metadataObjectName } from '../src/cinder-names.js';
 import { newBackupRecord } from '../src/backup-record.js';
 import { sortOldestFirst, StoreCatalog } from '../src/catalog.js';
 import { ChunkedBackupDriver } from '../src/chunked-backup-driver.js';
-import type { BackupMetadata } from '../src/format/backup-metadata.js';
+import { encodeBackupMetadata, FORMAT_VERSION, type BackupMetadata } from '../src/format/backup-metadata.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
 import { chainVolumeBytes, sizeInGiB } from '../src/stored-backup.js';
 import { makeVolume, mutateVolume } from '../src/testing/test-data.js';
@@ -28,6 +31,46 @@ describe('StoreCatalog', () => {
     expect(await fresh.get(incr.record.id)).toMatchObject({ container: 'custom/place', parentId: full.record.id, volumeBytes: 150_000 });
     expect(await fresh.dependentsOf(full.record.id)).toEqual([incr.record.id]);
     await expect(fresh.get('nope')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+
+  it('keeps what it lists, not the object lists: its memory does not grow with the volumes', async () => {
+    // Eight backups of 20000 objects each (a 156 GiB volume in 8 MiB objects): ~5 MB of JSON apiece.
+    const store = new MemoryObjectStore();
+    const objectCount = 20_000;
+    let parentId: string | null = null;
+    for (let b = 0; b < 8; b++) {
+      const backupId = `0000000${b}-big`;
+      const prefix = `volume_vol_2026010100000${b}_backup_${backupId}`;
+      const container = store.containerFor(backupId, null);
+      await store.ensureContainer(container);
+      const objects = Array.from({ length: objectCount }, (_, i) => ({
+        name: `${prefix}-${String(i + 1).padStart(5, '0')}`,
+        offset: i * 8 * 2 ** 20,
+        length: 8 * 2 ** 20,
+        md5: i.toString(16).padStart(32, '0'),
+        compression: 'zstd',
+      }));
+      const meta: BackupMetadata = {
+        version: FORMAT_VERSION, backupId, volumeId: 'vol', backupName: null, backupDescription: null,
+        createdAt: `2026-01-01 00:00:0${b}+00:00`, objects, parentId, volumeMeta: null,
+      };
+      await store.putObject(container, metadataObjectName(prefix), encodeBackupMetadata(meta));
+      parentId = backupId;
+    }
+    // A heap reading is only meaningful right after a full collection.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const catalog = new StoreCatalog(store);
+    const listed = await catalog.list();
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(listed).toHaveLength(8);
+    expect(listed.at(-1)).toMatchObject({ volumeBytes: objectCount * 8 * 2 ** 20, objectCount, parentId: '00000006-big' });
+    // Holding the parsed lists took ~30 MB here; the records alone take a few kB.
+    expect(grown).toBeLessThan(8 * 2 ** 20);
+    expect(await catalog.get('00000003-big')).toBe(listed[3]);
   });
 
   it('sorts by time first', () => {
