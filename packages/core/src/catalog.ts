@@ -1,5 +1,5 @@
 import type { BackupRecord } from './backup-record.js';
-import { backupIdOfPrefix, prefixOfMetadataObject } from './cinder-names.js';
+import { backupIdOfPrefix, prefixOfMetadataObject, volumeIdOfPrefix } from './cinder-names.js';
 import { hasErrorCode, NotFoundError } from './errors.js';
 import { parseCinderDatetime } from './format/cinder-datetime.js';
 import type { ObjectStore } from './object-store.js';
@@ -58,8 +58,13 @@ export class StoreCatalog implements BackupCatalog {
     return (await this.load(backupId)).record;
   }
 
-  /** Every finished backup in the store, oldest first. */
-  async list(): Promise<BackupRecord[]> {
+  /**
+   * Every finished backup in the store, oldest first; with `volumeId`, that volume's only. Then a
+   * backup whose name gives another volume is not even read: a store holds many volumes, and an
+   * incremental looks for its parent among its own volume's backups.
+   */
+  async list(filter: { volumeId?: string } = {}): Promise<BackupRecord[]> {
+    const { volumeId } = filter;
     // A store call per container and per backup, so as many at once as the store takes: one
     // after another, a remote store's round trips added up per backup.
     const limit = this.store.capabilities.maxConcurrency;
@@ -70,17 +75,26 @@ export class StoreCatalog implements BackupCatalog {
       for (const name of listings[i] ?? []) {
         const prefix = prefixOfMetadataObject(name);
         const id = prefix && backupIdOfPrefix(prefix);
-        if (prefix && id) backups.push({ container, prefix, id });
+        const named = prefix && volumeIdOfPrefix(prefix);
+        if (prefix && id && !(volumeId && named && named !== volumeId)) backups.push({ container, prefix, id });
       }
     });
-    const found = await mapLimited(backups, limit, async (b) => (await this.loadAt(b.container, b.prefix, b.id)).record);
+    const loaded = await mapLimited(backups, limit, async (b) => (await this.loadAt(b.container, b.prefix, b.id)).record);
+    // The name is a hint; _metadata says which volume a backup is of.
+    const found = volumeId === undefined ? loaded : loaded.filter((r) => r.volumeId === volumeId);
     await Promise.all(found.map((r) => this.resolveSize(r)));
     return sortOldestFirst(found);
   }
 
-  /** Ids of the backups whose parent is `backupId`. */
+  /** Ids of the backups whose parent is `backupId`: backups of its volume. */
   async dependentsOf(backupId: string): Promise<string[]> {
-    return (await this.list()).filter((r) => r.parentId === backupId).map((r) => r.id);
+    let volumeId: string | undefined;
+    try {
+      volumeId = (await this.get(backupId)).volumeId;
+    } catch (err) {
+      if (!hasErrorCode(err, 'E_NOT_FOUND')) throw err; // a deleted parent's orphans are found in the whole store
+    }
+    return (await this.list({ volumeId })).filter((r) => r.parentId === backupId).map((r) => r.id);
   }
 
   /** Drops a cached record after its backup was deleted. */

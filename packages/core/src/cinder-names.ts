@@ -47,3 +47,12 @@ export function backupIdOfPrefix(prefix: string): string | null {
   const at = prefix.lastIndexOf('_backup_');
   return at < 0 ? null : prefix.slice(at + '_backup_'.length);
 }
+
+/**
+ * The volume id a Cinder prefix names (`volume_<id>_<ts>_backup_…` or `volume_<id>/<ts>/az_…`),
+ * or null when the prefix has neither form.
+ */
+export function volumeIdOfPrefix(prefix: string): string | null {
+  const m = /^volume_(.+?)(?:_\d{14}_backup_|\/\d{14}\/az_)/.exec(prefix);
+  return m ? (m[1] as string) : null;
+}

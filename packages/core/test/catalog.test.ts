@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { metadataObjectName } from '../src/cinder-names.js';
+import { metadataObjectName, objectStorePrefix, posixObjectPrefix, volumeIdOfPrefix } from '../src/cinder-names.js';
 import { newBackupRecord } from '../src/backup-record.js';
 import { sortOldestFirst, StoreCatalog } from '../src/catalog.js';
 import { ChunkedBackupDriver } from '../src/chunked-backup-driver.js';
@@ -31,6 +31,34 @@ describe('StoreCatalog', () => {
     expect(await fresh.get(incr.record.id)).toMatchObject({ container: 'custom/place', parentId: full.record.id, volumeBytes: 150_000 });
     expect(await fresh.dependentsOf(full.record.id)).toEqual([incr.record.id]);
     await expect(fresh.get('nope')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+
+  it("lists one volume's backups without reading the others': a damaged backup of another volume is no obstacle", async () => {
+    const store = new MemoryObjectStore();
+    const driver = new ChunkedBackupDriver(store, { catalog: new StoreCatalog(store), objectSize: 64 * 1024 });
+    const at = new Date('2026-01-01T00:00:00Z');
+    const mine = await driver.backup(newBackupRecord({ id: 'aaaa-mine', volumeId: 'vol-a', createdAt: at }), new BufferVolumeSource(makeVolume(100_000, 1)));
+    const mineIncr = await driver.backup(
+      newBackupRecord({ id: 'aaaa-incr', volumeId: 'vol-a', parentId: mine.record.id, createdAt: at }),
+      new BufferVolumeSource(makeVolume(100_000, 2)),
+    );
+    const other = await driver.backup(newBackupRecord({ id: 'bbbb-other', volumeId: 'vol-b', createdAt: at }), new BufferVolumeSource(makeVolume(50_000, 3)));
+    const otherMeta = metadataObjectName(other.record.serviceMetadata as string);
+    await store.putObject(other.record.container as string, otherMeta, new TextEncoder().encode('{"damaged'));
+
+    const catalog = new StoreCatalog(store);
+    expect((await catalog.list({ volumeId: 'vol-a' })).map((r) => r.id)).toEqual([mine.record.id, mineIncr.record.id]);
+    expect(await catalog.dependentsOf(mine.record.id)).toEqual([mineIncr.record.id]);
+    // The whole store still reads every backup, and says which one is damaged.
+    await expect(new StoreCatalog(store).list()).rejects.toThrow(otherMeta);
+    // A backup whose name gives no volume is read, and kept when its _metadata names the volume.
+    const custom: BackupMetadata = {
+      version: FORMAT_VERSION, backupId: 'cccc-custom', volumeId: 'vol-a', backupName: null, backupDescription: null,
+      createdAt: '2026-01-02 00:00:00+00:00', objects: [], parentId: null, volumeMeta: null,
+    };
+    await store.putObject(mine.record.container as string, metadataObjectName('custom_backup_cccc-custom'), encodeBackupMetadata(custom));
+    expect((await new StoreCatalog(store).list({ volumeId: 'vol-a' })).map((r) => r.id)).toEqual([mine.record.id, mineIncr.record.id, 'cccc-custom']);
+    expect(await new StoreCatalog(store).list({ volumeId: 'vol-c' })).toEqual([]);
   });
 
   it('keeps what it lists, not the object lists: its memory does not grow with the volumes', async () => {
@@ -77,6 +105,17 @@ describe('StoreCatalog', () => {
     const a = newBackupRecord({ id: 'b', volumeId: 'v', createdAt: new Date(2000) });
     const b = newBackupRecord({ id: 'a', volumeId: 'v', createdAt: new Date(1000) });
     expect(sortOldestFirst([a, b]).map((r) => r.id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('volumeIdOfPrefix', () => {
+  it("reads the volume from Cinder's posix and object-store prefixes, and nothing from others", () => {
+    const record = newBackupRecord({ id: 'b-1', volumeId: 'f0e1d2c3-0000-4000-8000-000000000001', createdAt: new Date('2026-03-04T05:06:07Z') });
+    expect(volumeIdOfPrefix(posixObjectPrefix(record))).toBe(record.volumeId);
+    expect(volumeIdOfPrefix(objectStorePrefix(record, 'nova'))).toBe(record.volumeId);
+    expect(volumeIdOfPrefix('volume_vol_with_underscores_20260304050607_backup_b-1')).toBe('vol_with_underscores');
+    expect(volumeIdOfPrefix('custom_backup_b-1')).toBeNull();
+    expect(volumeIdOfPrefix('volume_x_2026_backup_b-1')).toBeNull();
   });
 });
 

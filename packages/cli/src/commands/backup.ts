@@ -39,7 +39,7 @@ export const backupCommand: Command = {
     try {
       const volumeId = stringOpt(values, 'volume-id') ?? (await volumeIdForPath(image));
       let parentId = stringOpt(values, 'parent') ?? null;
-      if (values.incremental) parentId = (await latestBackupOf(target.catalog.list(), volumeId)).id;
+      if (values.incremental) parentId = (await latestBackupOf(target.catalog.list({ volumeId }), volumeId)).id;
       else if (parentId) await target.catalog.get(parentId);
 
       const record = newBackupRecord({

@@ -12,7 +12,7 @@ export const listCommand: Command = {
     positionals(args, []);
     return withTarget(values, io, async (target) => {
       const volumeId = stringOpt(values, 'volume-id');
-      const records = (await target.catalog.list()).filter((r) => !volumeId || r.volumeId === volumeId);
+      const records = await target.catalog.list(volumeId ? { volumeId } : {});
       if (values.json) {
         io.stdout.write(JSON.stringify(records.map(recordJson), null, 2) + '\n');
         return 0;
