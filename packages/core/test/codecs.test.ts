@@ -237,6 +237,36 @@ describe('zlib (tags zlib and gzip)', () => {
     const err = await rejection(codecFor('zlib').decompress(new Uint8Array(deflateRawSync(data))));
     expect(err).toBeInstanceOf(IntegrityError);
   });
+
+  it('decompresses into a given buffer, shared memory too, decoding exactly as decompress does', async () => {
+    const zlib = codecFor('zlib');
+    const into = (stored: Uint8Array, room: number): Promise<number> => {
+      const out = new Uint8Array(new SharedArrayBuffer(room + 16)).subarray(8, 8 + room);
+      return (zlib.decompressInto as NonNullable<typeof zlib.decompressInto>)(stored, out).then((n) => {
+        expect(md5(out.subarray(0, n))).toBe(md5(data));
+        return n;
+      });
+    };
+    const stored = await zlib.compress(data);
+    expect(await into(stored, data.length)).toBe(data.length);
+    expect(await into(stored, data.length + 1000)).toBe(data.length);
+    expect(await into(concat(stored, new TextEncoder().encode('JUNK after the stream')), data.length)).toBe(data.length);
+    expect(await into(concat(stored, await zlib.compress(mixed(10 * KiB))), data.length)).toBe(data.length);
+
+    const failures = [
+      [stored, data.length - 1, /holds more than/],
+      [stored.subarray(0, stored.length - 10), data.length, /unexpected end/],
+      // Every byte of output is there; only the checksum is missing.
+      [stored.subarray(0, stored.length - 4), data.length, /unexpected end/],
+      [new Uint8Array(gzipSync(data)), data.length, /gzip format/],
+      [new Uint8Array(deflateRawSync(data)), data.length, /header check/],
+    ] as const;
+    for (const [bad, room, message] of failures) {
+      const err = await rejection(into(bad, room));
+      expect(err).toBeInstanceOf(IntegrityError);
+      expect((err as Error).message).toMatch(message);
+    }
+  });
 });
 
 describe('bzip2 (tags bz2 and bzip2)', () => {

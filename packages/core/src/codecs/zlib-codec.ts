@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { ConfigError } from '../errors.js';
 import type { Codec } from './codec.js';
 import { decodeError, messageOf } from './decode-error.js';
+import { inflateInto } from './zlib-into.js';
 
 // The callback forms run on the libuv threadpool, so several objects (de)compress in parallel.
 const deflateAsync = promisify<InputType, ZlibOptions, Buffer>(deflate);
@@ -33,10 +34,28 @@ export const zlibCodec: Codec = {
       // Output in one piece of the expected size, rather than 16 KiB pieces joined at the end.
       return await inflateAsync(data, expectedLength ? { chunkSize: Math.min(Math.max(64 * 1024, expectedLength), 256 * 1024 * 1024) } : {});
     } catch (err) {
-      const hint = data[0] === 0x1f && data[1] === 0x8b
-        ? ' (this is gzip format, RFC 1952; Cinder\'s zlib and gzip tags both mean a zlib stream, RFC 1950)'
-        : '';
-      throw decodeError('zlib', `${messageOf(err)}${hint}`, err);
+      throw zlibDecodeError(data, err);
     }
   },
+  /** Inflates on the calling thread (a worker's, in a restore), straight into `out`. */
+  async decompressInto(data: Uint8Array, out: Uint8Array): Promise<number> {
+    let written: number | null;
+    try {
+      written = inflateInto(data, out);
+    } catch (err) {
+      throw zlibDecodeError(data, err);
+    }
+    if (written !== null) return written;
+    const whole = await zlibCodec.decompress(data, out.length);
+    if (whole.length > out.length) throw decodeError('zlib', `the stream holds more than ${out.length} bytes`, undefined);
+    out.set(whole);
+    return whole.length;
+  },
 };
+
+function zlibDecodeError(data: Uint8Array, err: unknown): Error {
+  const hint = data[0] === 0x1f && data[1] === 0x8b
+    ? ' (this is gzip format, RFC 1952; Cinder\'s zlib and gzip tags both mean a zlib stream, RFC 1950)'
+    : '';
+  return decodeError('zlib', `${messageOf(err)}${hint}`, err);
+}
