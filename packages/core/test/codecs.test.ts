@@ -238,6 +238,23 @@ describe('zlib (tags zlib and gzip)', () => {
     expect(err).toBeInstanceOf(IntegrityError);
   });
 
+  it('compresses into a given buffer, shared memory too, the same bytes as compress, or says it does not fit', async () => {
+    const zlib = codecFor('zlib');
+    const compressInto = zlib.compressInto as NonNullable<typeof zlib.compressInto>;
+    for (const level of [undefined, 1, 9]) {
+      const whole = await zlib.compress(data, level);
+      const out = new Uint8Array(new SharedArrayBuffer(data.length + 16)).subarray(8, 8 + data.length);
+      const n = await compressInto(data, out, level);
+      expect(n).toBe(whole.length);
+      expect(md5(out.subarray(0, n as number))).toBe(md5(whole));
+      expect(await compressInto(data, new Uint8Array(whole.length - 1), level)).toBeNull();
+    }
+    // Random bytes do not shrink: one byte short of the raw length, they do not fit.
+    const noise = new Uint8Array(randomBytes(64 * KiB));
+    expect(await compressInto(noise, new Uint8Array(noise.length - 1))).toBeNull();
+    await expect(compressInto(data, new Uint8Array(data.length), 10)).rejects.toMatchObject({ code: 'E_CONFIG', field: 'level' });
+  });
+
   it('decompresses into a given buffer, shared memory too, decoding exactly as decompress does', async () => {
     const zlib = codecFor('zlib');
     const into = (stored: Uint8Array, room: number): Promise<number> => {

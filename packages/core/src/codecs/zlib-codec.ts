@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { ConfigError } from '../errors.js';
 import type { Codec } from './codec.js';
 import { decodeError, messageOf } from './decode-error.js';
-import { inflateInto } from './zlib-into.js';
+import { deflateInto, inflateInto } from './zlib-into.js';
 
 // The callback forms run on the libuv threadpool, so several objects (de)compress in parallel.
 const deflateAsync = promisify<InputType, ZlibOptions, Buffer>(deflate);
@@ -23,11 +23,19 @@ export const ZLIB_DEFAULT_LEVEL = 6;
 export const zlibCodec: Codec = {
   family: 'zlib',
   async compress(data: Uint8Array, level: number = ZLIB_DEFAULT_LEVEL): Promise<Uint8Array> {
-    // Python's zlib takes -1 (its default) to 9; node:zlib would throw a bare RangeError.
-    if (!Number.isInteger(level) || level < -1 || level > 9) {
-      throw new ConfigError(`zlib level must be an integer from -1 to 9, got ${level}`, 'level');
-    }
+    checkLevel(level);
     return deflateAsync(data, { level });
+  },
+  /** Deflates on the calling thread (a worker's, in a backup), straight into `out`. */
+  async compressInto(data: Uint8Array, out: Uint8Array, level: number = ZLIB_DEFAULT_LEVEL): Promise<number | null> {
+    checkLevel(level);
+    const written = deflateInto(data, out, level);
+    if (written === false) return null;
+    if (written !== null) return written;
+    const whole = await zlibCodec.compress(data, level);
+    if (whole.length > out.length) return null;
+    out.set(whole);
+    return whole.length;
   },
   async decompress(data: Uint8Array, expectedLength?: number): Promise<Uint8Array> {
     try {
@@ -52,6 +60,13 @@ export const zlibCodec: Codec = {
     return whole.length;
   },
 };
+
+/** Python's zlib takes -1 (its default) to 9; node:zlib would throw a bare RangeError. */
+function checkLevel(level: number): void {
+  if (!Number.isInteger(level) || level < -1 || level > 9) {
+    throw new ConfigError(`zlib level must be an integer from -1 to 9, got ${level}`, 'level');
+  }
+}
 
 function zlibDecodeError(data: Uint8Array, err: unknown): Error {
   const hint = data[0] === 0x1f && data[1] === 0x8b
