@@ -1,4 +1,5 @@
 import { InvalidBackupError, UnsupportedError } from '../errors.js';
+import { scanMetadataObjects } from './object-list-scan.js';
 import { pythonJsonDumps, type PythonJsonValue } from './python-json.js';
 
 /** The only on-store format version Cinder (and volback) reads and writes. */
@@ -68,14 +69,19 @@ export function encodeBackupMetadata(meta: BackupMetadata): Uint8Array {
  * keys); a wrong version or a malformed object list is an error naming `objectName`.
  */
 export function parseBackupMetadata(bytes: Uint8Array, objectName: string): BackupMetadata {
-  const doc = parseJsonObject(bytes, objectName);
+  const text = decodeJsonText(bytes, objectName);
+  const fast = withScannedObjects(text);
+  const doc = fast?.doc ?? parseJsonText(text, objectName);
   const version = doc.version;
   if (typeof version !== 'string') throw bad(objectName, 'has no "version"');
   if (version !== FORMAT_VERSION) {
     throw new UnsupportedError(`${objectName}: no support to restore backup version ${version} (only ${FORMAT_VERSION})`);
   }
-  if (!Array.isArray(doc.objects)) throw bad(objectName, '"objects" is not a list');
-  const objects = doc.objects.map((item: unknown, i: number) => parseObjectEntry(item, i, objectName));
+  let objects = fast?.objects;
+  if (!objects) {
+    if (!Array.isArray(doc.objects)) throw bad(objectName, '"objects" is not a list');
+    objects = doc.objects.map((item: unknown, i: number) => parseObjectEntry(item, i, objectName));
+  }
   return {
     version,
     backupId: requireString(doc, 'backup_id', objectName),
@@ -108,11 +114,38 @@ function parseObjectEntry(item: unknown, index: number, objectName: string): Obj
   return { name, offset: b.offset, length: b.length, md5: b.md5.toLowerCase(), compression: b.compression };
 }
 
+/**
+ * The document with its object list read by scanObjectList and the rest by JSON.parse, or null
+ * when the list is not in the plain shape (JSON.parse then reads it all, and names any fault).
+ */
+function withScannedObjects(text: string): { doc: Record<string, unknown>; objects: ObjectEntry[] } | null {
+  const scanned = scanMetadataObjects(text);
+  if (!scanned) return null;
+  try {
+    const rest = text.slice(0, scanned.start) + '[]' + text.slice(scanned.end);
+    return { doc: JSON.parse(rest) as Record<string, unknown>, objects: scanned.entries };
+  } catch {
+    return null;
+  }
+}
+
 /** Parses a JSON object written by Cinder, or throws InvalidBackupError naming the object. */
 export function parseJsonObject(bytes: Uint8Array, objectName: string): Record<string, unknown> {
+  return parseJsonText(decodeJsonText(bytes, objectName), objectName);
+}
+
+function decodeJsonText(bytes: Uint8Array, objectName: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    throw new InvalidBackupError(`${objectName} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function parseJsonText(text: string, objectName: string): Record<string, unknown> {
   let doc: unknown;
   try {
-    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    doc = JSON.parse(text);
   } catch (err) {
     throw new InvalidBackupError(`${objectName} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
