@@ -127,5 +127,5 @@ export function spread(values) {
   if (v.length === 0) return null;
   const mid = v.length >> 1;
   const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-  return { median, min: v[0], max: v.at(-1) };
+  return { median, min: v[0], max: v.at(-1), n: v.length };
 }

@@ -11,6 +11,8 @@ export class Recorder {
     this.log = log;
     /** id -> { id, tool, step, compression, cache, volumeBytes, samples: [], errors: [] } */
     this.entries = new Map();
+    /** The round being measured; each sample keeps it, so that the goals can pair samples by round. */
+    this.run = 0;
   }
 
   /**
@@ -32,6 +34,7 @@ export class Recorder {
       const { stdout, ...sample } = await measure(argv, { gnuTime: this.gnuTime, env, cwd });
       // The caller reads stdout (volback's JSON); the JSON report should not carry it.
       Object.defineProperty(sample, 'stdout', { value: stdout, enumerable: false });
+      sample.run = this.run;
       entry.samples.push(sample);
       const mibs = meta.volumeBytes / 2 ** 20 / Math.max(sample.wall, 0.01);
       this.log(`  ${id.padEnd(28)} ${sample.wall.toFixed(2).padStart(7)} s  ${mibs.toFixed(0).padStart(5)} MiB/s  ${(sample.rssKiB / 1024).toFixed(0).padStart(5)} MiB RSS`);

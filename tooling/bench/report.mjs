@@ -49,7 +49,8 @@ export function markdown({ machine, workload, settings, summaries, targets, note
   lines.push(
     `**Method:** median of ${settings.runs} run${settings.runs > 1 ? 's' : ''} (min–max), each a child process under ${settings.gnuTime ? 'GNU time' : 'node timing + /proc polling (approximate CPU/RSS)'}; ` +
       `${settings.canDropCaches ? 'page cache dropped before "cold" steps, input read through before "warm" ones' : '**warm cache**: could not drop the page cache, so "cold" steps ran warm'}; ` +
-      `MiB/s are volume bytes over wall time; tools: ${Object.entries(settings.tools).map(([k, v]) => `${k} ${v ?? 'absent'}`).join(', ')}`,
+      `MiB/s are volume bytes over wall time; each volback (zstd) step ran back to back with the references its goals name, volback first in every other run, ` +
+      `and a goal's ratio is the median of the runs' own ratios (the table's "vs references" divides medians); tools: ${Object.entries(settings.tools).map(([k, v]) => `${k} ${v ?? 'absent'}`).join(', ')}`,
   );
   lines.push('', '## Results', '');
   lines.push('| step | tool | cache | MiB/s median (min–max) | wall s | CPU s | peak RSS MiB | stored | vs references |');

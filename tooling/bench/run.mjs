@@ -1,6 +1,8 @@
 // `pnpm bench`: volback against real peers, in one run. Generates the workload, then for each of
-// --runs rounds measures the references and volback (each --compressions), interleaved so load
-// from elsewhere on the machine spreads over all of them; writes bench-results/ and prints markdown.
+// --runs rounds measures the references and volback (each --compressions); writes bench-results/
+// and prints markdown. This machine's speed drifts by 10-50 % over minutes, so each goal's pair
+// (volback zstd's step and the references it is held to) is measured back to back, volback first
+// in every other round, and a goal's ratio is the median of the rounds' own ratios.
 //   node tooling/bench/run.mjs [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling]
 //                              [--dir <tmp parent>] [--out bench-results] [--no-gnu-time] [--keep]
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,10 +14,10 @@ import { dropCaches } from './files.mjs';
 import { describeMachine, nodeStartCost } from './machine.mjs';
 import { hasGnuTime } from './measure.mjs';
 import { Recorder } from './recorder.mjs';
-import { detectTools, runReferences } from './references.mjs';
+import { detectTools, references, ResticSession } from './references.mjs';
 import { writeReport } from './report.mjs';
 import { RSS_SCALING_ID, sizeLabel } from './targets.mjs';
-import { CLI, runVolback, storedBytes } from './volback.mjs';
+import { CLI, runVolback, storedBytes, VolbackSession } from './volback.mjs';
 import { generateWorkload, parseSize } from './workload.mjs';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -82,10 +84,14 @@ async function main() {
     const rec = new Recorder({ gnuTime, canDropCaches, log });
     for (let r = 1; r <= opts.runs; r++) {
       log(`[bench] run ${r} of ${opts.runs}`);
+      rec.run = r;
       const scratch = join(workDir, `run-${r}`);
       mkdirSync(scratch);
-      await runReferences(rec, { w: workload, scratch, tools });
-      for (const compression of opts.compressions) await runVolback(rec, { w: workload, scratch, cli, compression });
+      const ctx = { w: workload, scratch, tools, cli };
+      await measureGoalPairs(rec, ctx, { volbackFirst: r % 2 === 0, zstd: opts.compressions.includes('zstd') });
+      for (const compression of opts.compressions) {
+        if (compression !== 'zstd') await runVolback(rec, { ...ctx, compression });
+      }
       rmSync(scratch, { recursive: true, force: true });
     }
 
@@ -101,6 +107,31 @@ async function main() {
   } finally {
     if (opts.keep) log(`[bench] kept ${workDir}`);
     else rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One round of every reference and of volback with zstd, each volback step next to the references
+ * its goals compare it with: full backup with restic's backup and zstd, incremental with restic's
+ * second backup and openssl, restore with restic's restore and a cold cp.
+ */
+async function measureGoalPairs(rec, ctx, { volbackFirst, zstd }) {
+  const restic = new ResticSession(rec, ctx);
+  const volback = zstd ? new VolbackSession(rec, { ...ctx, compression: 'zstd' }) : null;
+  const pair = async (refs, step) => {
+    if (volbackFirst) await step?.();
+    for (const ref of refs) await ref();
+    if (!volbackFirst) await step?.();
+  };
+  try {
+    await pair([() => restic.backup(), () => references.zstd(rec, ctx)], volback && (() => volback.full()));
+    await pair([() => restic.backup2(), () => references.sha256(rec, ctx)], volback && (() => volback.incremental()));
+    await pair([() => restic.restore(), () => references.cpCold(rec, ctx)], volback && (() => volback.restore()));
+    await volback?.verify();
+    await references.cp(rec, ctx);
+  } finally {
+    restic.cleanup();
+    volback?.cleanup();
   }
 }
 

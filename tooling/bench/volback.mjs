@@ -27,45 +27,93 @@ export const volbackIds = (compression) => ({
  * Measures one run of volback with `compression` into `rec`, storing to the posix driver under
  * `scratch` (emptied afterwards). `cli` is the absolute path of bin.js.
  */
-export async function runVolback(rec, { w, scratch, cli, compression }) {
-  const ids = volbackIds(compression);
-  const meta = (key) => ({ tool: 'volback', ...STEPS[key], compression, volumeBytes: w.sizeBytes });
-  const dir = join(scratch, `volback-${compression}`);
-  const store = join(dir, 'store');
-  const restored = join(dir, 'restored.img');
-  mkdirSync(dir, { recursive: true });
-  const env = { ...process.env, VOLBACK_STATE_DIR: join(dir, 'state') };
-  const volback = (...args) => [process.execPath, cli, ...args];
-  const backupArgs = ['--to', store, '--compression', compression, '--volume-id', VOLUME_ID, '--json'];
+export async function runVolback(rec, options) {
+  const session = new VolbackSession(rec, options);
   try {
-    const full = await rec.step(ids.full, meta('full'), volback('backup', w.image, ...backupArgs), { env, warm: [w.image] });
-    if (!full) return skipRest(rec, ids, meta, ['incremental', 'restore', 'verify']);
-    full.storedBytes = storedBytes(full, store);
-
-    const incr = await rec.step(ids.incremental, meta('incremental'), volback('backup', w.changed, ...backupArgs, '--incremental'), {
-      env,
-      warm: [w.changed],
-    });
-    if (!incr) return skipRest(rec, ids, meta, ['restore', 'verify']);
-    incr.storedBytes = storedBytes(incr, store, full.storedBytes);
-    const latest = cliJson(incr).id;
-    if (typeof latest !== 'string') {
-      rec.problem(ids.incremental, 'backup --json printed no id');
-      return skipRest(rec, ids, meta, ['restore', 'verify']);
-    }
-
-    const warmup = volback('list', '--store', store, '--json');
-    const restore = await rec.step(ids.restore, meta('restore'), volback('restore', latest, restored, '--from', store), {
-      env,
-      cache: 'cold',
-      warmup,
-    });
-    if (restore && sha256File(restored) !== w.changedSha256) rec.problem(ids.restore, 'restored image differs from the changed image');
-    rmSync(restored, { force: true });
-
-    await rec.step(ids.verify, meta('verify'), volback('verify', latest, '--store', store), { env, cache: 'cold', warmup });
+    await session.full();
+    await session.incremental();
+    await session.restore();
+    await session.verify();
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    session.cleanup();
+  }
+}
+
+/**
+ * volback's four steps for one compression, each after the one before (a step whose input
+ * failed is recorded as skipped), so that the bench can put each next to its references.
+ */
+export class VolbackSession {
+  constructor(rec, { w, scratch, cli, compression }) {
+    Object.assign(this, { rec, w, cli, compression });
+    this.ids = volbackIds(compression);
+    this.dir = join(scratch, `volback-${compression}`);
+    this.store = join(this.dir, 'store');
+    this.restored = join(this.dir, 'restored.img');
+    mkdirSync(this.dir, { recursive: true });
+    this.env = { ...process.env, VOLBACK_STATE_DIR: join(this.dir, 'state') };
+    this.backupArgs = ['--to', this.store, '--compression', compression, '--volume-id', VOLUME_ID, '--json'];
+    /** What the next steps need: the full backup's sample, then the latest backup's id. */
+    this.fullSample = null;
+    this.latest = null;
+  }
+
+  meta(key) {
+    return { tool: 'volback', ...STEPS[key], compression: this.compression, volumeBytes: this.w.sizeBytes };
+  }
+
+  volback(...args) {
+    return [process.execPath, this.cli, ...args];
+  }
+
+  /** Records `key` as skipped because an earlier step failed; true when it was. */
+  skipped(key, needed) {
+    if (needed) return false;
+    this.rec.skip(this.ids[key], this.meta(key), 'an earlier volback step failed');
+    return true;
+  }
+
+  async full() {
+    const sample = await this.rec.step(this.ids.full, this.meta('full'), this.volback('backup', this.w.image, ...this.backupArgs), {
+      env: this.env,
+      warm: [this.w.image],
+    });
+    if (sample) sample.storedBytes = storedBytes(sample, this.store);
+    this.fullSample = sample;
+  }
+
+  async incremental() {
+    if (this.skipped('incremental', this.fullSample)) return;
+    const argv = this.volback('backup', this.w.changed, ...this.backupArgs, '--incremental');
+    const sample = await this.rec.step(this.ids.incremental, this.meta('incremental'), argv, { env: this.env, warm: [this.w.changed] });
+    if (!sample) return;
+    sample.storedBytes = storedBytes(sample, this.store, this.fullSample.storedBytes);
+    const id = cliJson(sample).id;
+    if (typeof id === 'string') this.latest = id;
+    else this.rec.problem(this.ids.incremental, 'backup --json printed no id');
+  }
+
+  async restore() {
+    if (this.skipped('restore', this.latest)) return;
+    const argv = this.volback('restore', this.latest, this.restored, '--from', this.store);
+    const sample = await this.rec.step(this.ids.restore, this.meta('restore'), argv, { env: this.env, cache: 'cold', warmup: this.warmup() });
+    if (sample && sha256File(this.restored) !== this.w.changedSha256) this.rec.problem(this.ids.restore, 'restored image differs from the changed image');
+    rmSync(this.restored, { force: true });
+  }
+
+  async verify() {
+    if (this.skipped('verify', this.latest)) return;
+    const argv = this.volback('verify', this.latest, '--store', this.store);
+    await this.rec.step(this.ids.verify, this.meta('verify'), argv, { env: this.env, cache: 'cold', warmup: this.warmup() });
+  }
+
+  /** Run unmeasured before a cold step: Node and the CLI load, the store's data stays cold. */
+  warmup() {
+    return this.volback('list', '--store', this.store, '--json');
+  }
+
+  cleanup() {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
@@ -82,8 +130,4 @@ function cliJson(sample) {
   } catch {
     return {};
   }
-}
-
-function skipRest(rec, ids, meta, steps) {
-  for (const s of steps) rec.skip(ids[s], meta(s), 'an earlier volback step failed');
 }
