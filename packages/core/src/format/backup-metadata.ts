@@ -1,4 +1,5 @@
 import { InvalidBackupError, UnsupportedError } from '../errors.js';
+import { objectEntryOf } from './object-entry.js';
 import { scanMetadataObjects } from './object-list-scan.js';
 import { pythonJsonDumps, type PythonJsonValue } from './python-json.js';
 
@@ -106,12 +107,9 @@ function parseObjectEntry(item: unknown, index: number, objectName: string): Obj
   const body = (item as Record<string, unknown>)[name];
   if (typeof body !== 'object' || body === null) throw bad(objectName, `objects[${index}] (${name}) has no attributes`);
   const b = body as Record<string, unknown>;
-  const where = `objects[${index}] (${name})`;
-  if (typeof b.compression !== 'string') throw bad(objectName, `${where} has no "compression"`);
-  if (!isNonNegativeInteger(b.offset)) throw bad(objectName, `${where} has no valid "offset"`);
-  if (!isNonNegativeInteger(b.length)) throw bad(objectName, `${where} has no valid "length"`);
-  if (typeof b.md5 !== 'string' || !/^[0-9a-fA-F]{32}$/.test(b.md5)) throw bad(objectName, `${where} has no valid "md5"`);
-  return { name, offset: b.offset, length: b.length, md5: b.md5.toLowerCase(), compression: b.compression };
+  const entry = objectEntryOf(name, b.compression, b.offset, b.length, b.md5);
+  if (typeof entry === 'string') throw bad(objectName, `objects[${index}] (${name}) ${entry}`);
+  return entry;
 }
 
 /**
@@ -164,10 +162,6 @@ function optionalString(doc: Record<string, unknown>, key: string, objectName: s
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string') throw bad(objectName, `"${key}" is not a string`);
   return v;
-}
-
-function isNonNegativeInteger(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
 function bad(objectName: string, what: string): InvalidBackupError {

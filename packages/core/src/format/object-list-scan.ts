@@ -1,4 +1,5 @@
 import type { ObjectEntry } from './backup-metadata.js';
+import { objectEntryOf } from './object-entry.js';
 
 /**
  * A fast reader for the object list of `_metadata`, the one part of it that grows with the
@@ -14,7 +15,6 @@ import type { ObjectEntry } from './backup-metadata.js';
  */
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const MD5 = /^[0-9a-fA-F]{32}$/;
 /** An entry's fields, as JSON keys with their quotes; their first letters differ. */
 const FIELD_KEYS = ['"compression"', '"offset"', '"length"', '"md5"'];
 const FIELD_BY_LETTER = new Map(FIELD_KEYS.map((k, f) => [k.charCodeAt(1), f]));
@@ -188,8 +188,8 @@ function scanObjectList(text: string, start: number): { entries: ObjectEntry[]; 
     // The body's closing brace, then the entry's: an entry holds exactly one key.
     i = skipWs(text, i + 1);
     if (text.charCodeAt(i) !== 0x7d) return null;
-    const entry = checkedEntry(name.value, compression, offset, length, md5);
-    if (!entry) return null;
+    const entry = objectEntryOf(name.value, compression, offset, length, md5);
+    if (typeof entry === 'string') return null;
     entries.push(entry);
     i = skipWs(text, i + 1);
     if (text.charCodeAt(i) === 0x2c) {
@@ -198,14 +198,4 @@ function scanObjectList(text: string, start: number): { entries: ObjectEntry[]; 
     }
     return text.charCodeAt(i) === 0x5d ? { entries, end: i + 1 } : null;
   }
-}
-
-function checkedEntry(name: string, compression: unknown, offset: unknown, length: unknown, md5: unknown): ObjectEntry | null {
-  if (typeof compression !== 'string' || !isNonNegativeInteger(offset) || !isNonNegativeInteger(length)) return null;
-  if (typeof md5 !== 'string' || !MD5.test(md5)) return null;
-  return { name, offset, length, md5: md5.toLowerCase(), compression };
-}
-
-function isNonNegativeInteger(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
