@@ -66,6 +66,31 @@ describe('volback CLI on the posix driver', () => {
     expect(imported.stderr).toContain('E_NOT_FOUND');
   });
 
+  it("backs up incrementally on its own volume's latest backup, whatever another volume's backups hold", async () => {
+    const store = join(dir, 'two-volumes');
+    const mine = join(dir, 'mine.img');
+    const other = join(dir, 'other.img');
+    await writeFile(mine, makeVolume(512 * 1024, 31));
+    await writeFile(other, makeVolume(256 * 1024, 32));
+    expect((await runCli(['backup', mine, '--to', store, '--volume-id', 'vol-mine'], env)).code).toBe(0);
+    expect((await runCli(['backup', other, '--to', store, '--volume-id', 'vol-other'], env)).code).toBe(0);
+    const all = JSON.parse((await runCli(['list', '--store', store, '--json'], env)).stdout) as { id: string; volumeId: string }[];
+    const mineId = all.find((r) => r.volumeId === 'vol-mine')?.id;
+    const otherId = all.find((r) => r.volumeId === 'vol-other')?.id;
+    // The other volume's _metadata is damaged: a listing of the whole store now fails on it.
+    const container = join(store, (otherId as string).slice(0, 2), (otherId as string).slice(2, 4), otherId as string);
+    const meta = (await readdir(container)).find((n) => n.endsWith('_metadata')) as string;
+    await writeFile(join(container, meta), '{"damaged');
+    expect((await runCli(['list', '--store', store], env)).code).not.toBe(0);
+
+    const incr = await runCli(['backup', mine, '--to', store, '--volume-id', 'vol-mine', '--incremental', '--json'], env);
+    expect(incr.code, incr.stderr).toBe(0);
+    expect(JSON.parse(incr.stdout)).toMatchObject({ parentId: mineId });
+    const listed = await runCli(['list', '--store', store, '--volume-id', 'vol-mine', '--json'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { volumeId: string }[]).map((r) => r.volumeId)).toEqual(['vol-mine', 'vol-mine']);
+  });
+
   it('reports a damaged backup with E_INTEGRITY and exit status 3', async () => {
     const store = join(dir, 'damaged');
     const image = join(dir, 'd.img');
