@@ -22,6 +22,7 @@ import {
   throwIfAborted,
   type BackupRecord,
   type ByteRange,
+  type GetObjectOptions,
   type ObjectStore,
   type ObjectStoreCapabilities,
   type StoreCallOptions,
@@ -29,6 +30,7 @@ import {
 import { parseS3Config, S3_DEFAULTS, type S3StoreConfig } from './config.js';
 import { contentMd5 } from './content-md5.js';
 import { uploadMultipart } from './multipart-upload.js';
+import { readResponseBody } from './response-body.js';
 import { createS3Client } from './s3-client.js';
 import { isNoSuchBucket, isNotFound, isNotImplemented, mapS3Error } from './s3-errors.js';
 
@@ -134,7 +136,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async getObject(container: string, name: string, opts?: StoreCallOptions & { range?: ByteRange }): Promise<Uint8Array> {
+  async getObject(container: string, name: string, opts?: GetObjectOptions): Promise<Uint8Array> {
     throwIfAborted(opts?.signal);
     const key = this.key(name);
     const range = opts?.range;
@@ -156,10 +158,8 @@ export class S3ObjectStore implements ObjectStore {
         sendOptions(opts),
       );
       if (out.Body === undefined) throw new BackendError(`s3: ${what}: the answer has no body`, true);
-      const bytes = await out.Body.transformToByteArray();
-      if (out.ContentLength !== undefined && bytes.byteLength !== out.ContentLength) {
-        throw new BackendError(`s3: ${what}: got ${bytes.byteLength} bytes, Content-Length said ${out.ContentLength}`, true);
-      }
+      // A ranged answer may be the whole object (servers that ignore Range): it gets a buffer of its own.
+      const bytes = await readResponseBody(out.Body, out.ContentLength, range === undefined ? opts?.allocate : undefined, what);
       if (range !== undefined && bytes.byteLength > range.length) return trimToRange(bytes, range, out.ContentRange, what);
       return bytes;
     } catch (err) {

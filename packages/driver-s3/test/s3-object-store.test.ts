@@ -36,6 +36,28 @@ describeEachS3Server('S3ObjectStore', (server) => {
     expect(md5(await store.getObject(bucket, 'over'))).toBe(md5(patternBytes(50, 2)));
   });
 
+  it('reads a whole object straight into the buffer the engine lends, and a range into one of its own', async () => {
+    const bucket = store.config.bucket;
+    const data = patternBytes(3 * MiB + 17, 4);
+    await store.putObject(bucket, 'lent', data);
+    const backing = new Uint8Array(5 * MiB);
+    const asked: number[] = [];
+    const allocate = (length: number): Uint8Array => {
+      asked.push(length);
+      return backing.subarray(MiB, MiB + length);
+    };
+    const got = await store.getObject(bucket, 'lent', { allocate });
+    expect(got.buffer === backing.buffer, 'the body went into the lent buffer').toBe(true);
+    expect(got.byteOffset).toBe(MiB);
+    expect(md5(got)).toBe(md5(data));
+    expect(asked).toEqual([data.byteLength]);
+    // A server may answer a range with the whole object, so a range is not read into a lent buffer.
+    const range = await store.getObject(bucket, 'lent', { range: { offset: 10, length: 100 }, allocate });
+    expect(range.buffer === backing.buffer, 'a range went into a buffer of its own').toBe(false);
+    expect(Buffer.from(range).equals(Buffer.from(data.subarray(10, 110)))).toBe(true);
+    expect(asked).toHaveLength(1);
+  });
+
   it('round-trips 80 MiB through a multipart upload', async () => {
     const bucket = store.config.bucket;
     const data = patternBytes(80 * MiB, 3);
