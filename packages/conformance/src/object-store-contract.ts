@@ -161,6 +161,28 @@ export function defineObjectStoreContract(runner: ConformanceRunner, target: Con
       });
     });
 
+    t.test('getObject with a lender returns the object, in a lent buffer of its exact size or a buffer of its own', async () => {
+      await withScratch(async (s) => {
+        const data = rnd.bytes(300_000);
+        await s.put(`${s.prefix}lent`, data);
+        // As the engine lends: views of one larger buffer, and a size it records to check.
+        const backing = new Uint8Array(400_000).fill(0x5a);
+        const asked: number[] = [];
+        const allocate = (length: number): Uint8Array => {
+          asked.push(length);
+          return backing.subarray(4096, 4096 + length);
+        };
+        const got = await store.getObject(s.container, `${s.prefix}lent`, { allocate });
+        expect(describeDifference(got, data)).toBeNull();
+        if (got.buffer === backing.buffer) {
+          expect(asked, 'the lender is asked once, for the object size').toEqual([data.length]);
+          expect(got.byteOffset, 'the bytes start where the lent view does').toBe(4096);
+        }
+        const missing = store.getObject(s.container, `${s.prefix}lent-missing`, { allocate });
+        expect(await errorCodeOf(missing), 'a missing object is still E_NOT_FOUND with a lender').toBe('E_NOT_FOUND');
+      });
+    });
+
     t.test('an object put with flushLater reads back at once, and flush keeps it', async () => {
       await withScratch(async (s) => {
         const data = rnd.bytes(50_000);
