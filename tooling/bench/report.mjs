@@ -41,7 +41,7 @@ export function markdown({ machine, workload, settings, summaries, targets, note
     `**Machine:** ${machine.nproc} cores, ${machine.cpu}, ${machine.memoryGiB} GiB RAM, Linux ${machine.kernel.split(' ')[0]}, ` +
       `node ${machine.node}, ${machine.diskFreeGiB ?? '?'} GiB free on the disk of ${machine.workDir}`,
   );
-  lines.push(`**volback:** commit ${machine.commit}${machine.uncommittedPackageFiles ? ` + ${machine.uncommittedPackageFiles} uncommitted files under packages/` : ''}, measured through the CLI, posix driver`);
+  lines.push(`**volback:** commit ${machine.commit}${machine.uncommittedPackageFiles ? ` + ${machine.uncommittedPackageFiles} uncommitted files under packages/` : ''}, measured through the CLI, posix driver${settings.s3 ? ` (and s3 driver where a step says S3)` : ''}`);
   lines.push(
     `**Workload:** ${sizeLabel(workload.sizeBytes)} volume (${workload.regions.random} random / ${workload.regions.zero} zero / ${workload.regions.text} text regions of 4 MiB, shuffled), ` +
       `changed copy with ${workload.changes.count} scattered 64 KiB regions rewritten (${((workload.changes.count * workload.changes.bytes * 100) / workload.sizeBytes).toFixed(1)}%)`,

@@ -4,7 +4,8 @@
 // (volback zstd's step and the references it is held to) is measured back to back, volback first
 // in every other round, and a goal's ratio is the median of the rounds' own ratios.
 //   node tooling/bench/run.mjs [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling]
-//                              [--dir <tmp parent>] [--out bench-results] [--no-gnu-time] [--keep]
+//                              [--dir <tmp parent>] [--out bench-results] [--no-gnu-time] [--keep] [--s3]
+// --s3 adds volback to and from the S3 server bench.sh starts, next to rclone (no goals).
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { hasGnuTime } from './measure.mjs';
 import { Recorder } from './recorder.mjs';
 import { detectTools, references, ResticSession } from './references.mjs';
 import { writeReport } from './report.mjs';
+import { measureS3Round, s3ServerFromEnv } from './s3.mjs';
 import { RSS_SCALING_ID, sizeLabel } from './targets.mjs';
 import { CLI, runVolback, storedBytes, VolbackSession } from './volback.mjs';
 import { generateWorkload, parseSize } from './workload.mjs';
@@ -37,11 +39,12 @@ function options() {
       out: { type: 'string', default: join(REPO_ROOT, 'bench-results') },
       'no-gnu-time': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      s3: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    log('usage: pnpm bench [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling] [--dir TMP] [--out DIR] [--no-gnu-time] [--keep]');
+    log('usage: pnpm bench [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling] [--dir TMP] [--out DIR] [--no-gnu-time] [--keep] [--s3]');
     process.exit(0);
   }
   const runs = Number(values.runs);
@@ -65,6 +68,7 @@ async function main() {
   const canDropCaches = dropCaches();
   if (!canDropCaches) notes.push('warm cache: the page cache could not be dropped (not root?), so every step ran with a warm cache');
   const tools = await detectTools();
+  if (!opts.s3) delete tools.rclone; // rclone is the reference of the S3 steps only
   for (const [tool, v] of Object.entries(tools)) if (!v) notes.push(`${tool} is not installed: its reference is skipped`);
   const start = nodeStartCost();
   if (start) {
@@ -74,7 +78,15 @@ async function main() {
     );
   }
   const machine = describeMachine({ workDir, repoRoot: REPO_ROOT });
-  const settings = { runs: opts.runs, compressions: opts.compressions, gnuTime, canDropCaches, tools };
+  const s3 = opts.s3 ? s3ServerFromEnv() : { server: null, why: null };
+  if (s3.why) notes.push(`S3 steps skipped: ${s3.why}`);
+  if (s3.server) {
+    notes.push(
+      `S3: volback (zstd) to and from ${s3.server.label} on 127.0.0.1, next to rclone copy of the image; the server runs on the same cores, ` +
+        'so its CPU counts against both tools; no goals',
+    );
+  }
+  const settings = { runs: opts.runs, compressions: opts.compressions, gnuTime, canDropCaches, tools, s3: s3.server?.label ?? null };
 
   try {
     log(`[bench] generating the ${sizeLabel(opts.sizeBytes)} workload in ${workDir}`);
@@ -92,6 +104,7 @@ async function main() {
       for (const compression of opts.compressions) {
         if (compression !== 'zstd') await runVolback(rec, { ...ctx, compression });
       }
+      if (s3.server) await measureS3Round(rec, ctx, s3.server, { round: r, volbackFirst: r % 2 === 0 });
       rmSync(scratch, { recursive: true, force: true });
     }
 

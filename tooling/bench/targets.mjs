@@ -24,6 +24,8 @@ export const COMPARISONS = {
     ['ref.restic.restore', 'restic'],
   ],
   'verify latest': [['ref.sha256', 'sha256']],
+  'full backup to S3': [['ref.rclone.upload', 'rclone']],
+  'restore latest from S3': [['ref.rclone.download', 'rclone']],
 };
 
 /** Throughput goals: volback's median MiB/s over the reference's must be at least `min`. */

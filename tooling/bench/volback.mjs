@@ -15,13 +15,11 @@ const STEPS = {
   verify: { step: 'verify latest', cache: 'cold' },
 };
 
-/** Step ids of one compression's volback measurements. */
-export const volbackIds = (compression) => ({
-  full: `volback.${compression}.full`,
-  incremental: `volback.${compression}.incremental`,
-  restore: `volback.${compression}.restore`,
-  verify: `volback.${compression}.verify`,
-});
+/** Step ids of one compression's volback measurements; `where` names a store other than posix. */
+export const volbackIds = (compression, where = '') => {
+  const base = where ? `volback.${where}.${compression}` : `volback.${compression}`;
+  return { full: `${base}.full`, incremental: `${base}.incremental`, restore: `${base}.restore`, verify: `${base}.verify` };
+};
 
 /**
  * Measures one run of volback with `compression` into `rec`, storing to the posix driver under
@@ -44,14 +42,18 @@ export async function runVolback(rec, options) {
  * failed is recorded as skipped), so that the bench can put each next to its references.
  */
 export class VolbackSession {
-  constructor(rec, { w, scratch, cli, compression }) {
-    Object.assign(this, { rec, w, cli, compression });
-    this.ids = volbackIds(compression);
-    this.dir = join(scratch, `volback-${compression}`);
-    this.store = join(this.dir, 'store');
+  /**
+   * `remote`, when given, is the store instead of a directory under `scratch`:
+   * `{ name, url, env, suffix }`, whose `suffix` goes after each step's name (e.g. "to S3").
+   */
+  constructor(rec, { w, scratch, cli, compression, remote = null }) {
+    Object.assign(this, { rec, w, cli, compression, remote });
+    this.ids = volbackIds(compression, remote?.name);
+    this.dir = join(scratch, `volback-${remote ? `${remote.name}-` : ''}${compression}`);
+    this.store = remote ? remote.url : join(this.dir, 'store');
     this.restored = join(this.dir, 'restored.img');
     mkdirSync(this.dir, { recursive: true });
-    this.env = { ...process.env, VOLBACK_STATE_DIR: join(this.dir, 'state') };
+    this.env = { ...process.env, ...remote?.env, VOLBACK_STATE_DIR: join(this.dir, 'state') };
     this.backupArgs = ['--to', this.store, '--compression', compression, '--volume-id', VOLUME_ID, '--json'];
     /** What the next steps need: the full backup's sample, then the latest backup's id. */
     this.fullSample = null;
@@ -59,7 +61,9 @@ export class VolbackSession {
   }
 
   meta(key) {
-    return { tool: 'volback', ...STEPS[key], compression: this.compression, volumeBytes: this.w.sizeBytes };
+    const { step, cache } = STEPS[key];
+    const where = this.remote ? ` ${this.remote.suffix[key]}` : '';
+    return { tool: 'volback', step: step + where, cache, compression: this.compression, volumeBytes: this.w.sizeBytes };
   }
 
   volback(...args) {
