@@ -51,6 +51,12 @@ interface CatalogEntry {
  */
 export class StoreCatalog implements BackupCatalog {
   private readonly cache = new Map<string, CatalogEntry>();
+  /**
+   * Per container, its backups' `_metadata` prefixes by id, from one listing. Finding a backup
+   * lists its container, and so did finding each parent of its chain: on an object store that
+   * is the whole bucket, every object of every backup, once per layer.
+   */
+  private readonly indexes = new Map<string, Promise<Map<string, string>>>();
 
   constructor(private readonly store: ObjectStore) {}
 
@@ -69,14 +75,13 @@ export class StoreCatalog implements BackupCatalog {
     // after another, a remote store's round trips added up per backup.
     const limit = this.store.capabilities.maxConcurrency;
     const containers = await this.containers();
-    const listings = await mapLimited(containers, limit, (container) => this.store.listObjects(container, ''));
+    // A listing reads the store as it is now, not as an earlier call of this catalog found it.
+    const indexes = await mapLimited(containers, limit, (container) => this.metadataIndex(container, true));
     const backups: { container: string; prefix: string; id: string }[] = [];
     containers.forEach((container, i) => {
-      for (const name of listings[i] ?? []) {
-        const prefix = prefixOfMetadataObject(name);
-        const id = prefix && backupIdOfPrefix(prefix);
-        const named = prefix && volumeIdOfPrefix(prefix);
-        if (prefix && id && !(volumeId && named && named !== volumeId)) backups.push({ container, prefix, id });
+      for (const [id, prefix] of indexes[i] ?? []) {
+        const named = volumeIdOfPrefix(prefix);
+        if (!(volumeId && named && named !== volumeId)) backups.push({ container, prefix, id });
       }
     });
     const loaded = await mapLimited(backups, limit, async (b) => (await this.loadAt(b.container, b.prefix, b.id)).record);
@@ -100,6 +105,7 @@ export class StoreCatalog implements BackupCatalog {
   /** Drops a cached record after its backup was deleted. */
   forget(backupId: string): void {
     this.cache.delete(backupId);
+    this.indexes.clear();
   }
 
   private async load(backupId: string): Promise<CatalogEntry> {
@@ -114,9 +120,24 @@ export class StoreCatalog implements BackupCatalog {
   }
 
   private async findIn(container: string, backupId: string): Promise<{ container: string; prefix: string } | null> {
-    const hit = (await this.store.listObjects(container, '')).find((n) => n.endsWith(`_backup_${backupId}_metadata`));
-    const prefix = hit && prefixOfMetadataObject(hit);
-    return prefix ? { container, prefix } : null;
+    const listedBefore = this.indexes.has(container);
+    let prefix = (await this.metadataIndex(container, false)).get(backupId);
+    // The backup may have been made since that listing (by this process, or another): look again.
+    if (prefix === undefined && listedBefore) prefix = (await this.metadataIndex(container, true)).get(backupId);
+    return prefix === undefined ? null : { container, prefix };
+  }
+
+  /** The container's `_metadata` prefixes by backup id: listed once, or again when `fresh`. */
+  private metadataIndex(container: string, fresh: boolean): Promise<Map<string, string>> {
+    const known = this.indexes.get(container);
+    if (known && !fresh) return known;
+    const index = this.store.listObjects(container, '').then(metadataPrefixesById);
+    this.indexes.set(container, index);
+    // A failed listing is not kept: the next call lists again.
+    index.catch(() => {
+      if (this.indexes.get(container) === index) this.indexes.delete(container);
+    });
+    return index;
   }
 
   private async findElsewhere(skip: string, backupId: string): Promise<{ container: string; prefix: string } | null> {
@@ -181,6 +202,17 @@ export class StoreCatalog implements BackupCatalog {
     if (this.store.capabilities.listContainers && this.store.listContainers) return this.store.listContainers();
     return [];
   }
+}
+
+/** Backup id to prefix, for each `_metadata` object among `names`; the first listed wins. */
+function metadataPrefixesById(names: string[]): Map<string, string> {
+  const byId = new Map<string, string>();
+  for (const name of names) {
+    const prefix = prefixOfMetadataObject(name);
+    const id = prefix && backupIdOfPrefix(prefix);
+    if (prefix && id && !byId.has(id)) byId.set(id, prefix);
+  }
+  return byId;
 }
 
 /**

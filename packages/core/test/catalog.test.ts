@@ -7,6 +7,7 @@ import { sortOldestFirst, StoreCatalog } from '../src/catalog.js';
 import { ChunkedBackupDriver } from '../src/chunked-backup-driver.js';
 import { encodeBackupMetadata, FORMAT_VERSION, type BackupMetadata } from '../src/format/backup-metadata.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
+import { BufferRestoreTarget } from '../src/restore-target.js';
 import { chainVolumeBytes, sizeInGiB } from '../src/stored-backup.js';
 import { makeVolume, mutateVolume } from '../src/testing/test-data.js';
 import { BufferVolumeSource } from '../src/volume-source.js';
@@ -99,6 +100,51 @@ describe('StoreCatalog', () => {
     // Holding the parsed lists took ~30 MB here; the records alone take a few kB.
     expect(grown).toBeLessThan(8 * 2 ** 20);
     expect(await catalog.get('00000003-big')).toBe(listed[3]);
+  });
+
+  it('lists a shared container once to find a whole chain, and again only for a backup it has not seen', async () => {
+    // Watches the real in-memory store's whole-container listings; the data path is untouched.
+    class CountingStore extends MemoryObjectStore {
+      readonly wholeListings = new Map<string, number>();
+      override async listObjects(container: string, prefix: string): Promise<string[]> {
+        if (prefix === '') this.wholeListings.set(container, (this.wholeListings.get(container) ?? 0) + 1);
+        return super.listObjects(container, prefix);
+      }
+    }
+    const store = new CountingStore();
+    const writer = new ChunkedBackupDriver(store, { catalog: new StoreCatalog(store), objectSize: 64 * 1024 });
+    const at = new Date('2026-01-01T00:00:00Z');
+    // One container for every backup, as an object store's bucket holds them.
+    const bucket = 'bucket';
+    let volume = makeVolume(200_000, 1);
+    let parentId: string | null = null;
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = newBackupRecord({ id: `chain-${i}`, volumeId: 'vol', parentId, createdAt: at, container: bucket });
+      ids.push((await writer.backup(r, new BufferVolumeSource(volume))).record.id);
+      parentId = r.id;
+      volume = mutateVolume(volume, i + 2);
+    }
+    store.wholeListings.clear();
+
+    const catalog = new StoreCatalog(store);
+    const reader = new ChunkedBackupDriver(store, { catalog, objectSize: 64 * 1024 });
+    expect(await catalog.get(ids[3] as string)).toMatchObject({ parentId: ids[2], volumeBytes: 200_000 });
+    const target = new BufferRestoreTarget();
+    expect((await reader.restore(await catalog.get(ids[3] as string), 'vol', target)).chain).toEqual(ids);
+    expect(Buffer.from(target.data).equals(Buffer.from(mutateVolume(mutateVolume(mutateVolume(makeVolume(200_000, 1), 2), 3), 4)))).toBe(true);
+    expect(store.wholeListings.get(bucket), 'the bucket, listed once for the record, its chain and the restore').toBe(1);
+
+    // Made after that listing, by another writer: found by listing again.
+    const later = newBackupRecord({ id: 'chain-later', volumeId: 'vol', parentId: ids[3] as string, createdAt: at, container: bucket });
+    await writer.backup(later, new BufferVolumeSource(volume));
+    store.wholeListings.clear();
+    expect((await catalog.get(later.id)).parentId).toBe(ids[3]);
+    expect(store.wholeListings.get(bucket), 'listed again, once').toBe(1);
+    // Deleted through this catalog's driver: gone for it too.
+    await reader.deleteBackup(await catalog.get(later.id));
+    await expect(catalog.get(later.id)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    expect((await catalog.list()).map((r) => r.id)).toEqual(ids);
   });
 
   it('sorts by time first', () => {
