@@ -241,7 +241,12 @@ function checkTask(task: RestoreTask, h: Sha256File | null, stored: Uint8Array, 
   };
 }
 
-const ZERO_SKIP_PIECE = 1 << 20;
+/**
+ * Zero runs this long, aligned to it, become holes. Writing less is what speeds a restore bound by
+ * the disk: the bench's volume has ~305 MiB of zeros in 64 KiB pieces and ~261 MiB in 1 MiB ones,
+ * so a restore writes ~6% less (median of 6 interleaved cold restores: ~2% faster).
+ */
+const ZERO_SKIP_PIECE = 64 * 1024;
 /** Objects up to this size decompress into pooled buffers; bigger ones (Cinder's posix default is 1.9 GB) get their own. */
 const MAX_POOLED_OBJECT = 64 << 20;
 
@@ -255,7 +260,7 @@ function isCompressed(entry: ObjectEntry): boolean {
 }
 
 /**
- * Writes the claimed ranges; on a fresh target, all-zero 1 MiB pieces are skipped and stay holes.
+ * Writes the claimed ranges; on a fresh target, all-zero pieces are skipped and stay holes.
  * Consecutive pieces that hold data go out in one write.
  */
 async function writeClaims(target: RestoreTarget, task: RestoreTask, data: Uint8Array, allZero: boolean): Promise<void> {
