@@ -2,7 +2,7 @@ import type { BackupRecord } from './backup-record.js';
 import { backupIdOfPrefix, prefixOfMetadataObject, volumeIdOfPrefix } from './cinder-names.js';
 import { hasErrorCode, NotFoundError } from './errors.js';
 import { parseCinderDatetime } from './format/cinder-datetime.js';
-import type { ObjectStore } from './object-store.js';
+import { forEachObjectPage, type ObjectStore } from './object-store.js';
 import { coveredBytes, readBackupMetadata, sizeInGiB } from './stored-backup.js';
 import { mapLimited } from './engine/map-limited.js';
 
@@ -131,7 +131,12 @@ export class StoreCatalog implements BackupCatalog {
   private metadataIndex(container: string, fresh: boolean): Promise<Map<string, string>> {
     const known = this.indexes.get(container);
     if (known && !fresh) return known;
-    const index = this.store.listObjects(container, '').then(metadataPrefixesById);
+    const index = (async () => {
+      const byId = new Map<string, string>();
+      // A page at a time where the store lists in pages: a bucket's names can run to millions.
+      await forEachObjectPage(this.store, container, '', (names) => addMetadataPrefixes(byId, names));
+      return byId;
+    })();
     this.indexes.set(container, index);
     // A failed listing is not kept: the next call lists again.
     index.catch(() => {
@@ -204,15 +209,13 @@ export class StoreCatalog implements BackupCatalog {
   }
 }
 
-/** Backup id to prefix, for each `_metadata` object among `names`; the first listed wins. */
-function metadataPrefixesById(names: string[]): Map<string, string> {
-  const byId = new Map<string, string>();
+/** Adds backup id to prefix, for each `_metadata` object among `names`; the first listed wins. */
+function addMetadataPrefixes(byId: Map<string, string>, names: string[]): void {
   for (const name of names) {
     const prefix = prefixOfMetadataObject(name);
     const id = prefix && backupIdOfPrefix(prefix);
     if (prefix && id && !byId.has(id)) byId.set(id, prefix);
   }
-  return byId;
 }
 
 /**

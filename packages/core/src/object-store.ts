@@ -40,6 +40,35 @@ export interface ObjectStoreCapabilities {
   listContainers: boolean;
 }
 
+/** A page of object names, and where the next page starts (absent on the last). */
+export interface ObjectPage {
+  names: string[];
+  next?: string;
+}
+
+/**
+ * Calls `onPage` with every name in the container under `prefix`, a page at a time when the
+ * store lists in pages (`listObjectPage`), else all at once.
+ */
+export async function forEachObjectPage(
+  store: ObjectStore,
+  container: string,
+  prefix: string,
+  onPage: (names: string[]) => void,
+  opts?: StoreCallOptions,
+): Promise<void> {
+  if (!store.listObjectPage) {
+    onPage(await store.listObjects(container, prefix, opts));
+    return;
+  }
+  let next: string | undefined;
+  do {
+    const page = await store.listObjectPage(container, prefix, next, opts);
+    onPage(page.names);
+    next = page.next;
+  } while (next !== undefined);
+}
+
 /** A byte range of an object: `length` bytes from `offset`. */
 export interface ByteRange {
   offset: number;
@@ -79,6 +108,12 @@ export interface ObjectStore {
   deleteObject(container: string, name: string, opts?: StoreCallOptions): Promise<void>;
   /** Every object name in the container that starts with `prefix` (exact, case-sensitive). */
   listObjects(container: string, prefix: string, opts?: StoreCallOptions): Promise<string[]>;
+  /**
+   * One page of what `listObjects` returns: pass `page.next` back to get the next, until it is
+   * absent. Optional, for stores that list in pages: a caller looking for a few names among
+   * millions (the catalog, for `_metadata` objects in a bucket) then holds one page at a time.
+   */
+  listObjectPage?(container: string, prefix: string, next?: string, opts?: StoreCallOptions): Promise<ObjectPage>;
   /**
    * Removes a container that holds no objects; one still holding objects is kept. Optional.
    * The engine never calls it (Cinder keeps containers when deleting backups); hosts may, to tidy up.

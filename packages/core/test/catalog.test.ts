@@ -3,10 +3,11 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { metadataObjectName, objectStorePrefix, posixObjectPrefix, volumeIdOfPrefix } from '../src/cinder-names.js';
 import { newBackupRecord } from '../src/backup-record.js';
-import { sortOldestFirst, StoreCatalog } from '../src/catalog.js';
+import { MemoryCatalog, sortOldestFirst, StoreCatalog } from '../src/catalog.js';
 import { ChunkedBackupDriver } from '../src/chunked-backup-driver.js';
 import { encodeBackupMetadata, FORMAT_VERSION, type BackupMetadata } from '../src/format/backup-metadata.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
+import type { ObjectPage } from '../src/object-store.js';
 import { BufferRestoreTarget } from '../src/restore-target.js';
 import { chainVolumeBytes, sizeInGiB } from '../src/stored-backup.js';
 import { makeVolume, mutateVolume } from '../src/testing/test-data.js';
@@ -145,6 +146,35 @@ describe('StoreCatalog', () => {
     await reader.deleteBackup(await catalog.get(later.id));
     await expect(catalog.get(later.id)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
     expect((await catalog.list()).map((r) => r.id)).toEqual(ids);
+  });
+
+  it('reads a container a page at a time when the store lists in pages', async () => {
+    // The real in-memory store, listing in pages of 2; a whole listing of a container fails, so
+    // the catalog must have paged.
+    class PagedStore extends MemoryObjectStore {
+      pages = 0;
+      override async listObjects(container: string, prefix: string): Promise<string[]> {
+        if (prefix === '') throw new Error('listed a whole container at once');
+        return super.listObjects(container, prefix);
+      }
+      async listObjectPage(container: string, prefix: string, next?: string): Promise<ObjectPage> {
+        const all = await super.listObjects(container, prefix);
+        const from = next === undefined ? 0 : Number(next);
+        this.pages += 1;
+        const names = all.slice(from, from + 2);
+        return from + 2 < all.length ? { names, next: String(from + 2) } : { names };
+      }
+    }
+    const store = new PagedStore();
+    const driver = new ChunkedBackupDriver(store, { catalog: new MemoryCatalog(), objectSize: 64 * 1024 });
+    const at = new Date('2026-01-01T00:00:00Z');
+    const full = await driver.backup(newBackupRecord({ id: 'paged-full', volumeId: 'vol', createdAt: at, container: 'bucket' }), new BufferVolumeSource(makeVolume(300_000, 1)));
+    const catalog = new StoreCatalog(store);
+    expect((await catalog.get(full.record.id)).volumeBytes).toBe(300_000);
+    expect((await catalog.list()).map((r) => r.id)).toEqual([full.record.id]);
+    // 5 data objects, _sha256file and _metadata in 4 pages of 2, twice (get, then list), and the
+    // one empty page of the backup's default container, where get looks first.
+    expect(store.pages).toBe(9);
   });
 
   it('sorts by time first', () => {

@@ -16,6 +16,7 @@ import {
   AuthError,
   BackendError,
   ConfigError,
+  forEachObjectPage,
   InvalidBackupError,
   NotFoundError,
   objectStorePrefix,
@@ -23,6 +24,7 @@ import {
   type BackupRecord,
   type ByteRange,
   type GetObjectOptions,
+  type ObjectPage,
   type ObjectStore,
   type ObjectStoreCapabilities,
   type StoreCallOptions,
@@ -214,33 +216,39 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async listObjects(container: string, prefix: string, opts?: StoreCallOptions): Promise<string[]> {
-    const fullPrefix = this.key(prefix);
     const names: string[] = [];
-    let token: string | undefined;
-    do {
-      throwIfAborted(opts?.signal);
-      let page;
-      try {
-        page = await this.client.send(
-          new ListObjectsV2Command({
-            Bucket: container,
-            Prefix: fullPrefix,
-            MaxKeys: this.config.listPageSize ?? S3_DEFAULTS.listPageSize,
-            ...(token === undefined ? {} : { ContinuationToken: token }),
-          }),
-          sendOptions(opts),
-        );
-      } catch (err) {
-        // Like a missing directory for posix: nothing is stored there.
-        if (isNoSuchBucket(err)) return [];
-        throw mapS3Error(err, `LIST ${container}/${fullPrefix}`, opts?.signal);
-      }
-      for (const object of page.Contents ?? []) {
-        if (object.Key !== undefined && object.Key.startsWith(fullPrefix)) names.push(object.Key.slice(this.keyPrefix.length));
-      }
-      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+    await forEachObjectPage(this, container, prefix, (page) => {
+      for (const name of page) names.push(name);
+    }, opts);
     return names.sort();
+  }
+
+  /** One ListObjectsV2 page (`listPageSize` keys); `next` is its continuation token. */
+  async listObjectPage(container: string, prefix: string, next?: string, opts?: StoreCallOptions): Promise<ObjectPage> {
+    throwIfAborted(opts?.signal);
+    const fullPrefix = this.key(prefix);
+    let page;
+    try {
+      page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: container,
+          Prefix: fullPrefix,
+          MaxKeys: this.config.listPageSize ?? S3_DEFAULTS.listPageSize,
+          ...(next === undefined ? {} : { ContinuationToken: next }),
+        }),
+        sendOptions(opts),
+      );
+    } catch (err) {
+      // Like a missing directory for posix: nothing is stored there.
+      if (isNoSuchBucket(err)) return { names: [] };
+      throw mapS3Error(err, `LIST ${container}/${fullPrefix}`, opts?.signal);
+    }
+    const names: string[] = [];
+    for (const object of page.Contents ?? []) {
+      if (object.Key !== undefined && object.Key.startsWith(fullPrefix)) names.push(object.Key.slice(this.keyPrefix.length));
+    }
+    const token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    return token === undefined ? { names } : { names, next: token };
   }
 
   /**

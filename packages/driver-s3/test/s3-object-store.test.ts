@@ -118,6 +118,17 @@ describeEachS3Server('S3ObjectStore', (server) => {
       // assume S3's byte order, so it drops 'p-sibling' across pages; Swift is right.
       if (server.faithful) expect((await paged.listObjects(bucket, '')).length).toBe(27);
       expect(await paged.listObjects(uniqueBucket('none'), 'p/')).toEqual([]);
+      // Page by page, as the catalog reads a bucket: 10, 10 and 5 names, the last page with no next.
+      const pages: string[][] = [];
+      let next: string | undefined;
+      do {
+        const page = await paged.listObjectPage(bucket, 'p/', next);
+        pages.push(page.names);
+        next = page.next;
+      } while (next !== undefined);
+      expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
+      expect(pages.flat()).toEqual(names);
+      expect(await paged.listObjectPage(uniqueBucket('none'), 'p/')).toEqual({ names: [] });
     } finally {
       await paged.close();
     }

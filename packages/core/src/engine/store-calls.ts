@@ -25,6 +25,10 @@ export function aroundStoreCalls(store: ObjectStore, around: AroundCall): Object
     const flush = store.flush.bind(store);
     wrapped.flush = (c, o) => around(() => flush(c, o), o);
   }
+  if (store.listObjectPage) {
+    const page = store.listObjectPage.bind(store);
+    wrapped.listObjectPage = (c, p, next, o) => around(() => page(c, p, next, o), o);
+  }
   if (store.listContainers) {
     const list = store.listContainers.bind(store);
     wrapped.listContainers = (o) => around(() => list(o), o);
