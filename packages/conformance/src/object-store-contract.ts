@@ -245,6 +245,22 @@ export function defineObjectStoreContract(runner: ConformanceRunner, target: Con
       });
     });
 
+    t.test(
+      'listMetadataObjects finds every _metadata object and nothing else',
+      async () => {
+        await withScratch(async (s) => {
+          // Backups in Cinder's object-store layout (below the scratch prefix), and other names.
+          const bases = [0, 1, 2].map((n) => `${s.prefix}volume_v${n}/2026010100000${n}/az_nova_backup_${globalThis.crypto.randomUUID()}`);
+          const names = bases.flatMap((b) => [`${b}-00001`, `${b}-00002`, `${b}_sha256file`, `${b}_metadata`]);
+          names.push(`${s.prefix}loose_backup_x_metadata`, `${s.prefix}notes.txt`, `${s.prefix}deep/er/y_metadata`);
+          for (const name of names) await s.put(name, new Uint8Array(1));
+          const found = (await store.listMetadataObjects?.(s.container)) ?? [];
+          expect(found.filter((n) => n.startsWith(s.prefix)).sort()).toEqual(names.filter((n) => n.endsWith('_metadata')).sort());
+        });
+      },
+      { gates: [() => (store.listMetadataObjects ? null : 'the store does not offer listMetadataObjects (optional)')] },
+    );
+
     t.test('getObject of a missing object is E_NOT_FOUND', async () => {
       await withScratch(async (s) => {
         expect(await errorCodeOf(store.getObject(s.container, `${s.prefix}missing`))).toBe('E_NOT_FOUND');

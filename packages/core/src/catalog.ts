@@ -133,8 +133,10 @@ export class StoreCatalog implements BackupCatalog {
     if (known && !fresh) return known;
     const index = (async () => {
       const byId = new Map<string, string>();
-      // A page at a time where the store lists in pages: a bucket's names can run to millions.
-      await forEachObjectPage(this.store, container, '', (names) => addMetadataPrefixes(byId, names));
+      // A store may find its _metadata objects without listing the rest; else a page at a time
+      // where the store lists in pages: a bucket's names can run to millions.
+      if (this.store.listMetadataObjects) addMetadataPrefixes(byId, await this.store.listMetadataObjects(container));
+      else await forEachObjectPage(this.store, container, '', (names) => addMetadataPrefixes(byId, names));
       return byId;
     })();
     this.indexes.set(container, index);

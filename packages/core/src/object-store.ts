@@ -115,6 +115,12 @@ export interface ObjectStore {
    */
   listObjectPage?(container: string, prefix: string, next?: string, opts?: StoreCallOptions): Promise<ObjectPage>;
   /**
+   * The names of the container's `_metadata` objects (one per backup), each once. Optional: a
+   * store that can find them without listing every data object offers it, and the catalog then
+   * uses it instead of a listing.
+   */
+  listMetadataObjects?(container: string, opts?: StoreCallOptions): Promise<string[]>;
+  /**
    * Removes a container that holds no objects; one still holding objects is kept. Optional.
    * The engine never calls it (Cinder keeps containers when deleting backups); hosts may, to tidy up.
    */

@@ -32,6 +32,7 @@ import {
 import { parseS3Config, S3_DEFAULTS, type S3StoreConfig } from './config.js';
 import { contentMd5 } from './content-md5.js';
 import { uploadMultipart } from './multipart-upload.js';
+import { findMetadataKeys, type Lister } from './metadata-walk.js';
 import { readResponseBody } from './response-body.js';
 import { createS3Client } from './s3-client.js';
 import { isNoSuchBucket, isNotFound, isNotImplemented, mapS3Error } from './s3-errors.js';
@@ -225,6 +226,72 @@ export class S3ObjectStore implements ObjectStore {
 
   /** One ListObjectsV2 page (`listPageSize` keys); `next` is its continuation token. */
   async listObjectPage(container: string, prefix: string, next?: string, opts?: StoreCallOptions): Promise<ObjectPage> {
+    const page = await this.listKeys(container, prefix, { token: next }, opts);
+    return page.next === undefined ? { names: page.keys } : { names: page.keys, next: page.next };
+  }
+
+  /**
+   * The container's `_metadata` objects. A bucket that fits in one page is read in it. For a
+   * bigger one, the first page tells how big its backups are: if its keys sit in fewer
+   * directories than the calls that go at once, walking the bucket by directory (about a call
+   * per directory, that many at once; see findMetadataKeys) takes fewer round trips than reading
+   * every page (a call per 1000 keys, one after another). Otherwise, or if the server's listings
+   * disagree, every page is read.
+   */
+  async listMetadataObjects(container: string, opts?: StoreCallOptions): Promise<string[]> {
+    const isMetadata = (n: string): boolean => n.endsWith('_metadata');
+    const first = await this.listObjectPage(container, '', undefined, opts);
+    const found = first.names.filter(isMetadata);
+    const directories = new Set(first.names.map((n) => n.slice(0, n.lastIndexOf('/') + 1)));
+    if (first.next !== undefined && directories.size < this.capabilities.maxConcurrency) {
+      const walked = await findMetadataKeys(this.lister(container, opts), this.capabilities.maxConcurrency, first.names);
+      if (walked) return walked;
+    }
+    for (let next = first.next; next !== undefined; ) {
+      const page = await this.listObjectPage(container, '', next, opts);
+      for (const name of page.names) if (isMetadata(name)) found.push(name);
+      next = page.next;
+    }
+    return found.sort();
+  }
+
+  /** The walk's listings, as ListObjectsV2 calls. */
+  private lister(container: string, opts: StoreCallOptions | undefined): Lister {
+    return {
+      level: async (prefix) => {
+        const keys: string[] = [];
+        const prefixes: string[] = [];
+        let token: string | undefined;
+        do {
+          const page = await this.listKeys(container, prefix, { delimiter: '/', token }, opts);
+          keys.push(...page.keys);
+          prefixes.push(...page.prefixes);
+          token = page.next;
+        } while (token !== undefined);
+        return { keys, prefixes };
+      },
+      page: async (prefix, after) => {
+        const page = await this.listKeys(container, prefix, { startAfter: after }, opts);
+        return { keys: page.keys, truncated: page.next !== undefined };
+      },
+      each: async (prefix, onPage, after) => {
+        let token: string | undefined;
+        do {
+          const page = await this.listKeys(container, prefix, { startAfter: after, token }, opts);
+          onPage(page.keys);
+          token = page.next;
+        } while (token !== undefined);
+      },
+    };
+  }
+
+  /** One ListObjectsV2 call; names relative to the key prefix. A missing bucket holds nothing. */
+  private async listKeys(
+    container: string,
+    prefix: string,
+    q: { token?: string; delimiter?: string; startAfter?: string; maxKeys?: number },
+    opts?: StoreCallOptions,
+  ): Promise<{ keys: string[]; prefixes: string[]; next?: string }> {
     throwIfAborted(opts?.signal);
     const fullPrefix = this.key(prefix);
     let page;
@@ -233,22 +300,23 @@ export class S3ObjectStore implements ObjectStore {
         new ListObjectsV2Command({
           Bucket: container,
           Prefix: fullPrefix,
-          MaxKeys: this.config.listPageSize ?? S3_DEFAULTS.listPageSize,
-          ...(next === undefined ? {} : { ContinuationToken: next }),
+          MaxKeys: q.maxKeys ?? this.config.listPageSize ?? S3_DEFAULTS.listPageSize,
+          ...(q.token === undefined ? {} : { ContinuationToken: q.token }),
+          ...(q.delimiter === undefined ? {} : { Delimiter: q.delimiter }),
+          ...(q.startAfter === undefined ? {} : { StartAfter: this.key(q.startAfter) }),
         }),
         sendOptions(opts),
       );
     } catch (err) {
       // Like a missing directory for posix: nothing is stored there.
-      if (isNoSuchBucket(err)) return { names: [] };
+      if (isNoSuchBucket(err)) return { keys: [], prefixes: [] };
       throw mapS3Error(err, `LIST ${container}/${fullPrefix}`, opts?.signal);
     }
-    const names: string[] = [];
-    for (const object of page.Contents ?? []) {
-      if (object.Key !== undefined && object.Key.startsWith(fullPrefix)) names.push(object.Key.slice(this.keyPrefix.length));
-    }
+    const strip = (k: string | undefined): string[] => (k !== undefined && k.startsWith(fullPrefix) ? [k.slice(this.keyPrefix.length)] : []);
+    const keys = (page.Contents ?? []).flatMap((o) => strip(o.Key));
+    const prefixes = (page.CommonPrefixes ?? []).flatMap((p) => strip(p.Prefix));
     const token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-    return token === undefined ? { names } : { names, next: token };
+    return token === undefined ? { keys, prefixes } : { keys, prefixes, next: token };
   }
 
   /**

@@ -29,6 +29,10 @@ export function aroundStoreCalls(store: ObjectStore, around: AroundCall): Object
     const page = store.listObjectPage.bind(store);
     wrapped.listObjectPage = (c, p, next, o) => around(() => page(c, p, next, o), o);
   }
+  if (store.listMetadataObjects) {
+    const find = store.listMetadataObjects.bind(store);
+    wrapped.listMetadataObjects = (c, o) => around(() => find(c, o), o);
+  }
   if (store.listContainers) {
     const list = store.listContainers.bind(store);
     wrapped.listContainers = (o) => around(() => list(o), o);
