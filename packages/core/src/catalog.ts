@@ -2,7 +2,7 @@ import type { BackupRecord } from './backup-record.js';
 import { backupIdOfPrefix, prefixOfMetadataObject, volumeIdOfPrefix } from './cinder-names.js';
 import { hasErrorCode, NotFoundError } from './errors.js';
 import { parseCinderDatetime } from './format/cinder-datetime.js';
-import { forEachObjectPage, type ObjectStore } from './object-store.js';
+import type { ObjectStore } from './object-store.js';
 import { coveredBytes, readBackupMetadata, sizeInGiB } from './stored-backup.js';
 import { mapLimited } from './engine/map-limited.js';
 
@@ -131,14 +131,9 @@ export class StoreCatalog implements BackupCatalog {
   private metadataIndex(container: string, fresh: boolean): Promise<Map<string, string>> {
     const known = this.indexes.get(container);
     if (known && !fresh) return known;
-    const index = (async () => {
-      const byId = new Map<string, string>();
-      // A store may find its _metadata objects without listing the rest; else a page at a time
-      // where the store lists in pages: a bucket's names can run to millions.
-      if (this.store.listMetadataObjects) addMetadataPrefixes(byId, await this.store.listMetadataObjects(container));
-      else await forEachObjectPage(this.store, container, '', (names) => addMetadataPrefixes(byId, names));
-      return byId;
-    })();
+    // A bucket's names can run to millions: a store that can find its _metadata objects alone does.
+    const names = this.store.listMetadataObjects ? this.store.listMetadataObjects(container) : this.store.listObjects(container, '');
+    const index = names.then(metadataPrefixesById);
     this.indexes.set(container, index);
     // A failed listing is not kept: the next call lists again.
     index.catch(() => {
@@ -211,13 +206,15 @@ export class StoreCatalog implements BackupCatalog {
   }
 }
 
-/** Adds backup id to prefix, for each `_metadata` object among `names`; the first listed wins. */
-function addMetadataPrefixes(byId: Map<string, string>, names: string[]): void {
+/** Backup id to prefix, for each `_metadata` object among `names`; the first listed wins. */
+function metadataPrefixesById(names: string[]): Map<string, string> {
+  const byId = new Map<string, string>();
   for (const name of names) {
     const prefix = prefixOfMetadataObject(name);
     const id = prefix && backupIdOfPrefix(prefix);
     if (prefix && id && !byId.has(id)) byId.set(id, prefix);
   }
+  return byId;
 }
 
 /**

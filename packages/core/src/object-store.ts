@@ -40,35 +40,6 @@ export interface ObjectStoreCapabilities {
   listContainers: boolean;
 }
 
-/** A page of object names, and where the next page starts (absent on the last). */
-export interface ObjectPage {
-  names: string[];
-  next?: string;
-}
-
-/**
- * Calls `onPage` with every name in the container under `prefix`, a page at a time when the
- * store lists in pages (`listObjectPage`), else all at once.
- */
-export async function forEachObjectPage(
-  store: ObjectStore,
-  container: string,
-  prefix: string,
-  onPage: (names: string[]) => void,
-  opts?: StoreCallOptions,
-): Promise<void> {
-  if (!store.listObjectPage) {
-    onPage(await store.listObjects(container, prefix, opts));
-    return;
-  }
-  let next: string | undefined;
-  do {
-    const page = await store.listObjectPage(container, prefix, next, opts);
-    onPage(page.names);
-    next = page.next;
-  } while (next !== undefined);
-}
-
 /** A byte range of an object: `length` bytes from `offset`. */
 export interface ByteRange {
   offset: number;
@@ -109,15 +80,10 @@ export interface ObjectStore {
   /** Every object name in the container that starts with `prefix` (exact, case-sensitive). */
   listObjects(container: string, prefix: string, opts?: StoreCallOptions): Promise<string[]>;
   /**
-   * One page of what `listObjects` returns: pass `page.next` back to get the next, until it is
-   * absent. Optional, for stores that list in pages: a caller looking for a few names among
-   * millions (the catalog, for `_metadata` objects in a bucket) then holds one page at a time.
-   */
-  listObjectPage?(container: string, prefix: string, next?: string, opts?: StoreCallOptions): Promise<ObjectPage>;
-  /**
    * The names of the container's `_metadata` objects (one per backup), each once. Optional: a
-   * store that can find them without listing every data object offers it, and the catalog then
-   * uses it instead of a listing.
+   * store whose containers can hold millions of objects (a bucket) offers it, to find them
+   * without listing or holding every data object's name, and the catalog then uses it instead
+   * of `listObjects`.
    */
   listMetadataObjects?(container: string, opts?: StoreCallOptions): Promise<string[]>;
   /**

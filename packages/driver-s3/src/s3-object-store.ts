@@ -16,7 +16,6 @@ import {
   AuthError,
   BackendError,
   ConfigError,
-  forEachObjectPage,
   InvalidBackupError,
   NotFoundError,
   objectStorePrefix,
@@ -24,7 +23,6 @@ import {
   type BackupRecord,
   type ByteRange,
   type GetObjectOptions,
-  type ObjectPage,
   type ObjectStore,
   type ObjectStoreCapabilities,
   type StoreCallOptions,
@@ -36,6 +34,20 @@ import { findMetadataKeys, type Lister } from './metadata-walk.js';
 import { readResponseBody } from './response-body.js';
 import { createS3Client } from './s3-client.js';
 import { isNoSuchBucket, isNotFound, isNotImplemented, mapS3Error } from './s3-errors.js';
+
+/** What a ListObjectsV2 call asks beyond the prefix: where to go on from, and a delimiter. */
+interface ListQuery {
+  token?: string;
+  startAfter?: string;
+  delimiter?: string;
+}
+
+/** One ListObjectsV2 page: names relative to the key prefix, and the token of the next page. */
+interface ListedPage {
+  keys: string[];
+  prefixes: string[];
+  next?: string;
+}
 
 /** S3's largest object. */
 const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
@@ -218,16 +230,8 @@ export class S3ObjectStore implements ObjectStore {
 
   async listObjects(container: string, prefix: string, opts?: StoreCallOptions): Promise<string[]> {
     const names: string[] = [];
-    await forEachObjectPage(this, container, prefix, (page) => {
-      for (const name of page) names.push(name);
-    }, opts);
+    await this.eachPage(container, prefix, {}, (page) => names.push(...page.keys), opts);
     return names.sort();
-  }
-
-  /** One ListObjectsV2 page (`listPageSize` keys); `next` is its continuation token. */
-  async listObjectPage(container: string, prefix: string, next?: string, opts?: StoreCallOptions): Promise<ObjectPage> {
-    const page = await this.listKeys(container, prefix, { token: next }, opts);
-    return page.next === undefined ? { names: page.keys } : { names: page.keys, next: page.next };
   }
 
   /**
@@ -236,22 +240,22 @@ export class S3ObjectStore implements ObjectStore {
    * directories than the calls that go at once, walking the bucket by directory (about a call
    * per directory, that many at once; see findMetadataKeys) takes fewer round trips than reading
    * every page (a call per 1000 keys, one after another). Otherwise, or if the server's listings
-   * disagree, every page is read.
+   * disagree, the pages are read on, keeping only the `_metadata` names.
    */
   async listMetadataObjects(container: string, opts?: StoreCallOptions): Promise<string[]> {
-    const isMetadata = (n: string): boolean => n.endsWith('_metadata');
-    const first = await this.listObjectPage(container, '', undefined, opts);
-    const found = first.names.filter(isMetadata);
-    const directories = new Set(first.names.map((n) => n.slice(0, n.lastIndexOf('/') + 1)));
-    if (first.next !== undefined && directories.size < this.capabilities.maxConcurrency) {
-      const walked = await findMetadataKeys(this.lister(container, opts), this.capabilities.maxConcurrency, first.names);
+    const found: string[] = [];
+    const keep = (page: { keys: string[] }): void => {
+      for (const key of page.keys) if (key.endsWith('_metadata')) found.push(key);
+    };
+    const first = await this.listKeys(container, '', {}, opts);
+    keep(first);
+    if (first.next === undefined) return found.sort();
+    const directories = new Set(first.keys.map((k) => k.slice(0, k.lastIndexOf('/') + 1)));
+    if (directories.size < this.capabilities.maxConcurrency) {
+      const walked = await findMetadataKeys(this.lister(container, opts), this.capabilities.maxConcurrency, first.keys);
       if (walked) return walked;
     }
-    for (let next = first.next; next !== undefined; ) {
-      const page = await this.listObjectPage(container, '', next, opts);
-      for (const name of page.names) if (isMetadata(name)) found.push(name);
-      next = page.next;
-    }
+    await this.eachPage(container, '', { token: first.next }, keep, opts);
     return found.sort();
   }
 
@@ -261,37 +265,32 @@ export class S3ObjectStore implements ObjectStore {
       level: async (prefix) => {
         const keys: string[] = [];
         const prefixes: string[] = [];
-        let token: string | undefined;
-        do {
-          const page = await this.listKeys(container, prefix, { delimiter: '/', token }, opts);
+        await this.eachPage(container, prefix, { delimiter: '/' }, (page) => {
           keys.push(...page.keys);
           prefixes.push(...page.prefixes);
-          token = page.next;
-        } while (token !== undefined);
+        }, opts);
         return { keys, prefixes };
       },
       page: async (prefix, after) => {
         const page = await this.listKeys(container, prefix, { startAfter: after }, opts);
         return { keys: page.keys, truncated: page.next !== undefined };
       },
-      each: async (prefix, onPage, after) => {
-        let token: string | undefined;
-        do {
-          const page = await this.listKeys(container, prefix, { startAfter: after, token }, opts);
-          onPage(page.keys);
-          token = page.next;
-        } while (token !== undefined);
-      },
+      each: (prefix, onPage, after) => this.eachPage(container, prefix, { startAfter: after }, (page) => onPage(page.keys), opts),
     };
   }
 
+  /** Every page of a listing, from `q.token` when given, one ListObjectsV2 call after another. */
+  private async eachPage(container: string, prefix: string, q: ListQuery, onPage: (page: ListedPage) => void, opts?: StoreCallOptions): Promise<void> {
+    let token = q.token;
+    do {
+      const page = await this.listKeys(container, prefix, { ...q, token }, opts);
+      onPage(page);
+      token = page.next;
+    } while (token !== undefined);
+  }
+
   /** One ListObjectsV2 call; names relative to the key prefix. A missing bucket holds nothing. */
-  private async listKeys(
-    container: string,
-    prefix: string,
-    q: { token?: string; delimiter?: string; startAfter?: string; maxKeys?: number },
-    opts?: StoreCallOptions,
-  ): Promise<{ keys: string[]; prefixes: string[]; next?: string }> {
+  private async listKeys(container: string, prefix: string, q: ListQuery, opts?: StoreCallOptions): Promise<ListedPage> {
     throwIfAborted(opts?.signal);
     const fullPrefix = this.key(prefix);
     let page;
@@ -300,7 +299,7 @@ export class S3ObjectStore implements ObjectStore {
         new ListObjectsV2Command({
           Bucket: container,
           Prefix: fullPrefix,
-          MaxKeys: q.maxKeys ?? this.config.listPageSize ?? S3_DEFAULTS.listPageSize,
+          MaxKeys: this.config.listPageSize ?? S3_DEFAULTS.listPageSize,
           ...(q.token === undefined ? {} : { ContinuationToken: q.token }),
           ...(q.delimiter === undefined ? {} : { Delimiter: q.delimiter }),
           ...(q.startAfter === undefined ? {} : { StartAfter: this.key(q.startAfter) }),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, it } from 'vitest';
 import { S3ObjectStore, type S3StoreConfig } from '../src/index.js';
 
@@ -120,4 +121,19 @@ export function patternBytes(size: number, seed = 1): Uint8Array {
 export function cinderNames(backupId = '8f5a3c1e-2b4d-4e6f-9a0b-1c2d3e4f5a6b'): { prefix: string; data: string; metadata: string; sha: string } {
   const prefix = `volume_0d3f8a2c-6b1e-4c7d-8e9f-a0b1c2d3e4f5/20240501120000/az_nova_backup_${backupId}`;
   return { prefix, data: `${prefix}-00001`, metadata: `${prefix}_metadata`, sha: `${prefix}_sha256file` };
+}
+
+/**
+ * Watches the store's real client: the number of keys each ListObjectsV2 call returned, in order.
+ * Clear it (`length = 0`) to start counting afresh.
+ */
+export function watchListings(store: S3ObjectStore): number[] {
+  const keysPerCall: number[] = [];
+  const send = store.client.send.bind(store.client) as (command: unknown, options?: unknown) => Promise<{ Contents?: unknown[] }>;
+  (store.client as unknown as { send: typeof send }).send = async (command, options) => {
+    const out = await send(command, options);
+    if (command instanceof ListObjectsV2Command) keysPerCall.push(out.Contents?.length ?? 0);
+    return out;
+  };
+  return keysPerCall;
 }

@@ -25,10 +25,6 @@ export function aroundStoreCalls(store: ObjectStore, around: AroundCall): Object
     const flush = store.flush.bind(store);
     wrapped.flush = (c, o) => around(() => flush(c, o), o);
   }
-  if (store.listObjectPage) {
-    const page = store.listObjectPage.bind(store);
-    wrapped.listObjectPage = (c, p, next, o) => around(() => page(c, p, next, o), o);
-  }
   if (store.listMetadataObjects) {
     const find = store.listMetadataObjects.bind(store);
     wrapped.listMetadataObjects = (c, o) => around(() => find(c, o), o);
