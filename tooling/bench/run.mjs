@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { dropCaches } from './files.mjs';
 import { describeMachine, nodeStartCost } from './machine.mjs';
 import { hasGnuTime } from './measure.mjs';
+import { runPaired } from './pairing.mjs';
 import { Recorder } from './recorder.mjs';
 import { detectTools, references, ResticSession } from './references.mjs';
 import { writeReport } from './report.mjs';
@@ -131,11 +132,7 @@ async function main() {
 async function measureGoalPairs(rec, ctx, { volbackFirst, zstd }) {
   const restic = new ResticSession(rec, ctx);
   const volback = zstd ? new VolbackSession(rec, { ...ctx, compression: 'zstd' }) : null;
-  const pair = async (refs, step) => {
-    if (volbackFirst) await step?.();
-    for (const ref of refs) await ref();
-    if (!volbackFirst) await step?.();
-  };
+  const pair = (refs, step) => runPaired(volbackFirst, refs, step);
   try {
     await pair([() => restic.backup(), () => references.zstd(rec, ctx)], volback && (() => volback.full()));
     await pair([() => restic.backup2(), () => references.sha256(rec, ctx)], volback && (() => volback.incremental()));

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { sha256File } from './files.mjs';
+import { runPaired } from './pairing.mjs';
 import { run } from './measure.mjs';
 import { VolbackSession } from './volback.mjs';
 
@@ -29,15 +30,10 @@ export function s3ServerFromEnv(env = process.env) {
 export async function measureS3Round(rec, ctx, server, { round, volbackFirst }) {
   const volback = new VolbackSession(rec, { ...ctx, compression: 'zstd', remote: volbackRemote(server, `vb-bench-${round}`) });
   const rclone = new RcloneSession(rec, ctx, server, `vb-bench-rclone-${round}`);
-  const pair = async (ref, step) => {
-    if (volbackFirst) await step();
-    await ref();
-    if (!volbackFirst) await step();
-  };
   try {
-    await pair(() => rclone.upload(), () => volback.full());
+    await runPaired(volbackFirst, [() => rclone.upload()], () => volback.full());
     await volback.incremental();
-    await pair(() => rclone.download(), () => volback.restore());
+    await runPaired(volbackFirst, [() => rclone.download()], () => volback.restore());
   } finally {
     volback.cleanup();
     await rclone.purge(`vb-bench-${round}`);
