@@ -24,3 +24,14 @@ export interface Codec {
    */
   decompressInto?(data: Uint8Array, out: Uint8Array): Promise<number>;
 }
+
+/**
+ * `codec.compress`, then a copy into `out`: how the engine's buffer is filled by a codec without
+ * `compressInto`, or whose own way into a buffer is missing here. Null when it does not fit.
+ */
+export async function compressByCopy(codec: Codec, data: Uint8Array, out: Uint8Array, level: number | undefined): Promise<number | null> {
+  const compressed = await codec.compress(data, level);
+  if (compressed.length > out.length) return null;
+  out.set(compressed);
+  return compressed.length;
+}

@@ -1,7 +1,7 @@
 import { deflate, inflate, type InputType, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
 import { ConfigError } from '../errors.js';
-import type { Codec } from './codec.js';
+import { compressByCopy, type Codec } from './codec.js';
 import { decodeError, messageOf } from './decode-error.js';
 import { deflateInto, inflateInto } from './zlib-into.js';
 
@@ -30,12 +30,8 @@ export const zlibCodec: Codec = {
   async compressInto(data: Uint8Array, out: Uint8Array, level: number = ZLIB_DEFAULT_LEVEL): Promise<number | null> {
     checkLevel(level);
     const written = deflateInto(data, out, level);
-    if (written === false) return null;
-    if (written !== null) return written;
-    const whole = await zlibCodec.compress(data, level);
-    if (whole.length > out.length) return null;
-    out.set(whole);
-    return whole.length;
+    if (written === null) return compressByCopy(zlibCodec, data, out, level);
+    return written === false ? null : written;
   },
   async decompress(data: Uint8Array, expectedLength?: number): Promise<Uint8Array> {
     try {

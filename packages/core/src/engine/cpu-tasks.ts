@@ -1,3 +1,4 @@
+import { compressByCopy } from '../codecs/codec.js';
 import { codecFor, type Codec } from '../codecs/index.js';
 import { IntegrityError, VolbackError } from '../errors.js';
 import { fillSha256Digests, type Sha256FileLayout } from '../format/sha256-file.js';
@@ -111,12 +112,8 @@ async function looksIncompressible(codec: Codec, data: Uint8Array, out: Uint8Arr
   return true;
 }
 
-async function compressInto(codec: Codec, data: Uint8Array, out: Uint8Array, level: number | undefined): Promise<number | null> {
-  if (codec.compressInto) return codec.compressInto(data, out, level);
-  const compressed = await codec.compress(data, level);
-  if (compressed.length > out.length) return null;
-  out.set(compressed);
-  return compressed.length;
+function compressInto(codec: Codec, data: Uint8Array, out: Uint8Array, level: number | undefined): Promise<number | null> {
+  return codec.compressInto ? codec.compressInto(data, out, level) : compressByCopy(codec, data, out, level);
 }
 
 interface BlockRun {
