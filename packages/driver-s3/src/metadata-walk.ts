@@ -10,7 +10,11 @@ export interface Lister {
   each(prefix: string, onPage: (keys: string[]) => void, after?: string): Promise<void>;
 }
 
-const METADATA = '_metadata';
+/** A backup's `_metadata` object, by its name's end (Cinder's names and custom ones alike). */
+export function isMetadataKey(key: string): boolean {
+  return key.endsWith('_metadata');
+}
+
 const VOLUME_DIR = /^volume_[^/]+\/$/;
 const TIMESTAMP_DIR = /^\d{14}\/$/;
 /** A key of one backup in Cinder's object-store layout: its base, then the object's own suffix. */
@@ -33,7 +37,7 @@ const BACKUP_KEY = /^(az_.+_backup_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export async function findMetadataKeys(lister: Lister, concurrency: number, sample: string[]): Promise<string[] | null> {
   const found = new Set<string>();
   const keep = (keys: string[]): void => {
-    for (const k of keys) if (k.endsWith(METADATA)) found.add(k);
+    for (const k of keys) if (isMetadataKey(k)) found.add(k);
   };
   const top = await lister.level('');
   // Some servers (s3rver) give no common prefixes at the top: the walk would miss whole volumes.

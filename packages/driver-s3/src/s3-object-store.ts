@@ -30,7 +30,7 @@ import {
 import { parseS3Config, S3_DEFAULTS, type S3StoreConfig } from './config.js';
 import { contentMd5 } from './content-md5.js';
 import { uploadMultipart } from './multipart-upload.js';
-import { findMetadataKeys, type Lister } from './metadata-walk.js';
+import { findMetadataKeys, isMetadataKey, type Lister } from './metadata-walk.js';
 import { readResponseBody } from './response-body.js';
 import { createS3Client } from './s3-client.js';
 import { isNoSuchBucket, isNotFound, isNotImplemented, mapS3Error } from './s3-errors.js';
@@ -245,7 +245,7 @@ export class S3ObjectStore implements ObjectStore {
   async listMetadataObjects(container: string, opts?: StoreCallOptions): Promise<string[]> {
     const found: string[] = [];
     const keep = (page: { keys: string[] }): void => {
-      for (const key of page.keys) if (key.endsWith('_metadata')) found.push(key);
+      for (const key of page.keys) if (isMetadataKey(key)) found.push(key);
     };
     const first = await this.listKeys(container, '', {}, opts);
     keep(first);
