@@ -1,6 +1,6 @@
 import type { BackupRecord } from './backup-record.js';
-import { backupIdOfPrefix, prefixOfMetadataObject, volumeIdOfPrefix } from './cinder-names.js';
-import { hasErrorCode, NotFoundError } from './errors.js';
+import { backupIdOfPrefix, metadataObjectName, prefixOfMetadataObject, volumeIdOfPrefix } from './cinder-names.js';
+import { hasErrorCode, InvalidBackupError, NotFoundError } from './errors.js';
 import { parseCinderDatetime } from './format/cinder-datetime.js';
 import type { ObjectStore } from './object-store.js';
 import { coveredBytes, readBackupMetadata, sizeInGiB } from './stored-backup.js';
@@ -155,9 +155,14 @@ export class StoreCatalog implements BackupCatalog {
     const cached = this.cache.get(id);
     if (cached) return cached;
     const meta = await readBackupMetadata(this.store, { container, prefix });
+    // The id comes from the object's name; a document that names another backup (swapped, or
+    // copied from elsewhere) would answer for that backup and send a chain walk round in circles.
+    if (meta.backupId !== id) {
+      throw new InvalidBackupError(`${metadataObjectName(prefix)} in ${container} names backup ${meta.backupId || '(none)'}, not ${id} as its name says`);
+    }
     const createdAt = meta.createdAt ? parseCinderDatetime(meta.createdAt, `created_at of backup ${id}`) : new Date(0);
     const record: BackupRecord = {
-      id: meta.backupId || id,
+      id,
       volumeId: meta.volumeId,
       parentId: meta.parentId,
       container,

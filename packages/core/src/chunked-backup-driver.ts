@@ -200,6 +200,10 @@ export class ChunkedBackupDriver implements BackupDriver {
           { cause: err },
         );
       }
+      // A catalog that answers with another backup would make this walk go round for ever.
+      if (parent.id !== cursor.parentId) {
+        throw new InvalidBackupError(`asked for parent ${cursor.parentId} of backup ${cursor.id}, the catalog gave backup ${parent.id}`);
+      }
       seen.add(parent.id);
       chain.unshift(parent);
       cursor = parent;

@@ -4,7 +4,7 @@ import { encodeBackupMetadata, parseBackupMetadata } from '../src/format/backup-
 import { encodeSha256File, parseSha256File } from '../src/format/sha256-file.js';
 import { BufferRestoreTarget } from '../src/restore-target.js';
 import { makeVolume, mutateVolume, rejectionOf } from '../src/testing/test-data.js';
-import { backupBytes, KiB, makeDriver } from './engine-helpers.js';
+import { backupBytes, KiB, makeDriver, restoreBytes } from './engine-helpers.js';
 
 async function storedBackup(compression: 'zlib' | 'none' = 'zlib') {
   const ctx = makeDriver({ compression, objectSize: 64 * KiB });
@@ -63,12 +63,46 @@ describe('restore verification', () => {
     await expect(ctx.driver.verify(record)).rejects.toThrow(new RegExp(`${victim.name}: MD5 is [0-9a-f]{32}, its metadata says 0{32}`));
   });
 
-  it('restore checks MD5 where no _sha256file covers the object', async () => {
-    const { ctx, record, container, prefix, victim } = await withWrongMd5();
-    await ctx.store.deleteObject(container, sha256ObjectName(prefix));
-    const err = await rejectionOf(ctx.driver.restore(record, 'v', new BufferRestoreTarget()));
-    expect(err).toMatchObject({ code: 'E_INTEGRITY', objectName: victim.name });
-    expect(String((err as Error).message)).toMatch(/MD5 is/);
+  it('refuses to restore or verify a backup whose _sha256file is missing: nothing could be checked block by block', async () => {
+    const { ctx, record, container, prefix } = await withWrongMd5();
+    const list = sha256ObjectName(prefix);
+    await ctx.store.deleteObject(container, list);
+    const target = new BufferRestoreTarget();
+    const err = await rejectionOf(ctx.driver.restore(record, 'v', target));
+    expect(err).toMatchObject({ code: 'E_INTEGRITY', objectName: list });
+    expect(target.data.length).toBe(0);
+    await expect(ctx.driver.verify(record)).rejects.toMatchObject({ code: 'E_INTEGRITY', objectName: list });
+  });
+
+  it('checks the blocks a parent without _sha256file gives against the requested list, and MD5 for the rest', async () => {
+    const ctx = makeDriver({ compression: 'none', objectSize: 64 * KiB });
+    const v0 = makeVolume(256 * KiB, 5);
+    const b0 = await backupBytes(ctx, v0);
+    const v1 = mutateVolume(v0, 6, 2);
+    const b1 = await backupBytes(ctx, v1, b0.record);
+    const c = b0.record.container as string;
+    const p = b0.record.serviceMetadata as string;
+    await ctx.store.deleteObject(c, sha256ObjectName(p));
+    expect(await restoreBytes(ctx, b1.record)).toEqual(v1);
+    // A parent block the incremental takes, damaged, with _metadata's MD5 made to match: only the
+    // requested backup's list can tell.
+    const meta = parseBackupMetadata(await ctx.store.getObject(c, metadataObjectName(p)), 'm');
+    const b1meta = parseBackupMetadata(
+      await ctx.store.getObject(b1.record.container as string, metadataObjectName(b1.record.serviceMetadata as string)),
+      'm',
+    );
+    const changed = new Set(b1meta.objects.flatMap((o) => Array.from({ length: o.length / (32 * KiB) }, (_, i) => o.offset / (32 * KiB) + i)));
+    const kept = [0, 1, 2, 3, 4, 5, 6, 7].find((b) => !changed.has(b)) as number;
+    const victim = meta.objects.find((o) => o.offset <= kept * 32 * KiB && kept * 32 * KiB < o.offset + o.length);
+    if (!victim) throw new Error('no parent object holds an unchanged block');
+    const bytes = await ctx.store.getObject(c, victim.name);
+    const at = kept * 32 * KiB - victim.offset + 7;
+    bytes[at] = (bytes[at] as number) ^ 0x40;
+    await ctx.store.putObject(c, victim.name, bytes);
+    const { createHash } = await import('node:crypto');
+    victim.md5 = createHash('md5').update(bytes).digest('hex');
+    await ctx.store.putObject(c, metadataObjectName(p), encodeBackupMetadata(meta));
+    await expect(restoreBytes(ctx, b1.record)).rejects.toMatchObject({ code: 'E_INTEGRITY', objectName: victim.name });
   });
 
   it('refuses when a stored object is missing or an extra one shares the prefix', async () => {

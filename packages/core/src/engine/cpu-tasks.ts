@@ -169,6 +169,8 @@ export interface ObjectCheckTask {
   blockSize: number | null;
   /** Expected SHA-256 of the blocks from `offset / blockSize` on, packed 32 bytes each, one per block of the object. */
   blockHashes: Uint8Array | null;
+  /** Which of those blocks to check, a byte each (1: check); null checks them all. */
+  blockChecked?: Uint8Array | null;
   /** Volume size, to tell a short last block from a partial block inside an object. */
   volumeBytes: number;
 }
@@ -220,17 +222,17 @@ export async function checkObject(task: ObjectCheckTask): Promise<ObjectCheckRes
   return { data, allZero, stored: task.stored, into: task.into };
 }
 
-/** Checks every whole block against the hash list; true when that covered every byte of the object. */
+/** Checks the blocks against the hash list; true when that covered every byte of the object. */
 function verifyBlocks(task: ObjectCheckTask, data: Uint8Array, allZero: boolean): boolean {
   const B = task.blockSize;
   const expected = task.blockHashes;
-  if (!B || !expected || task.offset % B !== 0) return false; // Cinder never writes unaligned objects; MD5 still covers them.
+  if (!B || !expected || task.offset % B !== 0) return false; // the restore plan refuses unaligned objects; MD5 still covers them here.
   let covered = true;
   for (let at = 0, k = 0; at < data.length; at += B, k++) {
     const idx = (task.offset + at) / B;
     const len = Math.min(B, data.length - at);
-    if (len !== Math.min(B, task.volumeBytes - idx * B)) {
-      covered = false; // a partial block inside an object: only MD5 covers it
+    if (len !== Math.min(B, task.volumeBytes - idx * B) || (task.blockChecked && task.blockChecked[k] !== 1)) {
+      covered = false; // a partial block inside an object, or one this restore does not take: only MD5 covers it
       continue;
     }
     const block = data.subarray(at, at + len);

@@ -1,78 +1,19 @@
-import type { BackupRecord } from '../backup-record.js';
-import { metadataObjectName, sha256ObjectName } from '../cinder-names.js';
-import { IntegrityError, InvalidBackupError, throwIfAborted } from '../errors.js';
-import type { BackupMetadata, ObjectEntry } from '../format/backup-metadata.js';
-import type { Sha256File } from '../format/sha256-file.js';
+import { IntegrityError, throwIfAborted, VolbackError } from '../errors.js';
+import type { ObjectEntry } from '../format/backup-metadata.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ProgressListener } from '../progress.js';
 import type { RestoreTarget } from '../restore-target.js';
-import { chainVolumeBytes, locationOf, readBackupMetadata, readSha256File, type BackupLocation } from '../stored-backup.js';
 import { compressionFamilyOf } from '../codecs/index.js';
 import { isAllZero } from './block-hashes.js';
+import type { ChainLayer } from './chain-loader.js';
+import type { ObjectCheckResult, ObjectCheckTask } from './cpu-tasks.js';
+import { expectedDigests, planRestore, type RestorePlan, type RestoreTask } from './restore-plan.js';
 import { SharedArena } from './shared-arena.js';
-import type { ObjectCheckTask } from './cpu-tasks.js';
 import type { TaskRunner } from './task-runner.js';
-import { IntervalSet, type Interval } from './interval-set.js';
 import { TaskWindow } from './task-window.js';
 
-/** One backup of a chain, read from the store. */
-export interface ChainLayer {
-  record: BackupRecord;
-  location: BackupLocation;
-  metadata: BackupMetadata;
-  /** The layer's `_sha256file` (null if it has none), still loading: objects are fetched meanwhile. */
-  hashes: Promise<Sha256File | null>;
-}
-
-/**
- * Reads and checks every layer of a chain (oldest first), as Cinder's restore does before writing.
- * Layers, and each layer's three reads, go at once: on a cold store they are mostly waiting.
- */
-export async function loadChain(store: ObjectStore, chain: BackupRecord[], signal?: AbortSignal): Promise<ChainLayer[]> {
-  throwIfAborted(signal);
-  return Promise.all(chain.map((record) => loadLayer(store, record, signal)));
-}
-
-async function loadLayer(store: ObjectStore, record: BackupRecord, signal?: AbortSignal): Promise<ChainLayer> {
-  const location = locationOf(record);
-  // Reading and parsing a hash list takes a while (~2.4 MB per GiB of volume): objects are fetched meanwhile.
-  const hashes = readSha256File(store, location, { signal });
-  hashes.catch(() => undefined);
-  const [metadata, listed] = await Promise.all([
-    readBackupMetadata(store, location, { signal }),
-    store.listObjects(location.container, location.prefix, { signal }),
-  ]);
-  if (metadata.backupId !== record.id) {
-    throw new InvalidBackupError(
-      `${metadataObjectName(location.prefix)} belongs to backup ${metadata.backupId}, not to ${record.id}`,
-    );
-  }
-  checkObjectList(listed, location, metadata);
-  return { record, location, metadata, hashes };
-}
-
-/** Cinder refuses a backup whose stored objects differ from its object list [F]; so do we, saying which. */
-function checkObjectList(names: string[], loc: BackupLocation, meta: BackupMetadata): void {
-  const own = new Set([metadataObjectName(loc.prefix), sha256ObjectName(loc.prefix)]);
-  const listed = new Set(names.filter((n) => !own.has(n)));
-  const expected = new Set(meta.objects.map((o) => o.name));
-  const missing = [...expected].filter((n) => !listed.has(n));
-  const extra = [...listed].filter((n) => !expected.has(n));
-  if (missing.length === 0 && extra.length === 0) return;
-  const parts: string[] = [];
-  if (missing.length > 0) parts.push(`missing from the store: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
-  if (extra.length > 0) parts.push(`not in the object list: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}`);
-  throw new InvalidBackupError(
-    `backup ${meta.backupId}: the objects in ${loc.container} do not match its object list (${parts.join('; ')})`,
-  );
-}
-
-/** An object to fetch, and the byte ranges of the volume whose final content it holds. */
-interface RestoreTask {
-  layer: ChainLayer;
-  entry: ObjectEntry;
-  claims: Interval[];
-}
+export type { ChainLayer } from './chain-loader.js';
+export { loadChain } from './chain-loader.js';
 
 export interface RestoreJobInput {
   store: ObjectStore;
@@ -87,28 +28,20 @@ export interface RestoreJobInput {
 }
 
 /**
- * Restores (or verifies) a chain. Each byte is written once, from the newest object that covers
- * it; objects wholly overwritten by later ones are not even fetched. Every fetched object is
- * checked (length, MD5, SHA-256 of its blocks against its backup's `_sha256file`), and the plan
- * checks that the blocks it takes from older layers have the hashes the requested backup lists,
- * so the result is verified against the requested `_sha256file` without reading it back.
+ * Restores (or verifies) a chain. The plan (restore-plan.ts) checks the chain's layout first, so
+ * nothing is fetched or written from a chain whose documents disagree. Each byte is then written
+ * once, from the newest object that covers it; objects wholly overwritten by later ones are not
+ * even fetched. Every fetched object is checked before its bytes are written: its length, and the
+ * SHA-256 of each of its blocks against the requested backup's `_sha256file` (through its own
+ * layer's list where that agrees), MD5 where no block hash covers it, and always under verify.
  */
 export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeBytes: number }> {
-  const { layers, target, signal } = input;
-  const requested = layers[layers.length - 1];
-  if (!requested) throw new InvalidBackupError('empty backup chain');
-  const volumeBytes = chainVolumeBytes(layers.map((l) => l.metadata));
-  const tasks = planRestore(layers);
-  // The hash lists arrive while the first objects are read; every check on them passes before
-  // any object is checked, so nothing is written from an inconsistent chain.
-  const hashLists = Promise.all(layers.map((l) => l.hashes)).then((lists) => {
-    const byLayer = new Map(layers.map((l, i) => [l, lists[i] ?? null]));
-    checkBlockCount(requested, byLayer.get(requested) ?? null, volumeBytes);
-    for (const task of tasks) checkAgainstRequested(task, byLayer, requested, volumeBytes);
-    return byLayer;
-  });
-  hashLists.catch(() => undefined);
-  const bytesTotal = tasks.reduce((sum, t) => sum + t.claims.reduce((s, c) => s + c.end - c.start, 0), 0);
+  const { target, signal } = input;
+  throwIfAborted(signal);
+  const plan = planRestore(input.layers);
+  const { tasks, volumeBytes } = plan;
+  const requested = input.layers[input.layers.length - 1] as ChainLayer;
+  const bytesTotal = volumeBytes;
   let bytesDone = 0;
   let objectsDone = 0;
   let bytesTransferred = 0;
@@ -141,22 +74,38 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
         readSlot = undefined;
       };
       try {
+        const limit = storedLimit(task.entry);
         const allocate = (length: number): Uint8Array => {
+          if (length > limit) throw tooLarge(task, length);
           // A retried read asks again: it gets the same slot.
           if (length > reads.capacity) return new Uint8Array(length);
           readSlot ??= reads.take(reads.capacity);
           return readSlot.subarray(0, length);
         };
-        const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal, allocate });
-        const storedBytes = stored.length; // a buffer of its own moves to the worker, leaving `stored` empty
-        const hashes = (await hashLists).get(task.layer) ?? null;
         const compressed = isCompressed(task.entry);
         if (compressed && task.entry.length <= outputs.capacity) into = outputs.take(task.entry.length);
-        const checked = await input.runner.checkObject(checkTask(task, hashes, stored, into, volumeBytes, target === null));
+        const fetchAndCheck = async (): Promise<{ checked: ObjectCheckResult; storedBytes: number }> => {
+          const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal, allocate });
+          const storedBytes = stored.length; // a buffer of its own moves to the worker, leaving `stored` empty
+          if (storedBytes > limit) throw tooLarge(task, storedBytes);
+          const checked = await input.runner.checkObject(checkTask(task, plan, stored, into, target === null));
+          return { checked, storedBytes };
+        };
+        let outcome: { checked: ObjectCheckResult; storedBytes: number };
+        try {
+          outcome = await fetchAndCheck();
+        } catch (err) {
+          // A read damaged on its way (a flipped bit, a cut body the store did not notice) reads
+          // right the second time; a damaged object fails again, and only then is it reported.
+          if (!(err instanceof IntegrityError) || signal?.aborted) throw err;
+          outcome = await fetchAndCheck().catch((again: unknown) => {
+            throw again instanceof VolbackError ? again : err;
+          });
+        }
         // Decompressed, the stored bytes are done with: their slot can take the next read.
         if (compressed) giveBackRead();
-        if (target) await writeClaims(target, task, checked.data, checked.allZero);
-        bytesTransferred += storedBytes;
+        if (target) await writeClaims(target, task, outcome.checked.data, outcome.checked.allZero);
+        bytesTransferred += outcome.storedBytes;
       } finally {
         giveBackRead();
         if (into) outputs.give(into);
@@ -167,65 +116,15 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
     });
   }
   await window.drain();
-  await hashLists; // a chain with nothing to fetch still has its lists checked
   if (target) await target.finish(volumeBytes);
   emit(true);
   return { volumeBytes };
 }
 
-/** Newest layer first, later objects of a layer first: each claims what nobody newer covers. */
-function planRestore(layers: ChainLayer[]): RestoreTask[] {
-  const covered = new IntervalSet();
-  const tasks: RestoreTask[] = [];
-  for (let l = layers.length - 1; l >= 0; l--) {
-    const layer = layers[l] as ChainLayer;
-    for (let i = layer.metadata.objects.length - 1; i >= 0; i--) {
-      const entry = layer.metadata.objects[i] as ObjectEntry;
-      const claims = covered.claim(entry.offset, entry.offset + entry.length);
-      if (claims.length > 0) tasks.push({ layer, entry, claims });
-    }
-  }
-  return tasks.sort((a, b) => (a.claims[0] as Interval).start - (b.claims[0] as Interval).start);
-}
-
-function checkBlockCount(requested: ChainLayer, h: Sha256File | null, volumeBytes: number): void {
-  if (!h) return;
-  const blocks = Math.ceil(volumeBytes / h.blockSize);
-  if (h.sha256s.length !== blocks) {
-    throw new IntegrityError(
-      `${sha256ObjectName(requested.location.prefix)} lists ${h.sha256s.length} blocks but the backup chain covers ${volumeBytes} bytes (${blocks} blocks)`,
-      sha256ObjectName(requested.location.prefix),
-    );
-  }
-}
-
-/**
- * A block taken from an older layer must hash, in that layer's list, to what the requested
- * backup lists for it; otherwise the chain is inconsistent (a wrong parent, a damaged list).
- */
-function checkAgainstRequested(task: RestoreTask, hashes: Map<ChainLayer, Sha256File | null>, requested: ChainLayer, volumeBytes: number): void {
-  const own = hashes.get(task.layer) ?? null;
-  const want = hashes.get(requested) ?? null;
-  if (task.layer === requested || !own || !want || own.blockSize !== want.blockSize) return;
-  const B = want.blockSize;
-  for (const c of task.claims) {
-    for (let idx = Math.ceil(c.start / B); idx * B < c.end; idx++) {
-      if (Math.min((idx + 1) * B, volumeBytes) > c.end) break; // only whole blocks of this claim
-      if (!own.sha256s.equalsAt(idx, want.sha256s)) {
-        throw new IntegrityError(
-          `block ${idx} comes from ${task.entry.name} of backup ${task.layer.record.id}, whose hash list disagrees with that of backup ${requested.record.id}: the chain is inconsistent`,
-          task.entry.name,
-        );
-      }
-    }
-  }
-}
-
 /** The check a worker runs on one fetched object before its bytes are written. */
-function checkTask(task: RestoreTask, h: Sha256File | null, stored: Uint8Array, into: Uint8Array | null, volumeBytes: number, verifyOnly: boolean): ObjectCheckTask {
+function checkTask(task: RestoreTask, plan: RestorePlan, stored: Uint8Array, into: Uint8Array | null, verifyOnly: boolean): ObjectCheckTask {
   const { entry } = task;
-  const first = h ? Math.floor(entry.offset / h.blockSize) : 0;
-  const count = h ? Math.ceil(entry.length / h.blockSize) : 0;
+  const { digests, checked } = expectedDigests(task, plan);
   return {
     name: entry.name,
     stored,
@@ -235,9 +134,10 @@ function checkTask(task: RestoreTask, h: Sha256File | null, stored: Uint8Array, 
     md5: entry.md5,
     md5Check: verifyOnly ? 'always' : 'if-uncovered',
     offset: entry.offset,
-    blockSize: h ? h.blockSize : null,
-    blockHashes: h ? h.sha256s.copyOf(first, first + count) : null,
-    volumeBytes,
+    blockSize: plan.blockSize,
+    blockHashes: digests,
+    blockChecked: checked,
+    volumeBytes: plan.volumeBytes,
   };
 }
 
@@ -253,6 +153,20 @@ const MAX_POOLED_OBJECT = 64 << 20;
 /** Room for a stored object: compressed data that did not shrink can be a little longer than the object. */
 function storedCapacity(objectBytes: number): number {
   return objectBytes + Math.ceil(objectBytes / 128) + 64 * 1024;
+}
+
+/**
+ * The most stored bytes an object of `entry.length` can take: exactly its length when raw; when
+ * compressed, what no codec's worst case exceeds. Anything longer is damage, refused before it is
+ * read into memory (a stray multi-GB file in place of an object must not exhaust it).
+ */
+function storedLimit(entry: ObjectEntry): number {
+  return isCompressed(entry) ? storedCapacity(entry.length) : entry.length;
+}
+
+function tooLarge(task: RestoreTask, length: number): IntegrityError {
+  const what = isCompressed(task.entry) ? `more than any ${task.entry.compression} encoding of` : 'not the length of its';
+  return new IntegrityError(`${task.entry.name}: stored as ${length} bytes, ${what} ${task.entry.length} bytes`, task.entry.name);
 }
 
 function isCompressed(entry: ObjectEntry): boolean {
