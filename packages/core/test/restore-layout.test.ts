@@ -81,7 +81,7 @@ describe('the layout of _metadata is checked before any byte is written', () => 
     const cases: [RegExp, (m: BackupMetadata) => void][] = [
       [/past the volume/, (m) => void ((m.objects.at(-1) as BackupMetadata['objects'][number]).offset = 512 * KiB)],
       [/before the object listed before it ends/, (m) => void ((m.objects[1] as BackupMetadata['objects'][number]).offset = (m.objects[0] as BackupMetadata['objects'][number]).offset)],
-      [/not whole hash blocks/, (m) => void ((m.objects[0] as BackupMetadata['objects'][number]).length -= 1)],
+      [/not whole 32768-byte hash blocks/, (m) => void ((m.objects[0] as BackupMetadata['objects'][number]).length -= 1)],
     ];
     for (const [pattern, edit] of cases) {
       const copy = { ...original, objects: original.objects.map((o) => ({ ...o })) };

@@ -63,59 +63,68 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
   const largest = Math.min(MAX_POOLED_OBJECT, tasks.reduce((m, t) => Math.max(m, t.entry.length), 0));
   const outputs = SharedArena.orPool(largest, Math.max(1, input.concurrency));
   const reads = SharedArena.orPool(storedCapacity(largest), Math.max(1, input.concurrency));
-  for (const task of tasks) {
-    throwIfAborted(signal);
-    await window.run(async () => {
-      // At most one slot of each: the stored bytes, and the object decompressed.
-      let readSlot: Uint8Array | undefined;
-      let into: Uint8Array | null = null;
-      const giveBackRead = (): void => {
-        if (readSlot) reads.give(readSlot);
-        readSlot = undefined;
-      };
-      try {
-        const limit = storedLimit(task.entry);
-        const allocate = (length: number): Uint8Array => {
-          if (length > limit) throw tooLarge(task, length);
-          // A retried read asks again: it gets the same slot.
-          if (length > reads.capacity) return new Uint8Array(length);
-          readSlot ??= reads.take(reads.capacity);
-          return readSlot.subarray(0, length);
+  try {
+    for (const task of tasks) {
+      throwIfAborted(signal);
+      await window.run(async () => {
+        // At most one slot of each: the stored bytes, and the object decompressed.
+        let readSlot: Uint8Array | undefined;
+        let into: Uint8Array | null = null;
+        const giveBackRead = (): void => {
+          if (readSlot && !isDetached(readSlot)) reads.give(readSlot);
+          readSlot = undefined;
         };
-        const compressed = isCompressed(task.entry);
-        if (compressed && task.entry.length <= outputs.capacity) into = outputs.take(task.entry.length);
-        const fetchAndCheck = async (): Promise<{ checked: ObjectCheckResult; storedBytes: number }> => {
-          const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal, allocate });
-          const storedBytes = stored.length; // a buffer of its own moves to the worker, leaving `stored` empty
-          if (storedBytes > limit) throw tooLarge(task, storedBytes);
-          const checked = await input.runner.checkObject(checkTask(task, plan, stored, into, target === null));
-          return { checked, storedBytes };
-        };
-        let outcome: { checked: ObjectCheckResult; storedBytes: number };
         try {
-          outcome = await fetchAndCheck();
-        } catch (err) {
-          // A read damaged on its way (a flipped bit, a cut body the store did not notice) reads
-          // right the second time; a damaged object fails again, and only then is it reported.
-          if (!(err instanceof IntegrityError) || signal?.aborted) throw err;
-          outcome = await fetchAndCheck().catch((again: unknown) => {
-            throw again instanceof VolbackError ? again : err;
-          });
+          const limit = storedLimit(task.entry);
+          const allocate = (length: number): Uint8Array => {
+            if (length > limit) throw tooLarge(task, length);
+            // A retried read asks again: it gets the same slot.
+            if (length > reads.capacity) return new Uint8Array(length);
+            readSlot ??= reads.take(reads.capacity);
+            return readSlot.subarray(0, length);
+          };
+          const compressed = isCompressed(task.entry);
+          if (compressed && task.entry.length <= outputs.capacity) into = outputs.take(task.entry.length);
+          const fetchAndCheck = async (): Promise<{ checked: ObjectCheckResult; storedBytes: number }> => {
+            const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal, allocate });
+            const storedBytes = stored.length; // a buffer of its own moves to the worker, leaving `stored` empty
+            if (storedBytes > limit) throw tooLarge(task, storedBytes);
+            const checked = await input.runner.checkObject(checkTask(task, plan, stored, into, target === null));
+            return { checked, storedBytes };
+          };
+          let outcome: { checked: ObjectCheckResult; storedBytes: number };
+          try {
+            outcome = await fetchAndCheck();
+          } catch (err) {
+            // A read damaged on its way (a flipped bit, a cut body the store did not notice) reads
+            // right the second time; a damaged object fails again, and only then is it reported.
+            if (!(err instanceof IntegrityError) || signal?.aborted) throw err;
+            // A worker that failed keeps what was sent to it: plain buffers come back detached.
+            if (readSlot && isDetached(readSlot)) readSlot = undefined;
+            if (into && isDetached(into)) into = outputs.take(task.entry.length);
+            outcome = await fetchAndCheck().catch((again: unknown) => {
+              throw again instanceof VolbackError ? again : err;
+            });
+          }
+          // Decompressed, the stored bytes are done with: their slot can take the next read.
+          if (compressed) giveBackRead();
+          if (target) await writeClaims(target, task, outcome.checked.data, outcome.checked.allZero);
+          bytesTransferred += outcome.storedBytes;
+        } finally {
+          giveBackRead();
+          if (into && !isDetached(into)) outputs.give(into);
         }
-        // Decompressed, the stored bytes are done with: their slot can take the next read.
-        if (compressed) giveBackRead();
-        if (target) await writeClaims(target, task, outcome.checked.data, outcome.checked.allZero);
-        bytesTransferred += outcome.storedBytes;
-      } finally {
-        giveBackRead();
-        if (into) outputs.give(into);
-      }
-      bytesDone += task.claims.reduce((s, c) => s + c.end - c.start, 0);
-      objectsDone += 1;
-      emit(false);
-    });
+        bytesDone += task.claims.reduce((s, c) => s + c.end - c.start, 0);
+        objectsDone += 1;
+        emit(false);
+      });
+    }
+    await window.drain();
+  } catch (err) {
+    // No task may still write to the target, or use a worker, once the caller learns of the failure.
+    await window.settle();
+    throw err;
   }
-  await window.drain();
   if (target) await target.finish(volumeBytes);
   emit(true);
   return { volumeBytes };
@@ -167,6 +176,11 @@ function storedLimit(entry: ObjectEntry): number {
 function tooLarge(task: RestoreTask, length: number): IntegrityError {
   const what = isCompressed(task.entry) ? `more than any ${task.entry.compression} encoding of` : 'not the length of its';
   return new IntegrityError(`${task.entry.name}: stored as ${length} bytes, ${what} ${task.entry.length} bytes`, task.entry.name);
+}
+
+/** A plain buffer sent to a worker that did not send it back. */
+function isDetached(view: Uint8Array): boolean {
+  return view.buffer.byteLength === 0 && view.byteLength === 0;
 }
 
 function isCompressed(entry: ObjectEntry): boolean {

@@ -1,6 +1,6 @@
 import { metadataObjectName, sha256ObjectName } from '../cinder-names.js';
 import { codecFor } from '../codecs/index.js';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError, UnsupportedError } from '../errors.js';
 import type { ObjectEntry } from '../format/backup-metadata.js';
 import { SHA256_DIGEST_BYTES, type Sha256Digests } from '../format/sha256-digests.js';
 import type { ChainLayer } from './chain-loader.js';
@@ -45,8 +45,8 @@ export function planRestore(layers: readonly ChainLayer[]): RestorePlan {
   const B = requestedList.blockSize;
   const volumeBytes = fullBackupSize(full);
   const blocks = Math.ceil(volumeBytes / B);
+  // The lists first: a damaged block size or count would otherwise show as misplaced objects.
   for (const layer of layers) {
-    checkObjects(layer, B, volumeBytes);
     const h = layer.hashes;
     if (!h) continue;
     const name = sha256ObjectName(layer.location.prefix);
@@ -54,9 +54,13 @@ export function planRestore(layers: readonly ChainLayer[]): RestorePlan {
       throw new IntegrityError(`${name} has hash blocks of ${h.blockSize} bytes, ${listName} of ${B}: the chain is inconsistent`, name);
     }
     if (h.sha256s.length !== blocks) {
-      throw new IntegrityError(`${name} lists ${h.sha256s.length} blocks but the backup chain covers ${volumeBytes} bytes (${blocks} blocks)`, name);
+      throw new IntegrityError(
+        `${name} lists ${h.sha256s.length} blocks but the volume has ${volumeBytes} bytes (${blocks} blocks) as full backup ${full.record.id} lays it out`,
+        name,
+      );
     }
   }
+  for (const layer of layers) checkObjects(layer, B, volumeBytes, full.record.id, listName);
   const tasks = claimNewestFirst(layers);
   const claimed = tasks.reduce((sum, t) => sum + t.claims.reduce((s, c) => s + c.end - c.start, 0), 0);
   if (claimed !== volumeBytes) {
@@ -85,8 +89,10 @@ function fullBackupSize(full: ChainLayer): number {
  * Each object of a layer: a known codec, not empty, on hash-block boundaries (only the volume's
  * end may cut a block), inside the volume, after the one before it. Cinder writes nothing else.
  */
-function checkObjects(layer: ChainLayer, B: number, volumeBytes: number): void {
+function checkObjects(layer: ChainLayer, B: number, volumeBytes: number, fullId: string, listName: string): void {
   const name = metadataObjectName(layer.location.prefix);
+  // The volume's size is what the full backup lays out: a fault here may be in either document.
+  const volume = `the volume's ${volumeBytes} bytes (as full backup ${fullId} lays it out)`;
   let previousEnd = 0;
   for (const o of layer.metadata.objects) {
     const end = o.offset + o.length;
@@ -94,16 +100,20 @@ function checkObjects(layer: ChainLayer, B: number, volumeBytes: number): void {
       o.length === 0
         ? 'is empty'
         : o.offset % B !== 0
-          ? `starts at ${o.offset}, not on a hash block boundary (${B} bytes)`
+          ? `starts at ${o.offset}, not on a boundary of the ${B}-byte hash blocks ${listName} gives`
           : end > volumeBytes
-            ? `ends at ${end}, past the volume's ${volumeBytes} bytes`
+            ? `ends at ${end}, past ${volume}`
             : o.length % B !== 0 && end !== volumeBytes
-              ? `is ${o.length} bytes long, not whole hash blocks, and does not end the volume`
+              ? `is ${o.length} bytes long, not whole ${B}-byte hash blocks (as ${listName} gives), and does not end ${volume}`
               : o.offset < previousEnd
                 ? `starts at ${o.offset}, before the object listed before it ends (${previousEnd})`
                 : null;
     if (fault) throw new IntegrityError(`${name}: ${o.name} ${fault}`, name);
-    codecFor(o.compression); // an unknown tag fails now, before anything is written
+    try {
+      codecFor(o.compression); // an unknown tag fails now, before anything is written
+    } catch (err) {
+      throw new UnsupportedError(`${name}: ${o.name}: ${(err as Error).message}`, { cause: err });
+    }
     previousEnd = end;
   }
 }

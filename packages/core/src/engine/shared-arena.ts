@@ -3,6 +3,8 @@ import { BufferPool } from './buffer-pool.js';
 const WASM_PAGE = 64 * 1024;
 /** A shared WebAssembly memory holds at most 4 GiB; slots past this size use a BufferPool. */
 const MAX_ARENA_BYTES = 2 ** 32 - WASM_PAGE;
+/** Below this, slots are plain buffers: a WebAssembly memory costs more to set up than it saves. */
+const MIN_ARENA_BYTES = 1 << 20;
 
 /** The part of WebAssembly.Memory used here (the compiler's libraries here do not declare it). */
 export interface SharedMemory {
@@ -54,7 +56,17 @@ export class SharedArena implements BufferLender {
   /** The arena when `maxSlots` slots of `capacity` bytes fit in shared memory, else a BufferPool. */
   static orPool(capacity: number, maxSlots: number, reservedBytes = 0): BufferLender {
     const bytes = Math.ceil(capacity / WASM_PAGE) * WASM_PAGE * maxSlots + Math.ceil(reservedBytes / WASM_PAGE) * WASM_PAGE;
-    return bytes <= MAX_ARENA_BYTES ? new SharedArena(capacity, maxSlots, reservedBytes) : new BufferPool(capacity);
+    // Small jobs gain nothing from sharing and would pay most of their time growing the memory.
+    if (bytes > MAX_ARENA_BYTES || bytes < MIN_ARENA_BYTES) return new BufferPool(capacity);
+    try {
+      return new SharedArena(capacity, maxSlots, reservedBytes);
+    } catch (err) {
+      // V8 reserves address space for each WebAssembly memory and frees it only when one is
+      // collected: a host running many jobs in one process can run out before a collection.
+      // Plain buffers work the same, only slower to hand to workers.
+      if (err instanceof RangeError) return new BufferPool(capacity);
+      throw err;
+    }
   }
 
   take(length: number): Uint8Array {
