@@ -60,3 +60,4 @@ export {
   type StoreCallKind,
   type TransientFaultKind,
 } from './fault-injecting-store.js';
+export { defineTransientFaultsGroup, TRANSIENT_FAULTS_GROUP, type TransientFaultsOptions } from './transient-faults.js';
