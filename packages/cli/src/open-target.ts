@@ -69,14 +69,15 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
   }
   const store = resolved.store;
   await store.checkForSetupError();
-  const catalog = new StoreCatalog(store);
   const driver = new ChunkedBackupDriver(store, {
-    catalog,
+    // On the engine's store, so list, show, delete and chain lookups retry as backups do.
+    catalog: (engineStore) => new StoreCatalog(engineStore),
     volumeMetadata: new FileVolumeMetadataStore(join(stateDir(io), 'volume-metadata')),
     ...(options.compression !== undefined ? { compression: options.compression } : {}),
     ...(options.compressionLevel !== undefined ? { compressionLevel: options.compressionLevel } : {}),
     ...(options.objectSize !== undefined ? { objectSize: options.objectSize } : {}),
   });
+  const catalog = driver.catalog;
   if (options.startWorkers) driver.startWorkers();
   // The driver's worker threads stop with it: a host calling main() again would otherwise keep
   // two more threads per call.

@@ -47,3 +47,17 @@ export { defineBackupDriverContract, BACKUP_DRIVER_GROUP } from './backup-driver
 export { defineCinderCompat, CINDER_GROUP, FIXTURES_ENV, BUNDLED_FIXTURES } from './cinder-compat.js';
 export { SUITE_OBJECT_SIZE } from './driver-factory.js';
 export { describeDifference, makeVolume, mutateVolume, SeededRandom, sha256Hex } from './test-data.js';
+export {
+  faultInjectingStore,
+  InjectedFault,
+  STORE_CALL_KINDS,
+  TRANSIENT_FAULT_KINDS,
+  type FaultCall,
+  type FaultCounts,
+  type FaultInjectingStore,
+  type FaultKind,
+  type FaultOptions,
+  type StoreCallKind,
+  type TransientFaultKind,
+} from './fault-injecting-store.js';
+export { defineTransientFaultsGroup, TRANSIENT_FAULTS_GROUP, type TransientFaultsOptions } from './transient-faults.js';

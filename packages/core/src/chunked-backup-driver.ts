@@ -30,8 +30,8 @@ import {
 } from './volume-metadata.js';
 import type { VolumeSource } from './volume-source.js';
 
-/** Settings of {@link ChunkedBackupDriver}. */
-export interface ChunkedDriverOptions {
+/** Settings of {@link ChunkedBackupDriver}; `C` is the catalog's type. */
+export interface ChunkedDriverOptions<C extends BackupCatalog = BackupCatalog> {
   /** Bytes per data object (Cinder's chunk size); a multiple of `hashBlockSize`. Default 8 MiB. */
   objectSize?: number;
   /** Hash block size of `_sha256file`. Default 32 KiB, Cinder's. */
@@ -43,8 +43,14 @@ export interface ChunkedDriverOptions {
    * bz2 9 as Cinder. Any level reads back the same.
    */
   compressionLevel?: number;
-  /** Finds parent records for incrementals and restores. Default: read from the store. */
-  catalog?: BackupCatalog;
+  /**
+   * Finds parent records for incrementals and restores. Default: a `StoreCatalog` reading the
+   * store as the engine does. A function is given the store as the engine calls it (at most
+   * `maxConcurrency` calls at once, transient errors retried), for a catalog of the caller's
+   * that reads the store: `(store) => new StoreCatalog(store)`. One on the bare store fails a
+   * whole listing, or a chain lookup, at the first transient error.
+   */
+  catalog?: C | ((engineStore: ObjectStore) => C);
   /** Where volume metadata lives. Default: in memory. */
   volumeMetadata?: VolumeMetadataStore;
   /** Retries of transient store errors. */
@@ -69,21 +75,21 @@ const DEFAULT_LEVELS: Record<string, number | undefined> = { zstd: 1 };
  * Cinder's chunked backup driver on any {@link ObjectStore}: writes and reads the chunked format
  * 1.0.0 exactly, so Cinder restores what it writes and it restores what Cinder wrote.
  */
-export class ChunkedBackupDriver implements BackupDriver {
+export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implements BackupDriver {
   /** The store as given; the engine uses it through a retrying wrapper. */
   readonly store: ObjectStore;
   readonly objectSize: number;
   readonly hashBlockSize: number;
   readonly compression: CompressionAlgorithm;
   readonly compressionLevel: number | undefined;
-  readonly catalog: BackupCatalog;
+  readonly catalog: C;
   readonly volumeMetadata: VolumeMetadataStore;
   private readonly io: ObjectStore;
   private readonly zeroObjects = new ZeroObjectCache();
   private readonly workers: number | undefined;
   private runnerInstance: TaskRunner | undefined;
 
-  constructor(store: ObjectStore, options: ChunkedDriverOptions = {}) {
+  constructor(store: ObjectStore, options: ChunkedDriverOptions<C> = {}) {
     this.store = store;
     this.objectSize = options.objectSize ?? DEFAULT_OBJECT_SIZE;
     this.hashBlockSize = options.hashBlockSize ?? DEFAULT_HASH_BLOCK_SIZE;
@@ -91,7 +97,9 @@ export class ChunkedBackupDriver implements BackupDriver {
     this.compressionLevel = options.compressionLevel;
     // Retried calls each take a slot afresh: a backoff does not hold one.
     this.io = retryingStore(limitedStore(store), options.retry ?? DEFAULT_RETRY_POLICY);
-    this.catalog = options.catalog ?? new StoreCatalog(this.io);
+    const catalog = options.catalog;
+    // Without a catalog of the caller's, C is the default BackupCatalog: a StoreCatalog is one.
+    this.catalog = typeof catalog === 'function' ? catalog(this.io) : (catalog ?? (new StoreCatalog(this.io) as BackupCatalog as C));
     this.volumeMetadata = options.volumeMetadata ?? new MemoryVolumeMetadataStore();
     this.workers = options.workers;
     validateSizes(this.objectSize, this.hashBlockSize);

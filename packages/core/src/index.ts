@@ -19,7 +19,7 @@ export * from './catalog.js';
 export * from './stored-backup.js';
 export * from './chunked-backup-driver.js';
 export { isAllZero, hashBlocks, md5Hex } from './engine/block-hashes.js';
-export { withRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './engine/retry.js';
+export { withRetry, DEFAULT_RETRY_POLICY, maxRetryWaitMs, type RetryPolicy } from './engine/retry.js';
 export { mapLimited } from './engine/map-limited.js';
 export * from './memory-object-store.js';
 export * from './plugins/index.js';

@@ -11,6 +11,21 @@ export class SeededRandom {
     this.state = seed >>> 0;
   }
 
+  /**
+   * A generator of its own for `label` (an object name, a call), derived from `seed`: what it
+   * draws depends on the seed and the label only, not on how many numbers others drew first,
+   * so concurrent users each get the same numbers whatever order they run in.
+   */
+  static forLabel(seed: number, label: string): SeededRandom {
+    // FNV-1a of the label, from the seed; then murmur3's finalizer, or labels that differ in
+    // their last character (call 1, call 2) start from neighbouring states and draw alike.
+    let h = 0x811c9dc5 ^ (seed >>> 0);
+    for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return new SeededRandom(h ^ (h >>> 16));
+  }
+
   /** Next 32-bit unsigned integer. */
   nextUint32(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
@@ -23,6 +38,17 @@ export class SeededRandom {
   /** Integer in [0, max). */
   below(max: number): number {
     return this.nextUint32() % max;
+  }
+
+  /** Number in [0, 1), as `Math.random()` gives. */
+  fraction(): number {
+    return this.nextUint32() / 0x1_0000_0000;
+  }
+
+  /** One of `items`, which must not be empty. */
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('SeededRandom.pick: no items');
+    return items[this.below(items.length)] as T;
   }
 
   /** Fills `into` with random bytes. */
