@@ -7,6 +7,7 @@ import {
   FileVolumeMetadataStore,
   StoreCatalog,
   discoverPlugins,
+  hasErrorCode,
   loadDriverPlugin,
   targetToUrl,
   type CompressionAlgorithm,
@@ -31,6 +32,11 @@ export interface OpenTargetOptions {
   objectSize?: number;
   /** Start the driver's worker threads at once: for commands that will back up, restore or verify. */
   startWorkers?: boolean;
+  /**
+   * The command writes a backup, which creates a store that does not exist yet (a posix root):
+   * the store's check may then say E_NOT_FOUND. Every other command needs an existing store.
+   */
+  createsStore?: boolean;
 }
 
 /** The CLI's own package directory: drivers installed beside the CLI are discovered from here. */
@@ -68,7 +74,14 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
     throw new UsageError(`driver "${resolved.plugin.id}" implements the backup driver directly; this command needs an object store driver`);
   }
   const store = resolved.store;
-  await store.checkForSetupError();
+  try {
+    await store.checkForSetupError();
+  } catch (err) {
+    if (!(options.createsStore && hasErrorCode(err, 'E_NOT_FOUND'))) {
+      await store.close?.().catch(() => undefined);
+      throw err;
+    }
+  }
   const catalog = new StoreCatalog(store);
   const driver = new ChunkedBackupDriver(store, {
     catalog,
