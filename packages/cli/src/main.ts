@@ -14,6 +14,7 @@ import type { Command } from './command.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { printable } from './format.js';
 import { UsageError, type CliIo } from './io.js';
+import { scrubbingIo } from './secrets.js';
 
 export type { CliIo } from './io.js';
 
@@ -46,8 +47,9 @@ function help(): string {
 }
 
 /** Runs the CLI with `argv` (without node and script); returns the exit status. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], given: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  const io = scrubbingIo(given, rest);
   if (!name) {
     io.stderr.write(`volback: E_USAGE: no command given\n\n${help()}`);
     return EXIT_CODES.E_USAGE;
@@ -85,7 +87,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 /**
  * Prints an error with its code (`E_USAGE` for a wrong command line) and returns its exit
  * status. The message is made printable whatever built it: a hostile store's text must not
- * reach a terminal whole, escape sequences and all.
+ * reach a terminal whole, escape sequences and all. Like all output it goes through
+ * `scrubbingIo`, the last line of defence: every secret this run knows of is scrubbed out of it.
  */
 function report(err: unknown, command: Command, io: CliIo): number {
   const say = (text: string, multiline = false): void => {

@@ -9,6 +9,7 @@ import {
   discoverPlugins,
   hasErrorCode,
   loadDriverPlugin,
+  redactTarget,
   targetToUrl,
   type CompressionAlgorithm,
   type DiscoveredPlugin,
@@ -17,9 +18,12 @@ import {
 import { CLI_PACKAGE_JSON } from './cli-package.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './io.js';
+import { learnTargetSecrets } from './secrets.js';
 
 /** An opened backup target: the store, the chunked driver on it, and the catalog read from it. */
 export interface OpenedTarget {
+  /** The target as it may be printed: its secrets (by its driver's schema) redacted. */
+  shownTarget: string;
   store: ObjectStore;
   driver: ChunkedBackupDriver;
   catalog: StoreCatalog;
@@ -68,7 +72,13 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
   const registry = new DriverRegistry();
   const candidates = (await discoverAll(io)).filter((d) => d.schemes.includes(scheme) && d.status === 'ok');
   const first = candidates[0];
-  if (first) registry.register(await loadDriverPlugin(first), first.schemes);
+  let shownTarget = redactTarget(target);
+  if (first) {
+    const plugin = await loadDriverPlugin(first);
+    learnTargetSecrets(io, target, plugin.configSchema);
+    shownTarget = redactTarget(target, plugin.configSchema);
+    registry.register(plugin, first.schemes);
+  }
   const resolved = await registry.resolveTarget(target, { discover: false });
   if (resolved.kind !== 'store') {
     throw new UsageError(`driver "${resolved.plugin.id}" implements the backup driver directly; this command needs an object store driver`);
@@ -97,7 +107,7 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
     await driver.close();
     await store.close?.();
   };
-  return { store, driver, catalog, close };
+  return { shownTarget, store, driver, catalog, close };
 }
 
 /** Where the CLI keeps what a host DB would: volume metadata. `VOLBACK_STATE_DIR` overrides. */
