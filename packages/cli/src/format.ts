@@ -1,4 +1,4 @@
-import type { BackupRecord } from '@volback/core';
+import { escapeUnprintable, type BackupRecord } from '@volback/core';
 
 /** 1536 → "1.5 KiB". */
 export function formatBytes(n: number): string {
@@ -31,8 +31,22 @@ export function recordJson(r: BackupRecord): Record<string, unknown> {
   };
 }
 
-/** Left-aligned columns. */
-export function table(rows: string[][]): string {
+/** Characters of one message or cell printed: text quoted from a hostile store can be huge. */
+const MAX_PRINTED_CHARS = 4000;
+
+/**
+ * Text fit for a terminal: control characters (the ESC of escape sequences), bidirectional
+ * overrides and separators escaped, newlines kept only when `multiline`, at most
+ * {@link MAX_PRINTED_CHARS} characters.
+ */
+export function printable(text: string, multiline = false): string {
+  const shown = text.length > MAX_PRINTED_CHARS ? `${text.slice(0, MAX_PRINTED_CHARS)}… (${text.length - MAX_PRINTED_CHARS} more characters)` : text;
+  return escapeUnprintable(shown, multiline);
+}
+
+/** Left-aligned columns; cells are made {@link printable}. */
+export function table(cells: string[][]): string {
+  const rows = cells.map((row) => row.map((cell) => printable(cell)));
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';

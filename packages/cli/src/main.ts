@@ -12,7 +12,9 @@ import { verifyCommand } from './commands/verify.js';
 import { CLI_PACKAGE_JSON } from './cli-package.js';
 import type { Command } from './command.js';
 import { EXIT_CODES } from './exit-codes.js';
+import { printable } from './format.js';
 import { UsageError, type CliIo } from './io.js';
+import { scrubbingIo } from './secrets.js';
 
 export type { CliIo } from './io.js';
 
@@ -45,11 +47,16 @@ function help(): string {
 }
 
 /** Runs the CLI with `argv` (without node and script); returns the exit status. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], given: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  const io = scrubbingIo(given, rest);
+  if (!name) {
+    io.stderr.write(`volback: E_USAGE: no command given\n\n${help()}`);
+    return EXIT_CODES.E_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(help());
-    return name ? 0 : 2;
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     io.stdout.write(`${await cliVersion()}\n`);
@@ -57,7 +64,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`volback: unknown command "${name}"\n\n${help()}`);
+    io.stderr.write(`volback: E_USAGE: unknown command ${printable(JSON.stringify(name))}\n\n${help()}`);
     return EXIT_CODES.E_USAGE;
   }
   try {
@@ -77,17 +84,29 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * Prints an error with its code (`E_USAGE` for a wrong command line) and returns its exit
+ * status. The message is made printable whatever built it: a hostile store's text must not
+ * reach a terminal whole, escape sequences and all. Like all output it goes through
+ * `scrubbingIo`, the last line of defence: every secret this run knows of is scrubbed out of it.
+ */
 function report(err: unknown, command: Command, io: CliIo): number {
+  const say = (text: string, multiline = false): void => {
+    io.stderr.write(`volback ${command.name}: ${printable(text, multiline)}\n`);
+  };
+  const message = String((err as Error)?.message ?? err);
   if (err instanceof UsageError || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
-    io.stderr.write(`volback ${command.name}: ${(err as Error).message}\nusage: volback ${command.name} ${command.usage}\n`);
+    // The parser's own explanations run over several lines.
+    say(`E_USAGE: ${message}`, true);
+    io.stderr.write(`usage: volback ${command.name} ${command.usage}\n`);
     return EXIT_CODES.E_USAGE;
   }
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string' && code in EXIT_CODES) {
-    io.stderr.write(`volback ${command.name}: ${code}: ${(err as Error).message}\n`);
+    say(`${code}: ${message}`);
     return EXIT_CODES[code as keyof typeof EXIT_CODES];
   }
-  io.stderr.write(`volback ${command.name}: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  say(`E_UNEXPECTED: unexpected error: ${(err as Error)?.stack ?? String(err)}`, true);
   return EXIT_CODES.E_UNEXPECTED;
 }
 

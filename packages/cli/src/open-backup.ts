@@ -1,5 +1,5 @@
 import type { BackupRecord } from '@volback/core';
-import { storeTarget } from './args.js';
+import { backupIdArg, storeTarget } from './args.js';
 import type { ParsedValues } from './command.js';
 import type { CliIo } from './io.js';
 import { openTarget, type OpenedTarget, type OpenTargetOptions } from './open-target.js';
@@ -19,13 +19,17 @@ export async function withTarget<T>(
   }
 }
 
-/** The same, for a command about one backup: its record is looked up first. */
-export function withBackup<T>(
+/**
+ * The same, for a command about one backup: its record is looked up first. The id is checked
+ * against the id rules before the store is opened.
+ */
+export async function withBackup<T>(
   values: ParsedValues,
   io: CliIo,
   backupId: string,
   fn: (target: OpenedTarget, record: BackupRecord) => Promise<T>,
   options: OpenTargetOptions = {},
 ): Promise<T> {
+  backupIdArg(backupId);
   return withTarget(values, io, async (target) => fn(target, await target.catalog.get(backupId)), options);
 }

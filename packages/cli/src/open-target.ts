@@ -7,7 +7,9 @@ import {
   FileVolumeMetadataStore,
   StoreCatalog,
   discoverPlugins,
+  hasErrorCode,
   loadDriverPlugin,
+  redactTarget,
   targetToUrl,
   type CompressionAlgorithm,
   type DiscoveredPlugin,
@@ -16,9 +18,12 @@ import {
 import { CLI_PACKAGE_JSON } from './cli-package.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './io.js';
+import { learnTargetSecrets } from './secrets.js';
 
 /** An opened backup target: the store, the chunked driver on it, and the catalog read from it. */
 export interface OpenedTarget {
+  /** The target as it may be printed: its secrets (by its driver's schema) redacted. */
+  shownTarget: string;
   store: ObjectStore;
   driver: ChunkedBackupDriver;
   catalog: StoreCatalog;
@@ -31,6 +36,11 @@ export interface OpenTargetOptions {
   objectSize?: number;
   /** Start the driver's worker threads at once: for commands that will back up, restore or verify. */
   startWorkers?: boolean;
+  /**
+   * The command writes a backup, which creates a store that does not exist yet (a posix root):
+   * the store's check may then say E_NOT_FOUND. Every other command needs an existing store.
+   */
+  createsStore?: boolean;
 }
 
 /** The CLI's own package directory: drivers installed beside the CLI are discovered from here. */
@@ -62,13 +72,26 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
   const registry = new DriverRegistry();
   const candidates = (await discoverAll(io)).filter((d) => d.schemes.includes(scheme) && d.status === 'ok');
   const first = candidates[0];
-  if (first) registry.register(await loadDriverPlugin(first), first.schemes);
+  let shownTarget = redactTarget(target);
+  if (first) {
+    const plugin = await loadDriverPlugin(first);
+    learnTargetSecrets(io, target, plugin.configSchema);
+    shownTarget = redactTarget(target, plugin.configSchema);
+    registry.register(plugin, first.schemes);
+  }
   const resolved = await registry.resolveTarget(target, { discover: false });
   if (resolved.kind !== 'store') {
     throw new UsageError(`driver "${resolved.plugin.id}" implements the backup driver directly; this command needs an object store driver`);
   }
   const store = resolved.store;
-  await store.checkForSetupError();
+  try {
+    await store.checkForSetupError();
+  } catch (err) {
+    if (!(options.createsStore && hasErrorCode(err, 'E_NOT_FOUND'))) {
+      await store.close?.().catch(() => undefined);
+      throw err;
+    }
+  }
   const driver = new ChunkedBackupDriver(store, {
     // On the engine's store, so list, show, delete and chain lookups retry as backups do.
     catalog: (engineStore) => new StoreCatalog(engineStore),
@@ -85,7 +108,7 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
     await driver.close();
     await store.close?.();
   };
-  return { store, driver, catalog, close };
+  return { shownTarget, store, driver, catalog, close };
 }
 
 /** Where the CLI keeps what a host DB would: volume metadata. `VOLBACK_STATE_DIR` overrides. */

@@ -290,6 +290,22 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
   }
 }
 
+/**
+ * The largest object size new backups are written with: 256 MiB.
+ *
+ * A backup holds about 2 x (workers + 2) object-size buffers at once: a chunk and a scratch
+ * buffer for each slot in flight (one per worker, one read ahead, one being stored). At 256 MiB
+ * that is 3 GiB with 4 workers and 9 GiB with 16, already more than a host should give a
+ * backup; twice the bound would double it. It is 5 times Cinder's object-store default chunk
+ * (50 MiB for Swift, S3 and GCS) and 32 times volback's. It also keeps every buffer far below
+ * 4 GiB: V8 cannot hand a worker a view of a larger ArrayBuffer (the worker gets a
+ * `messageerror`, and the backup waited for an answer that never came).
+ *
+ * Reading has no such bound: a stored backup's objects are restored at whatever size they
+ * were written (Cinder's posix default chunk is 1999994880 bytes).
+ */
+export const MAX_OBJECT_SIZE = 256 * 1024 * 1024;
+
 /** Settings, so a ConfigError naming the option (Cinder says InvalidBackup, at backup time). */
 function validateSizes(objectSize: number, blockSize: number): void {
   if (!Number.isSafeInteger(blockSize) || blockSize <= 0) {
@@ -298,6 +314,12 @@ function validateSizes(objectSize: number, blockSize: number): void {
   if (!Number.isSafeInteger(objectSize) || objectSize <= 0 || objectSize % blockSize !== 0) {
     throw new ConfigError(
       `object size ${objectSize} is not a multiple of the hash block size ${blockSize} (Cinder: "Chunk size is not multiple of block size for creating hash.")`,
+      'objectSize',
+    );
+  }
+  if (objectSize > MAX_OBJECT_SIZE) {
+    throw new ConfigError(
+      `object size ${objectSize} is more than ${MAX_OBJECT_SIZE} bytes (256 MiB), the largest new backups are written with: a backup holds about 2 x (workers + 2) objects in memory`,
       'objectSize',
     );
   }

@@ -1,23 +1,50 @@
 import type { BackupRecord } from './backup-record.js';
+import { ConfigError } from './errors.js';
+import { checkIdentifier, identifierProblem, previewOf } from './ids.js';
 
 /** Cinder's prefix timestamp: `strftime("%Y%m%d%H%M%S")` in UTC. */
 export function cinderTimestamp(date: Date): string {
   return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
-/** posix/NFS prefix: `volume_<volume_id>_<ts>_backup_<backup_id>` (no availability zone, no `/`). */
+/**
+ * posix/NFS prefix: `volume_<volume_id>_<ts>_backup_<backup_id>` (no availability zone, no `/`).
+ * @throws ConfigError when an id breaks the rules of ids.ts (names are built for the caller's records).
+ */
 export function posixObjectPrefix(record: BackupRecord): string {
+  checkRecordIds(record);
   return `volume_${record.volumeId}_${cinderTimestamp(record.createdAt)}_backup_${record.id}`;
 }
 
-/** S3, GCS and Swift prefix: `volume_<volume_id>/<ts>/az_<az>_backup_<backup_id>`. */
+/**
+ * S3, GCS and Swift prefix: `volume_<volume_id>/<ts>/az_<az>_backup_<backup_id>`.
+ * @throws ConfigError when an id breaks the rules of ids.ts, or the prefix would be too long.
+ */
 export function objectStorePrefix(record: BackupRecord, availabilityZone: string): string {
-  return `volume_${record.volumeId}/${cinderTimestamp(record.createdAt)}/az_${availabilityZone}_backup_${record.id}`;
+  checkRecordIds(record);
+  const prefix = `volume_${record.volumeId}/${cinderTimestamp(record.createdAt)}/az_${availabilityZone}_backup_${record.id}`;
+  const problem = identifierProblem('prefix', prefix);
+  if (problem) {
+    throw new ConfigError(`object name prefix of backup ${record.id} (availability zone ${previewOf(availabilityZone)}) ${problem}`, 'availabilityZone');
+  }
+  return prefix;
 }
 
-/** posix/NFS default container: `id[0:2]/id[2:4]/id`. */
+/**
+ * posix/NFS default container: `id[0:2]/id[2:4]/id`, joined as Python's `os.path.join` does, which
+ * skips the empty parts of ids shorter than 4 characters (`ab` → `ab/ab`).
+ * @throws ConfigError when the id breaks the rules of ids.ts (it becomes a directory name).
+ */
 export function posixContainerFor(backupId: string): string {
-  return `${backupId.slice(0, 2)}/${backupId.slice(2, 4)}/${backupId}`;
+  checkIdentifier('backup id', backupId, 'backupId');
+  // Python slices code points, not UTF-16 units: a character outside the BMP is never cut in two.
+  const chars = [...backupId];
+  return [chars.slice(0, 2).join(''), chars.slice(2, 4).join(''), backupId].filter((part) => part !== '').join('/');
+}
+
+function checkRecordIds(record: BackupRecord): void {
+  checkIdentifier('backup id', record.id, 'id');
+  checkIdentifier('volume id', record.volumeId, 'volumeId');
 }
 
 /** Data object `n` (from 1): `%s-%05d`, which does not cap the number of digits. */

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './backup-record.js';
 export * from './object-store.js';
 export * from './cinder-names.js';
+export * from './ids.js';
 export * from './volume-source.js';
 export * from './restore-target.js';
 export * from './progress.js';

@@ -2,6 +2,7 @@ import type { BackupRecord, BackupStatus } from './backup-record.js';
 import { InvalidBackupError } from './errors.js';
 import { cinderRecordDatetime, parseCinderDatetime } from './format/cinder-datetime.js';
 import { pythonJsonDumps, type PythonJsonValue } from './format/python-json.js';
+import { checkStoredIdentifier } from './ids.js';
 
 /** What `cinder backup-export` prints: the driver class path and the encoded record. */
 export interface ExportedBackupRecord {
@@ -59,8 +60,22 @@ export function encodeBackupRecord(record: BackupRecord, driverInfo: Record<stri
 /** The fields Cinder's import requires (manager `import_record`), plus the volume id we need. */
 const REQUIRED = ['id', 'volume_id', 'display_name', 'display_description', 'container', 'size', 'service_metadata', 'object_count'];
 
-/** Cinder's `Backup.decode_record` plus the checks its import does, into a {@link BackupRecord}. */
+/**
+ * Characters of an export record. Cinder's are about 1 KiB (a driver's `driver_info` adds a
+ * little): a megabyte is far more than any real one, and stops a hostile one from being decoded.
+ */
+export const MAX_BACKUP_RECORD_CHARS = 1024 * 1024;
+
+/**
+ * Cinder's `Backup.decode_record` plus the checks its import does, into a {@link BackupRecord}.
+ * The ids, container and prefix, which name objects, follow the rules of ids.ts.
+ * @throws InvalidBackupError for anything else: every failure is typed.
+ */
 export function decodeBackupRecord(backupUrl: string): DecodedBackupRecord {
+  if (typeof backupUrl !== 'string') throw new InvalidBackupError('backup record is not a string');
+  if (backupUrl.length > MAX_BACKUP_RECORD_CHARS) {
+    throw new InvalidBackupError(`backup record is ${backupUrl.length} characters long, more than the ${MAX_BACKUP_RECORD_CHARS} allowed`);
+  }
   const text = backupUrl.trim();
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) throw new InvalidBackupError('backup record is not base64 text');
   let doc: unknown;
@@ -130,6 +145,10 @@ export function decodeBackupRecord(backupUrl: string): DecodedBackupRecord {
       deleted: d.deleted === true,
     },
   };
-  if (!record.id || !record.volumeId) throw new InvalidBackupError('backup record has an empty id or volume_id');
+  checkStoredIdentifier('backup id', record.id, 'backup record field id');
+  checkStoredIdentifier('volume id', record.volumeId, 'backup record field volume_id');
+  if (record.parentId !== null) checkStoredIdentifier('parent id', record.parentId, 'backup record field parent_id');
+  if (record.container !== null) checkStoredIdentifier('container', record.container, 'backup record field container');
+  if (record.serviceMetadata !== null) checkStoredIdentifier('prefix', record.serviceMetadata, 'backup record field service_metadata');
   return { record, driverInfo: (driverInfo as Record<string, unknown> | undefined) ?? {} };
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigError, type ConfigPropertySchema as CoreConfigPropertySchema, type DriverConfigSchema } from '@volback/core';
+import { ConfigError, redactTarget, type ConfigPropertySchema as CoreConfigPropertySchema, type DriverConfigSchema } from '@volback/core';
 
 /** Settings of a {@link PosixObjectStore}. */
 export interface PosixStoreConfig {
@@ -91,18 +91,22 @@ function parseMode(value: unknown, field: string): number | undefined {
  */
 export function posixConfigFromUrl(url: string | URL): PosixStoreConfig {
   if (typeof url === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(url)) return parsePosixConfig({ root: url });
+  // Targets are quoted redacted, and a URL parser's error is not kept as a cause: it carries the input.
   let parsed: URL;
   try {
     parsed = typeof url === 'string' ? new URL(url) : url;
-  } catch (err) {
-    throw new ConfigError(`posix: not a valid URL: ${String(url)}`, 'root', { cause: err });
+  } catch {
+    throw new ConfigError(`posix: not a valid URL: ${redactTarget(String(url), posixConfigSchema)}`, 'root');
   }
   if (parsed.protocol !== 'file:') throw new ConfigError(`posix: expected a file: URL, got ${parsed.protocol}`, 'root');
   let root: string;
   try {
     root = fileURLToPath(parsed);
   } catch (err) {
-    throw new ConfigError(`posix: cannot use ${parsed.href} as a local path: ${err instanceof Error ? err.message : String(err)}`, 'root', { cause: err });
+    throw new ConfigError(
+      `posix: cannot use ${redactTarget(parsed.href, posixConfigSchema)} as a local path: ${err instanceof Error ? err.message : String(err)}`,
+      'root',
+    );
   }
   const input: Record<string, unknown> = { root };
   for (const [key, value] of parsed.searchParams) {

@@ -268,20 +268,39 @@ export class PosixObjectStore implements ObjectStore {
     return found.sort();
   }
 
-  /** The root exists (created if missing) and is a writable directory; else a ConfigError on `root`. */
+  /**
+   * Checks the root, changing nothing: read-only commands must not create a store. The root must
+   * be a writable directory. One that does not exist yet is a NotFoundError when it can be
+   * created (the first backup creates it, with its first container: see `ensureContainer`), and
+   * a ConfigError on `root` when it cannot.
+   */
   async checkForSetupError(): Promise<void> {
-    try {
-      await mkdir(this.root, { recursive: true });
-    } catch (err) {
-      throw new ConfigError(`posix: backup root ${this.root} does not exist and cannot be created: ${describe(err)}`, 'root', { cause: err });
+    if (!(await this.checkDirectory(this.root))) {
+      await this.checkCreatable();
+      throw new NotFoundError(`posix: backup root ${this.root} does not exist (a backup creates it)`);
     }
+  }
+
+  /** The root's nearest existing ancestor is a directory it can be created in; else a ConfigError. */
+  private async checkCreatable(): Promise<void> {
+    for (let dir = dirname(this.root); ; dir = dirname(dir)) {
+      if (await this.checkDirectory(dir)) return;
+      if (dirname(dir) === dir) return;
+    }
+  }
+
+  /** False when `dir` does not exist; true when it is a writable directory; else a ConfigError on `root`. */
+  private async checkDirectory(dir: string): Promise<boolean> {
+    const what = dir === this.root ? `backup root ${this.root}` : `${dir}, where backup root ${this.root} would be created,`;
     try {
-      const info = await stat(this.root);
-      if (!info.isDirectory()) throw new ConfigError(`posix: backup root ${this.root} is not a directory`, 'root');
-      await access(this.root, fsConstants.W_OK | fsConstants.X_OK);
+      const info = await stat(dir);
+      if (!info.isDirectory()) throw new ConfigError(`posix: ${what} is not a directory`, 'root');
+      await access(dir, fsConstants.W_OK | fsConstants.X_OK);
+      return true;
     } catch (err) {
       if (err instanceof ConfigError) throw err;
-      throw new ConfigError(`posix: backup root ${this.root} is not a writable directory: ${describe(err)}`, 'root', { cause: err });
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw new ConfigError(`posix: ${what} is not a writable directory: ${describe(err)}`, 'root', { cause: err });
     }
   }
 

@@ -316,11 +316,14 @@ describe('concurrency', () => {
 });
 
 describe('checkForSetupError', () => {
-  it('passes on a writable root and creates a missing one', async () => {
+  it('passes on a writable root; a missing one is NotFoundError, and only a backup creates it', async () => {
     await store.checkForSetupError();
     const nested = new PosixObjectStore({ root: join(root, 'new', 'root') });
+    await expect(nested.checkForSetupError()).rejects.toBeInstanceOf(NotFoundError);
+    await expect(stat(join(root, 'new'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await nested.ensureContainer('c');
     await nested.checkForSetupError();
-    expect((await stat(join(root, 'new', 'root'))).isDirectory()).toBe(true);
+    expect((await stat(join(root, 'new', 'root', 'c'))).isDirectory()).toBe(true);
   });
 
   it('fails with ConfigError on root when the root cannot be created', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigPropertySchema, type DriverConfigSchema } from '@volback/core';
+import { ConfigError, hasUnprintable, redactTarget, type ConfigPropertySchema, type DriverConfigSchema } from '@volback/core';
 
 /** Server-side encryption with keys the server manages. */
 export type S3ServerSideEncryption = 'AES256' | 'aws:kms';
@@ -78,6 +78,13 @@ const MiB = 1024 * 1024;
 const MIN_PART_SIZE = 5 * MiB;
 /** S3's largest part, and its largest single PUT. */
 const MAX_PART_SIZE = 5 * 1024 * MiB;
+/**
+ * Bytes of `keyPrefix`. An S3 key holds 1024 bytes; volback's object names take at most 255
+ * (a 244-byte prefix, the bound of core's ids.ts, and `_sha256file`), and a `/` joins the two.
+ */
+export const MAX_KEY_PREFIX_BYTES = 1024 - 255 - 1;
+/** Bytes of `availabilityZone`, which is part of every object name; Cinder's default is `nova`. */
+export const MAX_AVAILABILITY_ZONE_BYTES = 64;
 
 /** Defaults applied by {@link S3ObjectStore} for fields left unset. */
 export const S3_DEFAULTS = {
@@ -137,7 +144,7 @@ export const s3ConfigSchema: S3ConfigSchema = {
     forcePathStyle: bool('Path-style addressing (endpoint/bucket/key)', S3_DEFAULTS.forcePathStyle),
     tlsVerify: bool("Verify the server's TLS certificate", S3_DEFAULTS.tlsVerify),
     caFile: str('PEM file of extra CAs to trust'),
-    proxy: str('http:// proxy URL; requests are tunnelled with CONNECT'),
+    proxy: str('http:// proxy URL, with user:password@ for Basic auth (the password is never printed); requests are tunnelled with CONNECT'),
     connectTimeoutMs: int('Connect timeout (ms)', S3_DEFAULTS.connectTimeoutMs, 1, 600_000),
     requestTimeoutMs: int('Socket idle timeout per request (ms)', S3_DEFAULTS.requestTimeoutMs, 1, 3_600_000),
     maxConnections: int('Sockets kept open', S3_DEFAULTS.maxConnections, 1, 1024),
@@ -192,7 +199,11 @@ export function parseS3Config(input: unknown): S3StoreConfig {
   if (config.keyPrefix !== undefined) {
     const trimmed = config.keyPrefix.replace(/^\/+|\/+$/g, '');
     if (trimmed === '') delete config.keyPrefix;
-    else config.keyPrefix = trimmed;
+    else config.keyPrefix = checkNamePart('keyPrefix', trimmed, MAX_KEY_PREFIX_BYTES);
+  }
+  if (config.availabilityZone !== undefined) {
+    checkNamePart('availabilityZone', config.availabilityZone, MAX_AVAILABILITY_ZONE_BYTES);
+    if (config.availabilityZone.includes('/')) throw new ConfigError('s3: availabilityZone must not contain "/"', 'availabilityZone');
   }
   if (config.endpoint !== undefined) checkEndpoint(config.endpoint);
   if (config.proxy !== undefined) checkProxy(config.proxy);
@@ -258,15 +269,29 @@ function checkBucketName(bucket: string): void {
   }
 }
 
+/** A part of every object key: bounded, so a key never outgrows S3's 1024 bytes, and printable. */
+function checkNamePart(field: 'keyPrefix' | 'availabilityZone', value: string, maxBytes: number): string {
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > maxBytes) throw new ConfigError(`s3: ${field} is ${bytes} bytes long, more than the ${maxBytes} allowed`, field);
+  if (hasUnprintable(value)) throw new ConfigError(`s3: ${field} contains a control, format or line-separator character`, field);
+  return value;
+}
+
+// The URLs below are quoted redacted, and their parse errors are not kept as causes: those
+// carry the whole input, a proxy's password included.
+
 function checkEndpoint(endpoint: string): void {
   let url: URL;
   try {
     url = new URL(endpoint);
-  } catch (err) {
-    throw new ConfigError(`s3: endpoint ${JSON.stringify(endpoint)} is not a URL`, 'endpoint', { cause: err });
+  } catch {
+    throw new ConfigError(`s3: endpoint ${JSON.stringify(redactTarget(endpoint, s3ConfigSchema))} is not a URL`, 'endpoint');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`s3: endpoint must be an http or https URL, got ${url.protocol}`, 'endpoint');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError('s3: endpoint must not hold a user name or password: give accessKeyId and secretAccessKey', 'endpoint');
   }
 }
 
@@ -274,8 +299,8 @@ function checkProxy(proxy: string): void {
   let url: URL;
   try {
     url = new URL(proxy);
-  } catch (err) {
-    throw new ConfigError(`s3: proxy ${JSON.stringify(proxy)} is not a URL`, 'proxy', { cause: err });
+  } catch {
+    throw new ConfigError(`s3: proxy ${JSON.stringify(redactTarget(proxy, s3ConfigSchema))} is not a URL`, 'proxy');
   }
   if (url.protocol !== 'http:') {
     throw new ConfigError(`s3: proxy must be an http:// URL (requests are tunnelled with CONNECT), got ${url.protocol}`, 'proxy');
@@ -291,8 +316,8 @@ export function s3ConfigFromUrl(url: string | URL): S3StoreConfig {
   let parsed: URL;
   try {
     parsed = typeof url === 'string' ? new URL(url) : url;
-  } catch (err) {
-    throw new ConfigError(`s3: not a valid URL: ${String(url)}`, 'bucket', { cause: err });
+  } catch {
+    throw new ConfigError(`s3: not a valid URL: ${redactTarget(String(url), s3ConfigSchema)}`, 'bucket');
   }
   if (parsed.protocol !== 's3:') throw new ConfigError(`s3: expected an s3: URL, got ${parsed.protocol}`, 'bucket');
   if (parsed.username !== '' || parsed.password !== '') {

@@ -1,5 +1,12 @@
-import { FileVolumeSource, newBackupRecord, normalizeCompressionTag, type BackupRecord } from '@volback/core';
-import { intOpt, positionals, sizeOpt, storeTarget, stringOpt } from '../args.js';
+import {
+  DEFAULT_HASH_BLOCK_SIZE,
+  FileVolumeSource,
+  MAX_OBJECT_SIZE,
+  newBackupRecord,
+  normalizeCompressionTag,
+  type BackupRecord,
+} from '@volback/core';
+import { idOpt, intOpt, positionals, sizeOpt, storeTarget, stringOpt } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { formatBytes, recordJson } from '../format.js';
 import { UsageError } from '../io.js';
@@ -30,26 +37,31 @@ export const backupCommand: Command = {
     if (values.incremental && values.parent) throw new UsageError('--incremental picks the parent itself; give either it or --parent');
     const compressionArg = stringOpt(values, 'compression');
     const compression = compressionArg === undefined ? undefined : normalizeCompressionTag(compressionArg);
-    const objectSize = sizeOpt(values, 'object-size');
+    // Every option is checked before the store is opened: nothing is allocated for a bad one.
+    const objectSize = sizeOpt(values, 'object-size', { min: DEFAULT_HASH_BLOCK_SIZE, max: MAX_OBJECT_SIZE, multipleOf: DEFAULT_HASH_BLOCK_SIZE });
+    const level = intOpt(values, 'level', -7, 22);
+    const givenVolumeId = idOpt(values, 'volume-id', 'volume id');
+    const givenParentId = idOpt(values, 'parent', 'parent id');
+    const givenId = idOpt(values, 'id', 'backup id');
     const target = await openTarget(storeTarget(values, io), io, {
       ...(compression ? { compression } : {}),
       ...(objectSize !== undefined ? { objectSize } : {}),
       startWorkers: true,
+      createsStore: true,
     });
     try {
-      const volumeId = stringOpt(values, 'volume-id') ?? (await volumeIdForPath(image));
-      let parentId = stringOpt(values, 'parent') ?? null;
+      const volumeId = givenVolumeId ?? (await volumeIdForPath(image));
+      let parentId = givenParentId ?? null;
       if (values.incremental) parentId = (await latestBackupOf(target.catalog.list({ volumeId }), volumeId)).id;
       else if (parentId) await target.catalog.get(parentId);
 
       const record = newBackupRecord({
         volumeId,
         parentId,
-        ...(stringOpt(values, 'id') ? { id: stringOpt(values, 'id') } : {}),
+        ...(givenId !== undefined ? { id: givenId } : {}),
         displayName: stringOpt(values, 'name') ?? null,
         displayDescription: stringOpt(values, 'description') ?? null,
       });
-      const level = intOpt(values, 'level', -7, 22);
       const source = await FileVolumeSource.open(image);
       const started = process.hrtime.bigint();
       const result = await withInterrupt(io, (signal) => {

@@ -13,6 +13,8 @@ export const conformanceCommand: Command = {
     // One probe store proves the target opens (config, credentials) before any test runs.
     const probe = await openTarget(target, io);
     await probe.close();
+    // Printed in every result: the target's credentials must not be.
+    const shown = probe.shownTarget;
     // The suite is loaded only for this command, to keep every other command's start fast.
     const [{ defineConformanceSuite }, { MiniRunner }] = await Promise.all([
       import('@volback/conformance'),
@@ -20,7 +22,7 @@ export const conformanceCommand: Command = {
     ]);
     const runner = new MiniRunner();
     defineConformanceSuite(runner, {
-      name: target,
+      name: shown,
       createStore: async () => (await openTarget(target, io)).store,
       ...(values['skip-large'] ? { capabilities: { largeObjects: false } } : {}),
     });
@@ -30,7 +32,7 @@ export const conformanceCommand: Command = {
     });
     const count = (s: TestResult['status']) => results.filter((r) => r.status === s).length;
     const summary = { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), seconds: (performance.now() - started) / 1000 };
-    if (values.json) io.stdout.write(JSON.stringify({ target, ...summary, results }, null, 2) + '\n');
+    if (values.json) io.stdout.write(JSON.stringify({ target: shown, ...summary, results }, null, 2) + '\n');
     else io.stdout.write(`\n${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped in ${summary.seconds.toFixed(1)} s\n`);
     return summary.failed === 0 ? 0 : 1;
   },

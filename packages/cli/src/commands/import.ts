@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { decodeBackupRecord } from '@volback/core';
+import { createReadStream, existsSync } from 'node:fs';
+import { decodeBackupRecord, InvalidBackupError, MAX_BACKUP_RECORD_CHARS } from '@volback/core';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { recordJson } from '../format.js';
 import { UsageError } from '../io.js';
@@ -24,9 +23,12 @@ export const importCommand: Command = {
   },
 };
 
+/** Bytes read from a file or stdin: an export record, wrapped in Cinder's export JSON at most. */
+const MAX_IMPORT_BYTES = 2 * MAX_BACKUP_RECORD_CHARS;
+
 /** The record may come as the bare base64 string, as Cinder's export JSON, or in a file holding either. */
 async function readBackupUrl(arg: string): Promise<string> {
-  const text = arg === '-' ? await readStdin() : existsSync(arg) ? await readFile(arg, 'utf8') : arg;
+  const text = arg === '-' ? await readBounded(process.stdin, 'stdin') : existsSync(arg) ? await readBounded(createReadStream(arg), arg) : arg;
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
     let doc: { backup_url?: unknown };
@@ -41,8 +43,20 @@ async function readBackupUrl(arg: string): Promise<string> {
   return trimmed;
 }
 
-async function readStdin(): Promise<string> {
+/** All of a stream, refusing more than an export record could be (`/dev/zero` must not fill memory). */
+async function readBounded(stream: AsyncIterable<Buffer | string>, what: string): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  let size = 0;
+  try {
+    for await (const c of stream) {
+      const chunk = typeof c === 'string' ? Buffer.from(c) : c;
+      size += chunk.length;
+      if (size > MAX_IMPORT_BYTES) throw new InvalidBackupError(`${what} holds more than ${MAX_IMPORT_BYTES} bytes: not an export record`);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof InvalidBackupError) throw err;
+    throw new UsageError(`cannot read ${what}: ${(err as Error).message}`);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

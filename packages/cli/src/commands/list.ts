@@ -1,4 +1,4 @@
-import { positionals, stringOpt } from '../args.js';
+import { idOpt, positionals } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { formatBytes, recordJson, table } from '../format.js';
 import { withTarget } from '../open-backup.js';
@@ -10,8 +10,8 @@ export const listCommand: Command = {
   options: { ...STORE_OPTIONS, 'volume-id': { type: 'string' } },
   async run(args, values, io) {
     positionals(args, []);
+    const volumeId = idOpt(values, 'volume-id', 'volume id');
     return withTarget(values, io, async (target) => {
-      const volumeId = stringOpt(values, 'volume-id');
       const records = await target.catalog.list(volumeId ? { volumeId } : {});
       if (values.json) {
         io.stdout.write(JSON.stringify(records.map(recordJson), null, 2) + '\n');

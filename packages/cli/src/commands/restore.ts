@@ -1,5 +1,5 @@
 import { FileRestoreTarget } from '@volback/core';
-import { positionals, stringOpt } from '../args.js';
+import { idOpt, positionals } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { formatBytes } from '../format.js';
 import { withInterrupt } from '../interrupt.js';
@@ -13,13 +13,14 @@ export const restoreCommand: Command = {
   options: { ...STORE_OPTIONS, 'volume-id': { type: 'string' } },
   async run(args, values, io) {
     const [id, path] = positionals(args, ['backup-id', 'target']) as [string, string];
+    const volumeId = idOpt(values, 'volume-id', 'volume id');
     return withBackup(values, io, id, async (target, record) => {
       const out = await FileRestoreTarget.open(path);
       const started = process.hrtime.bigint();
       const result = await withInterrupt(io, (signal) => {
         const onProgress = progressLine(io);
         return target.driver
-          .restore(record, stringOpt(values, 'volume-id') ?? record.volumeId, out, { signal, ...(onProgress ? { onProgress } : {}) })
+          .restore(record, volumeId ?? record.volumeId, out, { signal, ...(onProgress ? { onProgress } : {}) })
           .finally(() => out.close());
       });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,6 +1,7 @@
 import { InvalidBackupError, UnsupportedError } from '../errors.js';
 import { objectEntryOf } from './object-entry.js';
 import { scanMetadataObjects } from './object-list-scan.js';
+import { withCheckedIds } from './metadata-ids.js';
 import { pythonJsonDumps, type PythonJsonValue } from './python-json.js';
 
 /** The only on-store format version Cinder (and volback) reads and writes. */
@@ -83,7 +84,7 @@ export function parseBackupMetadata(bytes: Uint8Array, objectName: string): Back
     if (!Array.isArray(doc.objects)) throw bad(objectName, '"objects" is not a list');
     objects = doc.objects.map((item: unknown, i: number) => parseObjectEntry(item, i, objectName));
   }
-  return {
+  return withCheckedIds({
     version,
     backupId: requireString(doc, 'backup_id', objectName),
     volumeId: requireString(doc, 'volume_id', objectName),
@@ -94,7 +95,7 @@ export function parseBackupMetadata(bytes: Uint8Array, objectName: string): Back
     parentId: optionalString(doc, 'parent_id', objectName),
     volumeMeta: optionalString(doc, 'volume_meta', objectName),
     ...(doc.extra_metadata !== undefined ? { extraMetadata: doc.extra_metadata as PythonJsonValue } : {}),
-  };
+  }, objectName);
 }
 
 function parseObjectEntry(item: unknown, index: number, objectName: string): ObjectEntry {

@@ -10,7 +10,10 @@ export type ConfigPropertySchema = {
   readonly enum?: readonly string[];
   readonly minimum?: number;
   readonly maximum?: number;
-  /** The value is a secret: never print it. */
+  /**
+   * The value is a secret: never printed. `redactTarget`, `redactConfig` and `scrubSecrets`
+   * (redact.ts) replace it wherever a target, a config or an error is shown.
+   */
   readonly secret?: boolean;
 };
 

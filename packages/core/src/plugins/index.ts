@@ -4,3 +4,4 @@ export * from './brand.js';
 export * from './discover.js';
 export * from './registry.js';
 export * from './config-schema.js';
+export * from './redact.js';

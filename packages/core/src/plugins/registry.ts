@@ -1,10 +1,11 @@
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BackupDriver } from '../backup-driver.js';
-import { PluginError, VolbackError } from '../errors.js';
+import { ConfigError, PluginError, VolbackError } from '../errors.js';
 import type { ObjectStore } from '../object-store.js';
 import { isDriverPlugin, pluginShapeProblem, type DriverPlugin } from './brand.js';
 import { discoverPlugins, type DiscoveredPlugin } from './discover.js';
+import { redactTarget, scrubError, secretsOf } from './redact.js';
 
 /** A target URL turned into a ready store or driver. */
 export type ResolvedTarget =
@@ -134,7 +135,8 @@ export class DriverRegistry {
    * `file`), discovering plugins from `fromDir` when none registered serves it, parses the
    * config (`configFromUrl`, then `parseConfig`) and creates the store or driver.
    * @throws PluginError when no plugin serves the scheme or the plugin fails in a way that is
-   * not a typed volback error; a `ConfigError` from `parseConfig` passes through.
+   * not a typed volback error; a `ConfigError` from `parseConfig` passes through. Every message
+   * is scrubbed of the target's and the config's secrets (the plugin's schema says which).
    */
   async resolveTarget(target: string, options: ResolveTargetOptions = {}): Promise<ResolvedTarget> {
     const url = targetToUrl(target);
@@ -154,15 +156,22 @@ export class DriverRegistry {
         `no volback driver serves "${scheme}:" targets; installed drivers: ${this.ids().join(', ') || 'none'} (install a package whose package.json volback.schemes lists "${scheme}")`,
       );
     }
-    const fromUrl = plugin.configFromUrl ? plugin.configFromUrl(url) : { url: url.href };
-    const raw =
-      options.config && typeof fromUrl === 'object' && fromUrl !== null ? { ...fromUrl, ...options.config } : (options.config ?? fromUrl);
-    const config = plugin.parseConfig(raw);
+    // A driver's own messages may quote what it was given: they are scrubbed here, whatever it did.
+    const secrets = [...secretsOf(target, plugin.configSchema), ...secretsOf(options.config, plugin.configSchema)];
+    let config: unknown;
+    try {
+      const fromUrl = plugin.configFromUrl ? plugin.configFromUrl(url) : { url: url.href };
+      const raw =
+        options.config && typeof fromUrl === 'object' && fromUrl !== null ? { ...fromUrl, ...options.config } : (options.config ?? fromUrl);
+      config = plugin.parseConfig(raw);
+    } catch (err) {
+      throw scrubError(err instanceof VolbackError ? err : asPluginError(err, `driver "${plugin.id}" config`), secrets);
+    }
     try {
       if (plugin.createStore) return { kind: 'store', plugin, config, url, store: await plugin.createStore(config) };
       return { kind: 'driver', plugin, config, url, driver: await plugin.createDriver(config) };
     } catch (err) {
-      throw asPluginError(err, `driver "${plugin.id}"`);
+      throw scrubError(asPluginError(err, `driver "${plugin.id}"`), secrets);
     }
   }
 }
@@ -180,13 +189,17 @@ export function resolveTarget(target: string, options?: ResolveTargetOptions): P
   return defaultDriverRegistry.resolveTarget(target, options);
 }
 
-/** `s3://b/x` stays a URL; `/srv/backups`, `./backups` or `C:\backups` become `file:` URLs. */
+/**
+ * `s3://b/x` stays a URL; `/srv/backups`, `./backups` or `C:\backups` become `file:` URLs.
+ * @throws ConfigError (field `target`) when it does not parse, quoting it with its secrets redacted.
+ */
 export function targetToUrl(target: string): URL {
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(target) && !/^[a-zA-Z]:[\\/]/.test(target)) {
     try {
       return new URL(target);
     } catch (err) {
-      throw new PluginError(`target "${target}" is not a valid URL: ${(err as Error).message}`, { cause: err });
+      // No cause: the URL parser's error carries the whole target as its `input`.
+      throw new ConfigError(`target "${redactTarget(target)}" is not a valid URL: ${(err as Error).message}`, 'target');
     }
   }
   return pathToFileURL(resolvePath(target));
