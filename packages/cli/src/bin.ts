@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { runAsProcess } from './last-resort.js';
+
 // libuv reads its threadpool size once, when work is first queued, so it is set before anything
 // loads. A restore keeps one of the default 4 threads in fdatasync nearly all the time, and the
 // objects' reads (open, stat, read, close each take a turn) waited behind the writes in the other
@@ -7,4 +9,4 @@
 process.env.UV_THREADPOOL_SIZE ??= '16';
 const { main } = await import('./main.js');
 
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+await runAsProcess(() => main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }));

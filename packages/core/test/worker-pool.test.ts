@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 // The compiled engine: worker threads need the built worker script, which only dist has.
 import * as built from '../dist/index.js';
@@ -79,6 +80,57 @@ describe('the engine on worker threads (built package)', () => {
     for (const w of waiting) await expect(w).rejects.toMatchObject({ code: 'E_CANCELLED' });
     await Promise.allSettled(atWorker);
     await closing;
+  });
+
+  /** A zlib object of `length` bytes for checkObject, damaged when `damaged`; each call gets its own buffers. */
+  const zlibTask = (length: number, damaged = false) => {
+    const data = makeVolume(length, length % 251);
+    const stored = new Uint8Array(deflateSync(data, { level: 1 }));
+    if (damaged) stored[stored.length >> 1] = (stored[stored.length >> 1] as number) ^ 0xff;
+    return { name: damaged ? 'bad' : `o${length}`, stored, into: null, compression: 'zlib', length, md5: built.md5Hex(data), md5Check: 'always' as const, offset: 0, blockSize: null, blockHashes: null, volumeBytes: length };
+  };
+
+  it('settles every task with its result or a typed error when one fails and the pool closes while others run', async () => {
+    const { WorkerPool } = await import('../dist/engine/task-runner.js');
+    const pool = new WorkerPool(2);
+    // Big enough that zlib is still inflating some of them on a worker when close() comes.
+    const tasks = [zlibTask(64 * KiB, true), ...Array.from({ length: 7 }, (_, i) => zlibTask(8 * 1024 * KiB + i))];
+    const results = tasks.map((t) => pool.checkObject(t));
+    // As a restore does: the first failure ends the job, which closes the pool.
+    await expect(results[0]).rejects.toMatchObject({ code: 'E_INTEGRITY', objectName: 'bad' });
+    await pool.close();
+    const settled = await Promise.allSettled(results.slice(1));
+    for (const [i, s] of settled.entries()) {
+      if (s.status === 'fulfilled') expect(s.value.data.length).toBe(8 * 1024 * KiB + i);
+      else expect(s.reason).toMatchObject({ code: 'E_CANCELLED' });
+    }
+    await expect(pool.checkObject(zlibTask(1024))).rejects.toMatchObject({ code: 'E_CANCELLED' });
+  });
+
+  it('settles every task of a pool closed while its threads still start, and the process ends (no exit 13)', () => {
+    const pool = new URL('../dist/engine/task-runner.js', import.meta.url).href;
+    const dir = mkdtempSync(join(tmpdir(), 'volback-pool-'));
+    const script = join(dir, 'close-at-once.mjs');
+    // Threads stopped while they start up exit with code 0, still holding the tasks given them:
+    // those promises never settled, the event loop ran dry, and the top-level await exited 13.
+    writeFileSync(
+      script,
+      `const { WorkerPool } = await import(${JSON.stringify(pool)});
+const p = new WorkerPool(2);
+const task = () => ({ name: 'o', stored: new Uint8Array(10), into: null, compression: 'none', length: 10, md5: 'a63c90cc3684ad8b0a2176a6a8fe9005', md5Check: 'always', offset: 0, blockSize: null, blockHashes: null, volumeBytes: 10 });
+const all = [1, 2, 3, 4].map(() => p.checkObject(task()));
+const settling = Promise.allSettled(all);
+await p.close();
+const settled = await settling;
+console.log(settled.map((s) => (s.status === 'fulfilled' ? 'ok' : s.reason.code ?? s.reason.message)).join(' '));`,
+    );
+    const runs = [1, 2, 3].map(() => spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 }));
+    rmSync(dir, { recursive: true, force: true });
+    for (const run of runs) {
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout.trim()).toMatch(/^((ok|E_CANCELLED) ?){4}$/);
+    }
   });
 
   it('never keeps a finished process alive, idle or after work', () => {

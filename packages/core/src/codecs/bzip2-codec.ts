@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { ConfigError } from '../errors.js';
-import type { Codec } from './codec.js';
-import { decodeError, messageOf } from './decode-error.js';
+import { decompressToNew, type Codec } from './codec.js';
+import { decodeError, messageOf, tooLongError } from './decode-error.js';
 
 /** Python's `bz2.compress` default (900 kB blocks), which Cinder uses. */
 export const BZIP2_DEFAULT_LEVEL = 9;
@@ -71,37 +71,33 @@ class ByteReader implements BunzipInput {
   }
 }
 
-/** A growable output buffer; `committed` marks the end of the last fully decoded stream. */
+/** Thrown by {@link ByteWriter} at the first byte past the room it was given. */
+class OutputFullError extends Error {}
+
+/**
+ * Writes into a fixed buffer: the byte after its end throws, which unwinds seek-bzip at once
+ * (it catches nothing), so a bomb stops at the declared length instead of inflating whole.
+ */
 class ByteWriter implements BunzipOutput {
-  private buffer: Uint8Array;
   length = 0;
 
-  constructor(initialSize: number) {
-    this.buffer = new Uint8Array(Math.max(initialSize, 1024));
-  }
+  constructor(private readonly out: Uint8Array) {}
 
   writeByte(byte: number): void {
-    if (this.length === this.buffer.length) {
-      const bigger = new Uint8Array(this.buffer.length * 2);
-      bigger.set(this.buffer);
-      this.buffer = bigger;
-    }
-    this.buffer[this.length++] = byte;
-  }
-
-  result(length: number): Uint8Array {
-    return this.buffer.subarray(0, length);
+    if (this.length === this.out.length) throw new OutputFullError();
+    this.out[this.length++] = byte;
   }
 }
 
 /**
- * Decodes every bzip2 stream in `data`, one after the other, as Python's `bz2.decompress`
- * does: once at least one stream decoded, trailing bytes that are not a valid stream are
- * ignored; an invalid first stream, or any stream cut short, is an error.
+ * Decodes every bzip2 stream in `data`, one after the other, into `out`, as Python's
+ * `bz2.decompress` does: once at least one stream decoded, trailing bytes that are not a valid
+ * stream are ignored; an invalid first stream, or any stream cut short, is an error. Returns the
+ * bytes written by the streams that decoded whole; output past `out` is an error, in any stream.
  */
-function decodeMultiStream(data: Uint8Array, expectedLength: number | undefined): Uint8Array {
+function decodeMultiStream(data: Uint8Array, out: Uint8Array): number {
   const { seekBzip } = bzip2Libraries();
-  const output = new ByteWriter(expectedLength ?? data.length * 4);
+  const output = new ByteWriter(out);
   const input = new ByteReader(data, 0);
   let streams = 0;
   let committed = 0;
@@ -110,17 +106,15 @@ function decodeMultiStream(data: Uint8Array, expectedLength: number | undefined)
       // One stream per call: seek-bzip's own multistream loop cannot tell junk from damage.
       seekBzip.decode(input, output, false);
     } catch (err) {
+      if (err instanceof OutputFullError) throw tooLongError('bzip2', out.length);
       if (streams === 0 || err instanceof TruncatedStreamError) throw decodeError('bzip2', messageOf(err), err);
       break;
     }
     streams += 1;
     committed = output.length;
   }
-  if (streams === 0) {
-    // Python's bz2.decompress(b'') is b''; anything non-empty without a stream failed above.
-    return new Uint8Array(0);
-  }
-  return output.result(committed);
+  // Python's bz2.decompress(b'') is b''; anything non-empty without a stream failed above.
+  return committed;
 }
 
 /**
@@ -141,9 +135,12 @@ export const bzip2Codec: Codec = {
       return Promise.reject(err);
     }
   },
-  decompress(data: Uint8Array, expectedLength?: number): Promise<Uint8Array> {
+  decompress(data: Uint8Array, maxLength: number): Promise<Uint8Array> {
+    return decompressToNew(bzip2Codec, data, maxLength);
+  },
+  decompressInto(data: Uint8Array, out: Uint8Array): Promise<number> {
     try {
-      return Promise.resolve(decodeMultiStream(data, expectedLength));
+      return Promise.resolve(decodeMultiStream(data, out));
     } catch (err) {
       return Promise.reject(err);
     }

@@ -10,8 +10,12 @@ export interface Codec {
   readonly family: 'none' | 'zlib' | 'bz2' | 'zstd';
   /** Compresses one whole object. `level` is codec-specific; undefined means Cinder's default. */
   compress(data: Uint8Array, level?: number): Promise<Uint8Array>;
-  /** Decompresses one whole object. `expectedLength` is a hint for buffer sizing only. */
-  decompress(data: Uint8Array, expectedLength?: number): Promise<Uint8Array>;
+  /**
+   * Decompresses one whole object whose declared length is `maxLength`. Stops with an
+   * IntegrityError as soon as the output would pass `maxLength`, so the output never takes more
+   * than that, however far the data would inflate (a decompression bomb).
+   */
+  decompress(data: Uint8Array, maxLength: number): Promise<Uint8Array>;
   /**
    * Compresses one whole object into `out` and returns the compressed length, or null when the
    * result would not fit in `out` (the engine then stores the object raw). Lets the engine reuse
@@ -19,10 +23,30 @@ export interface Codec {
    */
   compressInto?(data: Uint8Array, out: Uint8Array, level?: number): Promise<number | null>;
   /**
-   * Decompresses one whole object into `out` and returns the number of bytes written. Throws
-   * when the data holds more than `out` can take. Optional, as `compressInto`.
+   * Decompresses one whole object into `out` and returns the number of bytes written. Throws an
+   * IntegrityError as soon as the data holds more than `out` can take; writes nowhere else.
    */
-  decompressInto?(data: Uint8Array, out: Uint8Array): Promise<number>;
+  decompressInto(data: Uint8Array, out: Uint8Array): Promise<number>;
+}
+
+/**
+ * `decompress` for a codec that decodes into a buffer: into a new one of `maxLength` bytes, the
+ * only output memory the call takes.
+ */
+export async function decompressToNew(codec: Codec, data: Uint8Array, maxLength: number): Promise<Uint8Array> {
+  if (!Number.isSafeInteger(maxLength) || maxLength < 0) throw new RangeError(`invalid object length ${maxLength}`);
+  const out = new Uint8Array(maxLength);
+  return out.subarray(0, await codec.decompressInto(data, out));
+}
+
+/**
+ * The most bytes a stored object of `length` bytes may take, whatever its codec. One stream of
+ * incompressible data grows by well under 1% in zlib, bzip2 and zstd (plus headers), and Cinder
+ * and volback store an object raw when compression does not shrink it; anything longer is not an
+ * encoding of the object, and is refused before it is decoded (or, by the reader, fetched).
+ */
+export function maxStoredLength(length: number): number {
+  return length + Math.ceil(length / 64) + 64 * 1024;
 }
 
 /**

@@ -6,6 +6,7 @@ import { zlibCodec } from './zlib-codec.js';
 import { zstdCodec } from './zstd-codec.js';
 
 export type { Codec, CompressionAlgorithm } from './codec.js';
+export { maxStoredLength } from './codec.js';
 export { compressionFamilyOf, normalizeCompressionTag } from './compression-tag.js';
 export { ZLIB_DEFAULT_LEVEL } from './zlib-codec.js';
 export { BZIP2_DEFAULT_LEVEL } from './bzip2-codec.js';

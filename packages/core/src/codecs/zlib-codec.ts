@@ -1,8 +1,8 @@
 import { deflate, inflate, type InputType, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
-import { ConfigError } from '../errors.js';
-import { compressByCopy, type Codec } from './codec.js';
-import { decodeError, messageOf } from './decode-error.js';
+import { ConfigError, IntegrityError } from '../errors.js';
+import { compressByCopy, decompressToNew, type Codec } from './codec.js';
+import { decodeError, messageOf, tooLongError } from './decode-error.js';
 import { deflateInto, inflateInto } from './zlib-into.js';
 
 // The callback forms run on the libuv threadpool, so several objects (de)compress in parallel.
@@ -33,13 +33,8 @@ export const zlibCodec: Codec = {
     if (written === null) return compressByCopy(zlibCodec, data, out, level);
     return written === false ? null : written;
   },
-  async decompress(data: Uint8Array, expectedLength?: number): Promise<Uint8Array> {
-    try {
-      // Output in one piece of the expected size, rather than 16 KiB pieces joined at the end.
-      return await inflateAsync(data, expectedLength ? { chunkSize: Math.min(Math.max(64 * 1024, expectedLength), 256 * 1024 * 1024) } : {});
-    } catch (err) {
-      throw zlibDecodeError(data, err);
-    }
+  decompress(data: Uint8Array, maxLength: number): Promise<Uint8Array> {
+    return decompressToNew(zlibCodec, data, maxLength);
   },
   /** Inflates on the calling thread (a worker's, in a restore), straight into `out`. */
   async decompressInto(data: Uint8Array, out: Uint8Array): Promise<number> {
@@ -50,8 +45,14 @@ export const zlibCodec: Codec = {
       throw zlibDecodeError(data, err);
     }
     if (written !== null) return written;
-    const whole = await zlibCodec.decompress(data, out.length);
-    if (whole.length > out.length) throw decodeError('zlib', `the stream holds more than ${out.length} bytes`, undefined);
+    let whole: Buffer;
+    try {
+      // node:zlib's own function stops once its output passes maxOutputLength.
+      whole = await inflateAsync(data, { maxOutputLength: Math.max(1, out.length) });
+    } catch (err) {
+      throw (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' ? tooLongError('zlib', out.length) : zlibDecodeError(data, err);
+    }
+    if (whole.length > out.length) throw tooLongError('zlib', out.length);
     out.set(whole);
     return whole.length;
   },
@@ -65,6 +66,7 @@ function checkLevel(level: number): void {
 }
 
 function zlibDecodeError(data: Uint8Array, err: unknown): Error {
+  if (err instanceof IntegrityError) return err;
   const hint = data[0] === 0x1f && data[1] === 0x8b
     ? ' (this is gzip format, RFC 1952; Cinder\'s zlib and gzip tags both mean a zlib stream, RFC 1950)'
     : '';

@@ -1,4 +1,5 @@
 import { constants, Deflate, Inflate } from 'node:zlib';
+import { tooLongError } from './decode-error.js';
 
 /**
  * The native handle under a node:zlib stream. Its `writeSync` writes into any buffer the caller
@@ -46,18 +47,19 @@ function withHandle<T>(engine: Inflate | Deflate, data: Uint8Array, use: (write:
 /**
  * Inflates one zlib stream (RFC 1950) into `out` and returns the bytes written, as
  * `zlib.inflateSync` would decode it: bytes after the stream's end are ignored, a truncated or
- * damaged stream throws. Throws a RangeError when the stream holds more than `out` takes.
- * Null when the handle is not there.
+ * damaged stream throws. Throws an IntegrityError when the stream holds more than `out` takes,
+ * having inflated no more than `out` and a few bytes to tell. Null when the handle is not there.
  *
  * An 8 MiB object inflated by node:zlib leaves an 8 MiB buffer for the collector; a worker
  * collects them late, and a zlib restore peaked near twice a zstd one's memory.
  */
 export function inflateInto(data: Uint8Array, out: Uint8Array): number | null {
   return withHandle(new Inflate({ chunkSize: PROBE_BYTES }), data, (write) => {
-    const first = write(0, out);
+    // zlib takes no empty output buffer: an empty object has only the probe to fill.
+    const first = out.length > 0 ? write(0, out) : { produced: 0, inputLeft: data.length };
     // A full output may hold all of it or only part: one more write tells.
     if (first.produced === out.length && write(data.length - first.inputLeft, new Uint8Array(PROBE_BYTES)).produced > 0) {
-      throw new RangeError(`the stream holds more than ${out.length} bytes`);
+      throw tooLongError('zlib', out.length);
     }
     return first.produced;
   });

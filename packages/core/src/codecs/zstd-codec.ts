@@ -1,8 +1,8 @@
-import type { Compressor, Decompressor } from 'zstd-napi';
+import type { Compressor } from 'zstd-napi';
 import type { CCtx, DCtx } from 'zstd-napi/binding.js';
 import { ConfigError, IntegrityError, UnsupportedError } from '../errors.js';
-import type { Codec } from './codec.js';
-import { decodeError, messageOf } from './decode-error.js';
+import { decompressToNew, type Codec } from './codec.js';
+import { decodeError, messageOf, tooLongError } from './decode-error.js';
 import { parseZstdFrameHeader, zstdFrameLength } from './zstd-frame.js';
 
 /** python-zstd's default level, which Cinder uses. */
@@ -14,7 +14,6 @@ const SKIPPABLE_MAGIC = 0x184d2a50;
 
 interface ZstdContexts {
   readonly compressor: Compressor;
-  readonly decompressor: Decompressor;
   /** The library's low-level contexts, which (de)compress into buffers the engine owns. */
   readonly cctx: CCtx;
   readonly dctx: DCtx;
@@ -37,7 +36,6 @@ function zstdContexts(): Promise<ZstdContexts> {
       cctx.setParameter(binding.CParameter.checksumFlag, 0);
       return {
         compressor: new zstd.Compressor(),
-        decompressor: new zstd.Decompressor(),
         cctx,
         dctx: new binding.DCtx(),
         levelParam: binding.CParameter.compressionLevel,
@@ -86,8 +84,8 @@ function checkCompleteFrames(data: Uint8Array): void {
 /**
  * Tag `zstd`. Writes exactly one frame with Frame_Content_Size in its header and no checksum,
  * the only form python-zstd (Cinder) reads. Reads any sequence of complete frames, also
- * those without a content size (written by streaming tools), through the streaming decoder.
- * zstd-napi works synchronously on the calling thread.
+ * those without a content size (written by streaming tools), into a buffer of the object's
+ * declared length. zstd-napi works synchronously on the calling thread.
  */
 export const zstdCodec: Codec = {
   family: 'zstd',
@@ -120,22 +118,18 @@ export const zstdCodec: Codec = {
     }
     return length;
   },
-  async decompress(data: Uint8Array): Promise<Uint8Array> {
-    const { decompressor } = await zstdContexts();
-    try {
-      checkCompleteFrames(data);
-      return decompressor.decompress(data);
-    } catch (err) {
-      throw decodeError('zstd', messageOf(err), err);
-    }
+  decompress(data: Uint8Array, maxLength: number): Promise<Uint8Array> {
+    // Not the library's Decompressor: it sizes its output from the frame header, which may lie.
+    return decompressToNew(zstdCodec, data, maxLength);
   },
   async decompressInto(data: Uint8Array, out: Uint8Array): Promise<number> {
     const { dctx } = await zstdContexts();
     try {
       checkCompleteFrames(data);
-      // Decodes every frame, with or without a content size, as long as the output fits.
+      // Decodes every frame, with or without a content size, and fails as soon as `out` is full.
       return dctx.decompress(out, data);
     } catch (err) {
+      if (/too small/i.test(messageOf(err))) throw tooLongError('zstd', out.length);
       throw decodeError('zstd', messageOf(err), err);
     }
   },

@@ -1,4 +1,4 @@
-import { compressByCopy } from '../codecs/codec.js';
+import { compressByCopy, maxStoredLength } from '../codecs/codec.js';
 import { codecFor, type Codec } from '../codecs/index.js';
 import { IntegrityError, VolbackError } from '../errors.js';
 import { fillSha256Digests, type Sha256FileLayout } from '../format/sha256-file.js';
@@ -190,22 +190,22 @@ export interface ObjectCheckResult {
  */
 export async function checkObject(task: ObjectCheckTask): Promise<ObjectCheckResult> {
   const { name } = task;
+  const codec = codecFor(task.compression);
+  if (codec.family !== 'none' && task.stored.length > maxStoredLength(task.length)) {
+    throw new IntegrityError(`${name}: stored in ${task.stored.length} bytes, more than any encoding of the ${task.length} bytes its metadata says`, name);
+  }
   let data: Uint8Array;
   try {
-    const codec = codecFor(task.compression);
+    // Decoding stops at the declared length, so a bomb takes no more memory than the object would.
     if (codec.family === 'none') data = task.stored;
-    else if (codec.decompressInto && task.into && task.into.length >= task.length) {
-      data = task.into.subarray(0, await codec.decompressInto(task.stored, task.into));
+    else if (task.into && task.into.length >= task.length) {
+      const out = task.into.subarray(0, task.length);
+      data = out.subarray(0, await codec.decompressInto(task.stored, out));
     } else {
       data = await codec.decompress(task.stored, task.length);
-      // Copied into the lent buffer, the bytes go back to the main thread without a transfer:
-      // a buffer transferred per object grew a zlib restore to ~300 MiB.
-      if (task.into && data.length <= task.into.length) {
-        task.into.set(data);
-        data = task.into.subarray(0, data.length);
-      }
     }
   } catch (err) {
+    // A codec that cannot load (zstd's native module) is no fault of the object.
     if (err instanceof VolbackError && err.code === 'E_UNSUPPORTED') throw err;
     throw new IntegrityError(`${name}: cannot decompress (${task.compression}): ${(err as Error).message}`, name, { cause: err });
   }

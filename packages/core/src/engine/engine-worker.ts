@@ -1,18 +1,23 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { preloadZstd } from '../codecs/zstd-codec.js';
+import { CancelledError } from '../errors.js';
 import { checkObject, processChunk } from './cpu-tasks.js';
-import { serializeError } from './task-runner.js';
+import { serializeError, type EngineWorkerData } from './task-runner.js';
 import { ownedBuffers, transferableBuffers } from './transferable.js';
 
 /** The worker-thread side of the WorkerPool: runs one CPU task per message. */
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run in a worker thread');
+const { closing } = workerData as EngineWorkerData;
 
 // Workers start while the job reads its catalog: zstd, the default codec, loads meanwhile.
 preloadZstd();
 
 port.on('message', async (msg: { id: number; kind: 'processChunk' | 'checkObject'; payload: never }) => {
   try {
+    // The pool waits for every task it handed out before it stops this thread: those not
+    // started yet are not worth that wait.
+    if (Atomics.load(closing, 0) === 1) throw new CancelledError('the engine worker pool was closed');
     // Every buffer goes back to the main thread, whole: each arrived here shared or by transfer,
     // so this side owns it, and a worker's small heap is collected too rarely to hold on to any.
     if (msg.kind === 'processChunk') {

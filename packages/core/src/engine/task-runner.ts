@@ -19,6 +19,7 @@ export interface TaskRunner {
   checkObject(task: ObjectCheckTask): Promise<ObjectCheckResult>;
   /** How many tasks it runs at once; the engine sizes its windows by it. */
   readonly parallelism: number;
+  /** Settles every task given (tasks not started are cancelled), then frees the threads. */
   close(): Promise<void>;
 }
 
@@ -72,19 +73,32 @@ export interface WorkerError {
 /** Tasks a worker holds at once: one running, one queued so it never waits for the main thread. */
 const PER_WORKER = 2;
 
+/** What a worker thread is started with. */
+export interface EngineWorkerData {
+  /** Set to 1 when the pool closes: the worker then cancels each task it has not started. */
+  closing: Int32Array;
+}
+
 /**
  * A fixed set of worker threads, each given a task as soon as it has room. Tasks wait here, not
  * in a worker's queue: tasks differ a hundredfold in size (an 8 MiB object, a 64 KiB run), and
  * a task queued behind big ones at a busy worker left the other worker idle. Buffers are shared
  * memory or move by transfer, never by copy. Idle workers are unref'd so they never keep a
  * finished process alive.
+ *
+ * Every task's promise settles: with its result, its own typed error, E_CANCELLED when the pool
+ * closed before it ran, or an error saying that its worker died.
  */
 export class WorkerPool implements TaskRunner {
   private readonly workers: PoolWorker[] = [];
   private readonly pending = new Map<number, Pending & { owner: PoolWorker | null }>();
   private readonly queue: Queued[] = [];
+  /** The workers' view of whether the pool is closing (see EngineWorkerData). */
+  private readonly closing = new Int32Array(new SharedArrayBuffer(4));
   private nextId = 1;
-  private closed = false;
+  private closed: Promise<void> | null = null;
+  /** Called when the last pending task settles, once the pool is closing. */
+  private onIdle: (() => void) | null = null;
 
   /** Starts every worker now: each takes ~0.1 s to load the engine, which the caller's own set-up can hide. */
   constructor(readonly parallelism: number) {
@@ -104,14 +118,27 @@ export class WorkerPool implements TaskRunner {
     return this.run('checkObject', task, [...transferableBuffers(task, 'stored'), ...ownedBuffers([task.into])]);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const task of this.queue.splice(0)) this.pending.get(task.id)?.reject(new CancelledError('the engine worker pool was closed'));
+  /**
+   * Cancels the tasks not yet started (E_CANCELLED), lets those already running finish, then
+   * stops the threads. A thread is never stopped in the middle of a task: one stopped inside
+   * node:zlib aborts the whole process ("close before init").
+   */
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  private async shutDown(): Promise<void> {
+    Atomics.store(this.closing, 0, 1);
+    for (const task of this.queue.splice(0)) this.settle(task.id, { error: new CancelledError('the engine worker pool was closed') });
+    if (this.pending.size > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
+    // terminate() refs each worker until its exit, and nothing unrefs it again once closing.
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
     this.workers.length = 0;
   }
 
   private run<T>(kind: TaskKind, payload: object, transfer: ArrayBuffer[]): Promise<T> {
+    if (this.closed) return Promise.reject(new CancelledError('the engine worker pool is closed'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: never) => void, reject, owner: null });
@@ -120,8 +147,19 @@ export class WorkerPool implements TaskRunner {
     });
   }
 
+  /** Settles one pending task, once. */
+  private settle(id: number, outcome: { result: unknown } | { error: unknown }): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if ('error' in outcome) p.reject(outcome.error);
+    else p.resolve(outcome.result as never);
+    if (this.pending.size === 0) this.onIdle?.();
+  }
+
   /** Hands queued tasks to free workers, oldest task first. */
   private dispatch(): void {
+    if (this.closed) return;
     // A worker that exited (it crashed) is replaced.
     while (this.workers.length < this.parallelism) this.spawn();
     while (this.queue.length > 0) {
@@ -137,22 +175,22 @@ export class WorkerPool implements TaskRunner {
   }
 
   private spawn(): PoolWorker {
-    const entry: PoolWorker = { worker: new Worker(WORKER_SCRIPT), busy: 0 };
+    const workerData: EngineWorkerData = { closing: this.closing };
+    const entry: PoolWorker = { worker: new Worker(WORKER_SCRIPT, { workerData }), busy: 0 };
     entry.worker.on('message', (msg: { id: number; result?: unknown; error?: WorkerError }) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (--entry.busy === 0) entry.worker.unref();
+      if (!this.pending.has(msg.id)) return;
+      // Unref'd while the pool waits to stop it, the thread could let the process end first.
+      if (--entry.busy === 0 && !this.closed) entry.worker.unref();
       this.dispatch();
-      if (msg.error) p.reject(rebuildError(msg.error));
-      else p.resolve(msg.result as never);
+      this.settle(msg.id, msg.error ? { error: rebuildError(msg.error) } : { result: msg.result });
     });
     entry.worker.on('error', (err) => this.failAll(entry, err));
     entry.worker.on('exit', (code) => {
-      if (code !== 0) this.failAll(entry, new Error(`engine worker exited with code ${code}`));
+      // Whatever the code: a thread stopped while it started up exits with 0, holding its tasks.
+      this.failAll(entry, new Error(`engine worker exited with code ${code} before finishing its task`));
       const i = this.workers.indexOf(entry);
       if (i >= 0) this.workers.splice(i, 1);
-      if (!this.closed) this.dispatch();
+      this.dispatch();
     });
     // After the listeners: adding a 'message' listener refs the worker again.
     entry.worker.unref();
@@ -161,12 +199,8 @@ export class WorkerPool implements TaskRunner {
   }
 
   private failAll(owner: PoolWorker, err: unknown): void {
-    for (const [id, p] of this.pending) {
-      if (p.owner !== owner) continue;
-      this.pending.delete(id);
-      p.reject(err);
-    }
     owner.busy = 0;
+    for (const [id, p] of [...this.pending]) if (p.owner === owner) this.settle(id, { error: err });
   }
 }
 
