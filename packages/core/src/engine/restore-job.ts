@@ -3,7 +3,7 @@ import type { ObjectEntry } from '../format/backup-metadata.js';
 import type { ObjectStore } from '../object-store.js';
 import type { ProgressListener } from '../progress.js';
 import type { RestoreTarget } from '../restore-target.js';
-import { compressionFamilyOf } from '../codecs/index.js';
+import { compressionFamilyOf, maxStoredLength } from '../codecs/index.js';
 import { isAllZero } from './block-hashes.js';
 import type { ChainLayer } from './chain-loader.js';
 import type { ObjectCheckResult, ObjectCheckTask } from './cpu-tasks.js';
@@ -62,7 +62,7 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
   // A reduce, not Math.max(...): a TiB volume has more objects than a call takes arguments.
   const largest = Math.min(MAX_POOLED_OBJECT, tasks.reduce((m, t) => Math.max(m, t.entry.length), 0));
   const outputs = SharedArena.orPool(largest, Math.max(1, input.concurrency));
-  const reads = SharedArena.orPool(storedCapacity(largest), Math.max(1, input.concurrency));
+  const reads = SharedArena.orPool(maxStoredLength(largest), Math.max(1, input.concurrency));
   try {
     for (const task of tasks) {
       throwIfAborted(signal);
@@ -159,10 +159,6 @@ const ZERO_SKIP_PIECE = 64 * 1024;
 /** Objects up to this size decompress into pooled buffers; bigger ones (Cinder's posix default is 1.9 GB) get their own. */
 const MAX_POOLED_OBJECT = 64 << 20;
 
-/** Room for a stored object: compressed data that did not shrink can be a little longer than the object. */
-function storedCapacity(objectBytes: number): number {
-  return objectBytes + Math.ceil(objectBytes / 128) + 64 * 1024;
-}
 
 /**
  * The most stored bytes an object of `entry.length` can take: exactly its length when raw; when
@@ -170,7 +166,7 @@ function storedCapacity(objectBytes: number): number {
  * read into memory (a stray multi-GB file in place of an object must not exhaust it).
  */
 function storedLimit(entry: ObjectEntry): number {
-  return isCompressed(entry) ? storedCapacity(entry.length) : entry.length;
+  return isCompressed(entry) ? maxStoredLength(entry.length) : entry.length;
 }
 
 function tooLarge(task: RestoreTask, length: number): IntegrityError {
