@@ -4,6 +4,7 @@ export * from './object-store.js';
 export * from './cinder-names.js';
 export * from './volume-source.js';
 export * from './restore-target.js';
+export * from './target-safety.js';
 export * from './progress.js';
 export * from './backup-driver.js';
 
