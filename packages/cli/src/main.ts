@@ -12,6 +12,7 @@ import { verifyCommand } from './commands/verify.js';
 import { CLI_PACKAGE_JSON } from './cli-package.js';
 import type { Command } from './command.js';
 import { EXIT_CODES } from './exit-codes.js';
+import { processSignals, runInterruptible, type InterruptSource } from './interrupt.js';
 import { UsageError, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
@@ -44,8 +45,17 @@ function help(): string {
   );
 }
 
-/** Runs the CLI with `argv` (without node and script); returns the exit status. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+/** Options of {@link main}. */
+export interface MainOptions {
+  /** What stops the command; by default the process's SIGINT and SIGTERM while it runs. */
+  interrupts?: InterruptSource;
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script); returns the exit status. Every command runs
+ * under the interrupt handling: the first interrupt ends it with E_CANCELLED (status 130).
+ */
+export async function main(argv: string[], io: CliIo, options: MainOptions = {}): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(help());
@@ -71,7 +81,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`usage: volback ${command.name} ${command.usage}\n\n${command.summary}\n`);
       return 0;
     }
-    return await command.run(positionals, values, io);
+    return await runInterruptible(options.interrupts ?? processSignals(io), () => command.run(positionals, values, io));
   } catch (err) {
     return report(err, command, io);
   }
