@@ -89,6 +89,22 @@ async function blockOn(path: string): Promise<void> {
 }
 
 describe('SIGTERM and SIGINT always stop a command', () => {
+  it('a restore blocked reading its backup: SIGTERM ends it with 130 and leaves no file behind', async () => {
+    const { store, id, container } = await storeWithBackup('fifo-hashes');
+    // The store lists FIFOs as no objects, but reads the hash list by name.
+    await blockOn(join(container, (await readdir(container)).find((n) => n.endsWith('_sha256file')) as string));
+    const out = join(dir, 'out');
+    await mkdir(out);
+    const run = start(['restore', id, join(out, 'restored.img'), '--from', store]);
+    await until(async () => (await waitsOnFifo(run.pid)) && (await readdir(out)).some((n) => n.includes('volback-partial')), run);
+    run.kill('SIGTERM');
+    const { status, stderr } = await run.exited;
+    expect(status, stderr).toBe(130);
+    expect(stderr).toContain('SIGTERM: stopping');
+    expect(stderr).toMatch(/volback: still running \d+ s after SIGTERM: stopped without waiting \(partial files removed\)/);
+    expect(await readdir(out)).toEqual([]);
+  }, 60_000);
+
   it('a listing blocked finding its drivers: SIGINT twice ends it at once with 130', async () => {
     const { store } = await storeWithBackup('fifo-plugins');
     const plugins = join(dir, 'fifo-plugins-dir');

@@ -73,6 +73,8 @@ export async function resolveVolumePath(path: string, role: string): Promise<Res
  */
 export async function checkRestoreTarget(target: ResolvedPath, guard: TargetGuard): Promise<void> {
   const { path, stats } = target;
+  const hit = stats && guard.protectedFiles?.find((p) => sameFile(stats, p));
+  if (hit) throw new InvalidVolumeError(`restore target ${path} is ${hit.what}: it must not be overwritten while in use`);
   const root = await storeRoot(guard.store);
   if (root) {
     if (await isInside(path, stats, root)) {
@@ -88,8 +90,6 @@ export async function checkRestoreTarget(target: ResolvedPath, guard: TargetGuar
       throw new InvalidVolumeError(`restore target ${path} is the device that holds the store (${root.path}): writing it would destroy the store`);
     }
   }
-  const hit = stats && guard.protectedFiles?.find((p) => sameFile(stats, p));
-  if (hit) throw new InvalidVolumeError(`restore target ${path} is ${hit.what}: it must not be overwritten while in use`);
 }
 
 /** Refuses (with {@link InvalidVolumeError}) to back up a volume that lies inside the store it is written to. */

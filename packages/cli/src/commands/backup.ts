@@ -1,4 +1,4 @@
-import { FileVolumeSource, newBackupRecord, normalizeCompressionTag, type BackupRecord } from '@volback/core';
+import { newBackupRecord, normalizeCompressionTag, type BackupRecord } from '@volback/core';
 import { intOpt, positionals, sizeOpt, storeTarget, stringOpt } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { formatBytes, recordJson } from '../format.js';
@@ -7,6 +7,7 @@ import { openTarget } from '../open-target.js';
 import { progressLine } from '../progress-line.js';
 import { withInterrupt } from '../interrupt.js';
 import { volumeIdForPath } from '../volume-id.js';
+import { openBackupSource } from '../running-backups.js';
 
 export const backupCommand: Command = {
   name: 'backup',
@@ -50,7 +51,7 @@ export const backupCommand: Command = {
         displayDescription: stringOpt(values, 'description') ?? null,
       });
       const level = intOpt(values, 'level', -7, 22);
-      const source = await FileVolumeSource.open(image);
+      const source = await openBackupSource(io, image, target.store); // refused inside the store; marked as being read
       const started = process.hrtime.bigint();
       const result = await withInterrupt(io, (signal) => {
         const onProgress = progressLine(io);
