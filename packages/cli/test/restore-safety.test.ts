@@ -105,6 +105,7 @@ describe('restore refuses the volume of a backup in progress', () => {
     } finally {
       await source.close();
     }
+    expect(await readdir(join(dir, 'state', 'running-backups'))).toEqual([]); // the backups of backUp() left none either
     await rm(join(dir, 'being-backed-up-hardlink'));
     const r = await runCli(['restore', b.id, image, '--from', b.store], env);
     expect(r.code, r.stderr).toBe(0);
