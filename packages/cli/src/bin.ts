@@ -7,6 +7,14 @@ import { runAsProcess } from './last-resort.js';
 // three: with 16, a cold 1 GiB restore here took 1-7% less (medians of 4-6 interleaved runs, four
 // comparisons); 8 or 32 threads gained less.
 process.env.UV_THREADPOOL_SIZE ??= '16';
-const { main } = await import('./main.js');
+const { isMainThread } = await import('node:worker_threads');
+const supervision = await import('./supervised-run.js');
 
-await runAsProcess(() => main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }));
+// The command runs in a worker thread, so that the main thread can always act on SIGINT and SIGTERM.
+if (isMainThread) supervision.superviseCommand(new URL(import.meta.url), process.argv.slice(2));
+else {
+  const { main } = await import('./main.js');
+  const { argv, io, interrupts } = supervision.supervisedCommand();
+  await runAsProcess(() => main(argv, io, { interrupts }));
+  process.exit(Number(process.exitCode ?? 0));
+}

@@ -13,6 +13,7 @@ import { CLI_PACKAGE_JSON } from './cli-package.js';
 import type { Command } from './command.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { printable } from './format.js';
+import { processSignals, runInterruptible, type InterruptSource } from './interrupt.js';
 import { UsageError, type CliIo } from './io.js';
 import { scrubbingIo } from './secrets.js';
 
@@ -46,8 +47,17 @@ function help(): string {
   );
 }
 
-/** Runs the CLI with `argv` (without node and script); returns the exit status. */
-export async function main(argv: string[], given: CliIo): Promise<number> {
+/** Options of {@link main}. */
+export interface MainOptions {
+  /** What stops the command; by default the process's SIGINT and SIGTERM while it runs. */
+  interrupts?: InterruptSource;
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script); returns the exit status. Every command runs
+ * under the interrupt handling: the first interrupt ends it with E_CANCELLED (status 130).
+ */
+export async function main(argv: string[], given: CliIo, options: MainOptions = {}): Promise<number> {
   const [name, ...rest] = argv;
   const io = scrubbingIo(given, rest);
   if (!name) {
@@ -78,7 +88,7 @@ export async function main(argv: string[], given: CliIo): Promise<number> {
       io.stdout.write(`usage: volback ${command.name} ${command.usage}\n\n${command.summary}\n`);
       return 0;
     }
-    return await command.run(positionals, values, io);
+    return await runInterruptible(options.interrupts ?? processSignals(io), () => command.run(positionals, values, io));
   } catch (err) {
     return report(err, command, io);
   }

@@ -5,6 +5,7 @@ export * from './cinder-names.js';
 export * from './ids.js';
 export * from './volume-source.js';
 export * from './restore-target.js';
+export * from './target-safety.js';
 export * from './progress.js';
 export * from './backup-driver.js';
 

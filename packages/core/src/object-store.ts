@@ -60,6 +60,12 @@ export interface ObjectStore {
   /** Cinder's driver class path written as the record's `service`. */
   readonly serviceName: string;
   readonly capabilities: ObjectStoreCapabilities;
+  /**
+   * The local directory every object of this store lives under, for a store that keeps its
+   * objects as files: hosts refuse to restore into it or to back up a volume from it. Optional:
+   * a store without local files (S3) has none.
+   */
+  readonly localRoot?: string;
 
   /** Creates the container if needed; no error if it exists. */
   ensureContainer(container: string, opts?: StoreCallOptions): Promise<void>;

@@ -142,7 +142,7 @@ describe('files and devices', () => {
     const dst = join(tmp, 'reused.img');
     await writeFile(dst, new Uint8Array(3 * MiB).fill(0xee));
     const target = await FileRestoreTarget.open(dst);
-    expect(target.fresh).toBe(false);
+    expect(target.fresh).toBe(true); // written through a new temporary file, so zeros may stay holes
     await ctx.driver.restore(b.record, 'v', target);
     await target.close();
     expect(sha256Hex(await readFile(dst))).toBe(sha256Hex(data));

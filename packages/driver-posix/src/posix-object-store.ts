@@ -40,6 +40,10 @@ export class PosixObjectStore implements ObjectStore {
   readonly capabilities: ObjectStoreCapabilities;
   /** Absolute path of the backup root. */
   readonly root: string;
+  /** The backup root: nothing may be restored into it. */
+  get localRoot(): string {
+    return this.root;
+  }
   private readonly fileMode: number;
   private readonly dirMode: number;
   private readonly fsync: boolean;

@@ -1,6 +1,5 @@
 import {
   DEFAULT_HASH_BLOCK_SIZE,
-  FileVolumeSource,
   MAX_OBJECT_SIZE,
   newBackupRecord,
   normalizeCompressionTag,
@@ -14,6 +13,7 @@ import { openTarget } from '../open-target.js';
 import { progressLine } from '../progress-line.js';
 import { withInterrupt } from '../interrupt.js';
 import { volumeIdForPath } from '../volume-id.js';
+import { openBackupSource } from '../running-backups.js';
 
 export const backupCommand: Command = {
   name: 'backup',
@@ -62,7 +62,7 @@ export const backupCommand: Command = {
         displayName: stringOpt(values, 'name') ?? null,
         displayDescription: stringOpt(values, 'description') ?? null,
       });
-      const source = await FileVolumeSource.open(image);
+      const source = await openBackupSource(io, image, target.store); // refused inside the store; marked as being read
       const started = process.hrtime.bigint();
       const result = await withInterrupt(io, (signal) => {
         const onProgress = progressLine(io);
