@@ -124,6 +124,8 @@ export function supervisedCommand(): { argv: string[]; io: CliIo; interrupts: In
       if (m?.type === 'interrupt') onInterrupt(m.signal);
     };
     port.on('message', listener);
+    // Listening must not keep the thread alive: a command whose work was lost has to end (and be reported), not wait.
+    port.unref();
     return () => {
       port.off('message', listener);
     };
