@@ -4,3 +4,4 @@
  */
 export * from './test-data.js';
 export * from './cinder-fixtures.js';
+export * from './intercepted-store.js';
