@@ -3,6 +3,7 @@ import { newBackupRecord } from '../src/backup-record.js';
 import { StoreCatalog } from '../src/catalog.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
 import { interceptedStore, type InterceptedCall } from '../src/testing/intercepted-store.js';
+import { storeProblems } from '../src/testing/store-soundness.js';
 import { makeVolume, mutateVolume, SeededRandom, sha256Hex } from '../src/testing/test-data.js';
 import { BufferVolumeSource } from '../src/volume-source.js';
 import { KiB } from './engine-helpers.js';
@@ -269,6 +270,16 @@ describe('an incremental racing a delete of its parent', () => {
 });
 
 describe('incrementals and their parents', () => {
+  it('a chain whose parent is gone is what the soundness check reports', async () => {
+    const memory = new MemoryObjectStore();
+    const parent = await backUp(storeDriver(memory), v0);
+    const incremental = await backUp(storeDriver(memory), v1, parent);
+    // What main did when the race went wrong: the parent's objects are gone, the incremental stays.
+    for (const name of await memory.listObjects(parent.container as string, '')) await memory.deleteObject(parent.container as string, name);
+    const problems = await storeProblems(memory, new Map([[incremental.id, sha256Hex(v1)]]));
+    expect(problems).toEqual([expect.stringMatching(`backup ${incremental.id} is listed but does not restore: E_NOT_FOUND`)]);
+  });
+
   it("refuses a parent of another volume, whose delete would not look for it", async () => {
     const memory = new MemoryObjectStore();
     const parent = await backUp(storeDriver(memory), v0);

@@ -5,3 +5,4 @@
 export * from './test-data.js';
 export * from './cinder-fixtures.js';
 export * from './intercepted-store.js';
+export * from './store-soundness.js';
