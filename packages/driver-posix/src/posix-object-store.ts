@@ -24,7 +24,6 @@ const DEFAULT_FILE_MODE = 0o660;
 const DEFAULT_MAX_CONCURRENCY = 4;
 /** How deep `listContainers` looks below the root; the default container is 3 deep. */
 const MAX_CONTAINER_DEPTH = 8;
-const METADATA_SUFFIX = '_metadata';
 
 /**
  * An {@link ObjectStore} on a directory, with Cinder's posix/NFS layout:
@@ -236,7 +235,8 @@ export class PosixObjectStore implements ObjectStore {
   }
 
   /**
-   * Every directory below the root holding a `*_metadata` file, as a `/`-separated path.
+   * Every directory below the root holding an object, as a `/`-separated path: those of
+   * finished backups, and those an unfinished one left, so its orphans can be found and removed.
    * Users may choose containers at any depth, so the whole tree is walked (symlinks are not
    * followed, depth is bounded).
    */
@@ -254,10 +254,8 @@ export class PosixObjectStore implements ObjectStore {
         if (code === 'ENOENT' || code === 'ENOTDIR' || (segments.length > 0 && code === 'EACCES')) return;
         throw backendErrorFromFs(err, 'list', dir);
       }
-      const holdsBackup = entries.some(
-        (e) => e.isFile() && e.name.endsWith(METADATA_SUFFIX) && !e.name.startsWith(TEMP_FILE_PREFIX),
-      );
-      if (segments.length > 0 && holdsBackup) found.push(segments.join('/'));
+      const holdsObjects = entries.some((e) => e.isFile() && !e.name.startsWith(TEMP_FILE_PREFIX));
+      if (segments.length > 0 && holdsObjects) found.push(segments.join('/'));
       if (segments.length >= MAX_CONTAINER_DEPTH) return;
       for (const e of entries) {
         // Dirent.isDirectory() is false for a symlink, so links are never followed.
