@@ -112,11 +112,14 @@ export interface PruneReport {
   finishedMeanwhile: OrphanedBackup[];
   /** Markers of interrupted deletes removed from backups that stand. */
   markersRemoved: MarkerOnBackup[];
+  /** What interrupted writes left that is no object (see `ObjectStore.removeIncompleteWrites`), removed. */
+  incompleteWritesRemoved: number;
 }
 
 /**
  * Removes the objects of every backup that never finished and is older than the grace period,
- * and the removal markers that interrupted deletes left on backups that stand.
+ * the removal markers that interrupted deletes left on backups that stand, and what interrupted
+ * writes left that no listing shows (a posix put's temporary file), last written before then.
  *
  * A backup older than the grace period may still be running: then it must not finish with
  * objects missing. So, per unfinished backup: (1) put a removal marker on it; (2) list its
@@ -133,7 +136,7 @@ export async function pruneLeftovers(store: ObjectStore, opts: PruneOptions = {}
   const graceMs = opts.olderThanMs ?? DEFAULT_ORPHAN_GRACE_MS;
   const call = opts.signal ? { signal: opts.signal } : {};
   const { orphans, markers } = await findLeftovers(store, call);
-  const report: PruneReport = { removed: [], young: [], finishedMeanwhile: [], markersRemoved: [] };
+  const report: PruneReport = { removed: [], young: [], finishedMeanwhile: [], markersRemoved: [], incompleteWritesRemoved: 0 };
   const limit = store.capabilities.maxConcurrency;
   for (const orphan of orphans) {
     throwIfAborted(opts.signal);
@@ -145,6 +148,10 @@ export async function pruneLeftovers(store: ObjectStore, opts: PruneOptions = {}
   const stale = markers.filter((m) => now.getTime() - m.markedAt.getTime() >= staleMs);
   if (!opts.dryRun) await mapLimited(stale, limit, (m) => store.deleteObject(m.container, m.name, call));
   report.markersRemoved = stale;
+  if (store.removeIncompleteWrites) {
+    const before = new Date(now.getTime() - graceMs);
+    report.incompleteWritesRemoved = await store.removeIncompleteWrites(before, { ...call, dryRun: opts.dryRun === true });
+  }
   return report;
 }
 

@@ -26,6 +26,7 @@ export const pruneCommand: Command = {
           young: report.young.map((o) => orphanJson(o, now)),
           finishedMeanwhile: report.finishedMeanwhile.map((o) => orphanJson(o, now)),
           markersRemoved: report.markersRemoved.map((m) => markerJson(m, now)),
+          incompleteWritesRemoved: report.incompleteWritesRemoved,
         };
         io.stdout.write(JSON.stringify(json, null, 2) + '\n');
         return 0;
@@ -35,6 +36,7 @@ export const pruneCommand: Command = {
       for (const o of report.removed) lines.push(`${verb} ${describeOrphan(o, now)}`);
       for (const o of report.finishedMeanwhile) lines.push(`left ${describeOrphan(o, now)}: it wrote its _metadata meanwhile (it fails on its own if it lost objects)`);
       for (const m of report.markersRemoved) lines.push(`${verb} the marker an interrupted delete left on ${describeMarker(m, now)}`);
+      if (report.incompleteWritesRemoved > 0) lines.push(`${verb} ${report.incompleteWritesRemoved} temporary file(s) of writes a killed process never finished`);
       if (report.young.length > 0) {
         lines.push(
           `kept ${report.young.length} unfinished backup(s) younger than ${formatAge(olderThanMs)}, maybe still running: ` +
