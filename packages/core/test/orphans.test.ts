@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ownerOfObject, removalMarkerName } from '../src/backup-objects.js';
 import { newBackupRecord, type BackupRecord } from '../src/backup-record.js';
 import { BackendError } from '../src/errors.js';
+import { BufferRestoreTarget } from '../src/restore-target.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
 import type { ObjectStore } from '../src/object-store.js';
 import { DEFAULT_ORPHAN_GRACE_MS, findLeftovers, pruneLeftovers } from '../src/orphans.js';
@@ -183,6 +184,10 @@ describe('prune', () => {
     const oldMarker = removalMarkerName(prefix, new Date(Date.now() - 2 * 3600 * 1000), '01');
     await memory.putObject(container, oldMarker, new Uint8Array([1]));
     expect((await findLeftovers(memory)).markers.map((m) => m.name)).toEqual([oldMarker]);
+    // Marked or not, the backup is whole: it restores.
+    const target = new BufferRestoreTarget();
+    await storeDriver(memory).restore(parent, 'restored', target);
+    expect(sha256Hex(target.data)).toBe(sha256Hex(v0));
     const blocked = await outcomeOf(backUp(storeDriver(memory), v1, parent));
     expect(blocked).toMatchObject({ ok: false, code: 'E_NOT_FOUND', message: expect.stringContaining('is being deleted') });
 
