@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { kindInPrefix } from './backup-objects.js';
 import { NotFoundError } from './errors.js';
 import type { ObjectStore, StoreCallOptions } from './object-store.js';
@@ -50,10 +51,25 @@ export async function checkWrittenBackup(
   if (parent) await checkParent(store, parent, 'end', opts);
 }
 
+/**
+ * How long a finished incremental waits for a delete of its parent to settle before giving up
+ * its work: a delete that finds the incremental takes its marker away within two listings of
+ * the volume's backups. Any look made after the incremental's `_metadata` is as good as the
+ * first (delete-protocol.ts), so looking again is safe.
+ */
+const MARKER_WAITS_MS = [100, 200, 400, 800, 1600];
+
 /** Markers first, then `_metadata`: a delete removes `_metadata` before its marker, never after. */
 async function checkParent(store: ObjectStore, parent: LocatedBackup, when: 'start' | 'end', opts?: StoreCallOptions): Promise<void> {
   const outcome = when === 'start' ? 'nothing was written' : 'nothing was kept';
-  if ((await removalMarkersOn(store, parent, opts)).length > 0) {
+  const isMarked = async (): Promise<boolean> => (await removalMarkersOn(store, parent, opts)).length > 0;
+  let marked = await isMarked();
+  for (const wait of when === 'end' ? MARKER_WAITS_MS : []) {
+    if (!marked) break;
+    await sleep(wait, undefined, opts?.signal ? { signal: opts.signal } : {});
+    marked = await isMarked();
+  }
+  if (marked) {
     throw new NotFoundError(
       `parent backup ${parent.id} is being deleted (a removal marker is on it: if no delete of it is running, one was interrupted; ` +
         `run the delete again, or \`volback prune\` clears the marker after its grace period); ${outcome}`,

@@ -15,13 +15,16 @@ import { putRemovalMarker } from './removal-markers.js';
  * the backup whole; else (4) removes `_metadata`, then every other object and the marker.
  * An incremental on it (backup-standing.ts): writes its `_metadata`, then lists the parent's
  * markers, then looks for the parent's `_metadata`; if either check fails it removes itself.
+ * While it finds a marker it looks again for a few seconds, since a delete that saw it removes
+ * its marker and gives up: any look after its `_metadata` write is as good as the first.
  *
  * Why no incremental can outlive its parent: say the delete went on past (3) and the incremental
  * kept itself. (3) did not see the incremental, so its `_metadata` write ended after (3) began,
  * which is after the marker was written; the incremental's marker listing began later still, so
  * it saw the marker unless the marker was already being removed in (4), which starts only once
  * the parent's `_metadata` is gone: then the incremental's next look finds no `_metadata`. Either
- * way it removes itself. Both may fail (each saw the other): then the parent is kept, whole.
+ * way it removes itself. Both may fail (each saw the other, and the delete's second look outlasted
+ * the incremental's wait): then the parent is kept, whole.
  * Each remover has its own marker, so two deletes of one backup cannot take away each other's.
  * The parent's `_metadata` is never put back, so no reader, prune or crash ever sees it vanish
  * and return. Not covered: a store whose listings lag behind its writes (eventually consistent

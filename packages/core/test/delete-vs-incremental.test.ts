@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newBackupRecord } from '../src/backup-record.js';
+import { newBackupRecord, type BackupRecord } from '../src/backup-record.js';
 import { StoreCatalog } from '../src/catalog.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
 import { interceptedStore, type InterceptedCall } from '../src/testing/intercepted-store.js';
@@ -14,6 +14,8 @@ const v1 = mutateVolume(v0, 42, 20);
 
 const isPut = (c: InterceptedCall, suffix: string): boolean => c.method === 'putObject' && c.name !== undefined && c.name.endsWith(suffix);
 const isMarkerPut = (c: InterceptedCall): boolean => c.method === 'putObject' && /_removing_/.test(c.name ?? '');
+const isMarkerListing = (c: InterceptedCall, parent: BackupRecord): boolean =>
+  c.method === 'listObjects' && c.name === `${parent.serviceMetadata}_removing_`;
 
 /** A store with a full backup P of v0 on it, and an incremental record I on P, not yet made. */
 async function withParent(hooks: Parameters<typeof interceptedStore>[1]) {
@@ -125,8 +127,10 @@ describe('an incremental racing a delete of its parent', () => {
     const held = gate();
     const deleteLooked = gate();
     const deleteHeld = gate();
+    const sawMarker = gate();
     let id = '';
     let parentMetadata = '';
+    let written = false;
     const t = await withParent({
       before: async (c) => {
         if (isPut(c, `${id}_metadata`)) {
@@ -138,6 +142,10 @@ describe('an incremental racing a delete of its parent', () => {
           await deleteHeld.opened;
         }
       },
+      after: (c) => {
+        if (isPut(c, `${id}_metadata`)) written = true;
+        if (written && isMarkerListing(c, t.parent)) sawMarker.open();
+      },
     });
     id = t.incremental.id;
     parentMetadata = `${t.parent.serviceMetadata}_metadata`;
@@ -147,12 +155,51 @@ describe('an incremental racing a delete of its parent', () => {
     const deleting = outcomeOf(t.deleteParent());
     await deleteLooked.opened;
     held.open();
-    const made = await making;
-    expect(made).toMatchObject({ ok: false, code: 'E_NOT_FOUND', message: expect.stringContaining(`parent backup ${t.parent.id} is being deleted`) });
-    expect(made.ok || made.message).toMatch('nothing was kept');
+    await sawMarker.opened;
     deleteHeld.open();
+    const made = await making;
+    expect(made).toMatchObject({ ok: false, code: 'E_NOT_FOUND', message: expect.stringMatching(`parent backup ${t.parent.id} (is being|was) deleted`) });
+    expect(made.ok || made.message).toMatch('nothing was kept');
     expect(await deleting).toMatchObject({ ok: true });
     expect(await everyObject(t.memory)).toEqual([]);
+  });
+
+  it('an incremental that finds a delete at work waits, and stands when the delete gives up', async () => {
+    const reached = gate();
+    const held = gate();
+    const marked = gate();
+    const markHeld = gate();
+    const sawMarker = gate();
+    let id = '';
+    let written = false;
+    const t = await withParent({
+      before: async (c) => {
+        if (isPut(c, `${id}_metadata`)) {
+          reached.open();
+          await held.opened;
+        }
+      },
+      after: async (c) => {
+        if (isMarkerPut(c)) {
+          marked.open();
+          await markHeld.opened;
+        }
+        if (isPut(c, `${id}_metadata`)) written = true;
+        if (written && isMarkerListing(c, t.parent)) sawMarker.open();
+      },
+    });
+    id = t.incremental.id;
+    const making = outcomeOf(t.makeIncremental());
+    await reached.opened;
+    const deleting = outcomeOf(t.deleteParent());
+    await marked.opened;
+    held.open();
+    // The incremental, written, finds the marker; only then does the delete look again, see it, and give up.
+    await sawMarker.opened;
+    markHeld.open();
+    expect(await deleting).toMatchObject({ ok: false, code: 'E_INVALID_BACKUP', message: expect.stringContaining('was kept') });
+    expect(await making).toMatchObject({ ok: true });
+    await expectConsistent(t.memory, t.contents);
   });
 
   it('an incremental started while its parent is being deleted fails at once, writing nothing', async () => {
@@ -187,6 +234,8 @@ describe('an incremental racing a delete of its parent', () => {
     const iHeld = gate();
     const iWritten = gate();
     const iWrittenHeld = gate();
+    const iSawMarker = gate();
+    let checking = false;
     const firstLooked = gate();
     const firstHeld = gate();
     const secondMarked = gate();
@@ -213,7 +262,9 @@ describe('an incremental racing a delete of its parent', () => {
         if (isPut(c, `${id}_metadata`)) {
           iWritten.open();
           await iWrittenHeld.opened;
+          checking = true;
         }
+        if (checking && isMarkerListing(c, t.parent)) iSawMarker.open();
       },
     });
     id = t.incremental.id;
@@ -229,8 +280,9 @@ describe('an incremental racing a delete of its parent', () => {
     secondHeld.open();
     expect(await second).toMatchObject({ ok: false, code: 'E_INVALID_BACKUP' });
     iWrittenHeld.open();
-    expect(await making).toMatchObject({ ok: false, code: 'E_NOT_FOUND', message: expect.stringContaining('is being deleted') });
+    await iSawMarker.opened;
     firstHeld.open();
+    expect(await making).toMatchObject({ ok: false, code: 'E_NOT_FOUND', message: expect.stringMatching('(is being|was) deleted') });
     expect(await first).toMatchObject({ ok: true });
     expect(await everyObject(t.memory)).toEqual([]);
   });
