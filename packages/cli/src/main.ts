@@ -6,6 +6,7 @@ import { driversCommand } from './commands/drivers.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { listCommand } from './commands/list.js';
+import { pruneCommand } from './commands/prune.js';
 import { restoreCommand } from './commands/restore.js';
 import { showCommand } from './commands/show.js';
 import { verifyCommand } from './commands/verify.js';
@@ -26,6 +27,7 @@ const COMMANDS: Command[] = [
   listCommand,
   showCommand,
   deleteCommand,
+  pruneCommand,
   exportCommand,
   importCommand,
   driversCommand,

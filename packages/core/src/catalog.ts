@@ -74,16 +74,7 @@ export class StoreCatalog implements BackupCatalog {
     // A store call per container and per backup, so as many at once as the store takes: one
     // after another, a remote store's round trips added up per backup.
     const limit = this.store.capabilities.maxConcurrency;
-    const containers = await this.containers();
-    // A listing reads the store as it is now, not as an earlier call of this catalog found it.
-    const indexes = await mapLimited(containers, limit, (container) => this.metadataIndex(container, true));
-    const backups: { container: string; prefix: string; id: string }[] = [];
-    containers.forEach((container, i) => {
-      for (const [id, prefix] of indexes[i] ?? []) {
-        const named = volumeIdOfPrefix(prefix);
-        if (!(volumeId && named && named !== volumeId)) backups.push({ container, prefix, id });
-      }
-    });
+    const backups = await this.listedBackups(volumeId, await this.containers());
     const loaded = await mapLimited(backups, limit, async (b) => (await this.loadAt(b.container, b.prefix, b.id)).record);
     // The name is a hint; _metadata says which volume a backup is of.
     const found = volumeId === undefined ? loaded : loaded.filter((r) => r.volumeId === volumeId);
@@ -100,6 +91,45 @@ export class StoreCatalog implements BackupCatalog {
       if (!hasErrorCode(err, 'E_NOT_FOUND')) throw err; // a deleted parent's orphans are found in the whole store
     }
     return (await this.list({ volumeId })).filter((r) => r.parentId === backupId).map((r) => r.id);
+  }
+
+  /**
+   * Ids of the backups whose parent is `parent`, as the store holds them now: every container
+   * (and the parent's own, for a store that cannot list them) is listed afresh, whatever this
+   * catalog listed before. A backup that vanishes between the listing and its reading (a failed
+   * incremental removing itself) is none; one that cannot be read is an error, as it may be one.
+   * Only backups named for the parent's volume are read: an incremental is of its parent's volume.
+   */
+  async dependentsInStore(parent: BackupRecord): Promise<string[]> {
+    const containers = new Set(await this.containers());
+    if (parent.container) containers.add(parent.container);
+    const backups = (await this.listedBackups(parent.volumeId, [...containers])).filter((b) => b.id !== parent.id);
+    const records = await mapLimited(backups, this.store.capabilities.maxConcurrency, async (b) => {
+      try {
+        return (await this.loadAt(b.container, b.prefix, b.id)).record;
+      } catch (err) {
+        if (hasErrorCode(err, 'E_NOT_FOUND')) return null;
+        throw err;
+      }
+    });
+    return records.flatMap((r) => (r && r.parentId === parent.id ? [r.id] : []));
+  }
+
+  /**
+   * The backups whose `_metadata` the containers hold now, read from a fresh listing (not as an
+   * earlier call found them); with `volumeId`, only those whose name does not give another volume.
+   */
+  private async listedBackups(volumeId: string | undefined, containers: string[]): Promise<{ container: string; prefix: string; id: string }[]> {
+    const limit = this.store.capabilities.maxConcurrency;
+    const indexes = await mapLimited(containers, limit, (container) => this.metadataIndex(container, true));
+    const backups: { container: string; prefix: string; id: string }[] = [];
+    containers.forEach((container, i) => {
+      for (const [id, prefix] of indexes[i] ?? []) {
+        const named = volumeIdOfPrefix(prefix);
+        if (!(volumeId && named && named !== volumeId)) backups.push({ container, prefix, id });
+      }
+    });
+    return backups;
   }
 
   /** Drops a cached record after its backup was deleted. */

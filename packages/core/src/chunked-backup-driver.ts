@@ -10,7 +10,8 @@ import type { BackupRecord } from './backup-record.js';
 import { StoreCatalog, type BackupCatalog } from './catalog.js';
 import { codecFor, normalizeCompressionTag } from './codecs/index.js';
 import type { CompressionAlgorithm } from './codecs/codec.js';
-import { runBackupJob, removeObjects } from './engine/backup-job.js';
+import { deleteUnlessDepended } from './delete-protocol.js';
+import { runBackupJob } from './engine/backup-job.js';
 import { loadChain, runRestoreJob, type ChainLayer } from './engine/restore-job.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './engine/retry.js';
 import { limitedStore } from './engine/limited-store.js';
@@ -133,6 +134,13 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
     const compression = normalizeCompressionTag(opts.compression ?? this.compression);
     const codec = codecFor(compression);
     const runner = this.runner;
+    const parent = record.parentId ? await this.catalog.get(record.parentId) : null;
+    // Cinder's rule, and what lets a delete find every incremental on a backup among its volume's.
+    if (parent && parent.volumeId !== record.volumeId) {
+      throw new InvalidBackupError(
+        `backup ${parent.id} is of volume ${parent.volumeId}, not ${record.volumeId}: an incremental's parent must be a backup of the same volume`,
+      );
+    }
     const { parentHashes, fullBecause } = await this.parentHashesFor(record, volume, opts.signal);
     const volumeMeta = opts.backupMetadata === false ? null : await this.getMetadata(record.volumeId);
     const job = await runBackupJob({
@@ -145,6 +153,7 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
       codec,
       compressionLevel: opts.compressionLevel ?? this.compressionLevel ?? DEFAULT_LEVELS[codec.family],
       parentHashes,
+      parent: parent && parentHashes ? { id: parent.id, ...locationOf(parent) } : null,
       volumeMeta,
       zeroObjects: this.zeroObjects,
       runner,
@@ -253,14 +262,14 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
     return { volumeBytes, layers };
   }
 
-  /** Deletes every object of the backup, `_metadata` first so a partial delete leaves no half backup. */
+  /**
+   * Deletes every object of the backup, `_metadata` first so a partial delete leaves no half
+   * backup. Refuses while an incremental depends on it, also one being made at the same time
+   * (found afresh in the store, whatever the catalog: delete-protocol.ts says how and how far).
+   */
   async deleteBackup(record: BackupRecord): Promise<void> {
-    const { container, prefix } = locationOf(record);
-    await removeObjects(this.io, container, prefix);
-    const left = await this.io.listObjects(container, prefix);
-    if (left.length > 0) {
-      throw new InvalidBackupError(`backup ${record.id}: ${left.length} object(s) could not be deleted, e.g. ${left[0]}; retry the delete`);
-    }
+    const inStore = new StoreCatalog(this.io);
+    await deleteUnlessDepended(this.io, { id: record.id, ...locationOf(record) }, () => inStore.dependentsInStore(record));
     this.catalog.forget?.(record.id);
   }
 

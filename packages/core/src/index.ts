@@ -20,6 +20,7 @@ export * from './volume-metadata.js';
 export * from './catalog.js';
 export * from './stored-backup.js';
 export * from './chunked-backup-driver.js';
+export * from './orphans.js';
 export { isAllZero, hashBlocks, md5Hex } from './engine/block-hashes.js';
 export { withRetry, DEFAULT_RETRY_POLICY, maxRetryWaitMs, type RetryPolicy } from './engine/retry.js';
 export { mapLimited } from './engine/map-limited.js';

@@ -97,6 +97,13 @@ export interface ObjectStore {
    * The engine never calls it (Cinder keeps containers when deleting backups); hosts may, to tidy up.
    */
   deleteContainer?(container: string, opts?: StoreCallOptions): Promise<void>;
+  /**
+   * Removes what writes interrupted before `before` left that is no object and no listing shows
+   * (a posix put's temporary file, an S3 multipart upload never completed); with `dryRun`, only
+   * counts them. Returns how many. Optional: a store whose interrupted writes leave nothing needs
+   * none. `volback prune` calls it with its grace period.
+   */
+  removeIncompleteWrites?(before: Date, opts?: StoreCallOptions & { dryRun?: boolean }): Promise<number>;
   /** Every container that may hold backups; only when `capabilities.listContainers`. */
   listContainers?(opts?: StoreCallOptions): Promise<string[]>;
 

@@ -63,7 +63,9 @@ describe("the store's declared concurrency", () => {
     await ctx.driver.deleteBackup(b.record);
     expect(store.deletes[0]?.name).toMatch(/_metadata$/);
     expect(store.deletes[1]?.alongside).toBe(0); // _metadata was gone before the rest began
-    expect(store.deletes.length).toBe(b.record.objectCount + 2);
+    // The data objects, _metadata, _sha256file and the delete's own removal marker.
+    expect(store.deletes.length).toBe(b.record.objectCount + 3);
+    expect(store.deletes.filter((d) => /_removing_/.test(d.name))).toHaveLength(1);
     expect(store.most).toBe(3);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, type Dirent } from 'node:fs';
 import { access, chmod, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -24,7 +24,6 @@ const DEFAULT_FILE_MODE = 0o660;
 const DEFAULT_MAX_CONCURRENCY = 4;
 /** How deep `listContainers` looks below the root; the default container is 3 deep. */
 const MAX_CONTAINER_DEPTH = 8;
-const METADATA_SUFFIX = '_metadata';
 
 /**
  * An {@link ObjectStore} on a directory, with Cinder's posix/NFS layout:
@@ -240,16 +239,54 @@ export class PosixObjectStore implements ObjectStore {
   }
 
   /**
-   * Every directory below the root holding a `*_metadata` file, as a `/`-separated path.
+   * Every directory below the root holding an object, as a `/`-separated path: those of
+   * finished backups, and those an unfinished one left, so its orphans can be found and removed.
    * Users may choose containers at any depth, so the whole tree is walked (symlinks are not
    * followed, depth is bounded).
    */
   async listContainers(opts?: StoreCallOptions): Promise<string[]> {
     const found: string[] = [];
-    const walk = async (segments: string[]): Promise<void> => {
+    await this.walk(opts, (segments, entries) => {
+      const holdsObjects = entries.some((e) => e.isFile() && !e.name.startsWith(TEMP_FILE_PREFIX));
+      if (segments.length > 0 && holdsObjects) found.push(segments.join('/'));
+    });
+    return found.sort();
+  }
+
+  /**
+   * Removes the temporary files of puts that a killed process never finished, last written
+   * before `before`: no listing shows them, so nothing else ever would. A put in progress keeps
+   * writing its file, so a grace period of minutes never touches one.
+   */
+  async removeIncompleteWrites(before: Date, opts?: StoreCallOptions & { dryRun?: boolean }): Promise<number> {
+    const stale: string[] = [];
+    await this.walk(opts, async (segments, entries) => {
+      // Puts write into containers only, never into the root itself.
+      if (segments.length === 0) return;
+      for (const e of entries) {
+        if (!e.isFile() || !e.name.startsWith(TEMP_FILE_PREFIX)) continue;
+        const path = join(this.root, ...segments, e.name);
+        const info = await stat(path).catch(() => null);
+        if (info && info.mtime < before) stale.push(path);
+      }
+    });
+    if (!opts?.dryRun) {
+      for (const path of stale) {
+        throwIfAborted(opts?.signal);
+        await rm(path, { force: true }).catch((err: unknown) => {
+          throw backendErrorFromFs(err, 'remove temporary file', path);
+        });
+      }
+    }
+    return stale.length;
+  }
+
+  /** Calls `visit` with every directory below the root and its entries, to a bounded depth, never following symlinks. */
+  private async walk(opts: StoreCallOptions | undefined, visit: (segments: string[], entries: Dirent[]) => void | Promise<void>): Promise<void> {
+    const walkFrom = async (segments: string[]): Promise<void> => {
       throwIfAborted(opts?.signal);
       const dir = join(this.root, ...segments);
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (err) {
@@ -258,18 +295,14 @@ export class PosixObjectStore implements ObjectStore {
         if (code === 'ENOENT' || code === 'ENOTDIR' || (segments.length > 0 && code === 'EACCES')) return;
         throw backendErrorFromFs(err, 'list', dir);
       }
-      const holdsBackup = entries.some(
-        (e) => e.isFile() && e.name.endsWith(METADATA_SUFFIX) && !e.name.startsWith(TEMP_FILE_PREFIX),
-      );
-      if (segments.length > 0 && holdsBackup) found.push(segments.join('/'));
+      await visit(segments, entries);
       if (segments.length >= MAX_CONTAINER_DEPTH) return;
       for (const e of entries) {
         // Dirent.isDirectory() is false for a symlink, so links are never followed.
-        if (e.isDirectory() && !e.name.includes('\\')) await walk([...segments, e.name]);
+        if (e.isDirectory() && !e.name.includes('\\')) await walkFrom([...segments, e.name]);
       }
     };
-    await walk([]);
-    return found.sort();
+    await walkFrom([]);
   }
 
   /**

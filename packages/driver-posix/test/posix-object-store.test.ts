@@ -257,7 +257,7 @@ describe('listObjects', () => {
 });
 
 describe('listContainers', () => {
-  it('finds default and user containers holding _metadata files, at any depth, without following symlinks', async () => {
+  it('finds default and user containers holding objects, at any depth, without following symlinks', async () => {
     const ids = ['abcd1234-0000-0000-0000-000000000001', 'ab99ffff-0000-0000-0000-000000000002'];
     for (const id of ids) {
       const container = store.containerFor(id, null);
@@ -268,11 +268,15 @@ describe('listContainers', () => {
     await store.putObject('mine', 'volume_v_20240101000000_backup_u_metadata', patternBytes(2));
     await store.ensureContainer('team/a/b/c/d/e');
     await store.putObject('team/a/b/c/d/e', 'x_metadata', patternBytes(2));
-    // Not containers: only data objects, only a sha256 list, a symlink to a container, too deep.
+    // An unfinished backup's objects: found, so that its orphans can be removed.
     await store.ensureContainer('data-only');
     await store.putObject('data-only', 'volume_v_1_backup_z-00001', patternBytes(2));
     await store.ensureContainer('sha-only');
     await store.putObject('sha-only', 'volume_v_1_backup_z_sha256file', patternBytes(2));
+    // Not containers: an empty directory, one holding only a temporary file, a symlink to a container, too deep.
+    await store.ensureContainer('empty');
+    await store.ensureContainer('temp-only');
+    await writeFile(join(root, 'temp-only', `${TEMP_FILE_PREFIX}0123`), 'x');
     await symlink(join(root, 'mine'), join(root, 'link-to-mine'));
     await store.ensureContainer('1/2/3/4/5/6/7/8/9');
     await store.putObject('1/2/3/4/5/6/7/8/9', 'deep_metadata', patternBytes(2));
@@ -282,7 +286,9 @@ describe('listContainers', () => {
     expect(await store.listContainers()).toEqual([
       `ab/99/${ids[1]}`,
       `ab/cd/${ids[0]}`,
+      'data-only',
       'mine',
+      'sha-only',
       'team/a/b/c/d/e',
     ]);
   });

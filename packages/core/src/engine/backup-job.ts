@@ -1,4 +1,6 @@
+import { finishedBackupNames, namesInPrefix } from '../backup-objects.js';
 import type { BackupRecord } from '../backup-record.js';
+import { checkParentUsable, checkWrittenBackup, type LocatedBackup } from '../backup-standing.js';
 import { dataObjectName, metadataObjectName, sha256ObjectName } from '../cinder-names.js';
 import type { Codec } from '../codecs/codec.js';
 import { CancelledError, InvalidBackupError, throwIfAborted } from '../errors.js';
@@ -34,6 +36,8 @@ export interface BackupJobInput {
   compressionLevel: number | undefined;
   /** The parent's block hashes, for an incremental; null for a full backup. */
   parentHashes: Sha256Digests | null;
+  /** Where the parent is, for an incremental: it must still be there once `_metadata` is written. */
+  parent: LocatedBackup | null;
   volumeMeta: string | null;
   zeroObjects: ZeroObjectCache;
   /** Where hashing, MD5 and compression run (worker threads by default). */
@@ -61,8 +65,9 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   const prefix = store.objectNamePrefix(record);
   record.serviceMetadata = prefix;
 
+  if (input.parent) await checkParentUsable(store, input.parent, { signal });
   await store.ensureContainer(container, { signal });
-  const existing = await store.listObjects(container, prefix, { signal });
+  const existing = namesInPrefix(prefix, await store.listObjects(container, prefix, { signal }));
   if (existing.length > 0) {
     throw new InvalidBackupError(
       `objects already exist under ${container}/${prefix} (${existing.length}, e.g. ${existing[0]}): backup ${record.id} was already written; use a new backup id`,
@@ -196,6 +201,10 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
       encodeBackupMetadata({ ...common, objects, parentId: record.parentId, volumeMeta: input.volumeMeta }),
       { signal },
     );
+    // A delete of the parent or a prune of this backup may have run meanwhile: the backup only
+    // stands if it still finds all it is made of (else it is removed below, _metadata first).
+    const names = finishedBackupNames(prefix, objects.map((o) => o.name));
+    await checkWrittenBackup(store, { id: record.id, container, prefix, names }, input.parent, { signal });
   } catch (err) {
     md5?.batches.flush();
     await window.settle();
@@ -242,11 +251,14 @@ function md5PlanFor(input: BackupJobInput, chunkCount: number, inFlight: number)
   return { batches: new Md5Batches(lanes, chunkCount, MD5_BATCH), chunks, chunkWindow };
 }
 
-/** Best-effort removal of every object under the prefix: a failed backup must not leave half a backup. */
+/**
+ * Best-effort removal of every object of the backup at the prefix (not those of a backup whose
+ * prefix merely starts with it): a failed backup must not leave half a backup.
+ */
 export async function removeObjects(store: ObjectStore, container: string, prefix: string): Promise<void> {
   let names: string[];
   try {
-    names = await store.listObjects(container, prefix);
+    names = namesInPrefix(prefix, await store.listObjects(container, prefix));
   } catch {
     return;
   }

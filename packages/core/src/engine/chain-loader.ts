@@ -1,3 +1,4 @@
+import { kindInPrefix } from '../backup-objects.js';
 import type { BackupRecord } from '../backup-record.js';
 import { metadataObjectName, sha256ObjectName } from '../cinder-names.js';
 import { InvalidBackupError, throwIfAborted } from '../errors.js';
@@ -75,7 +76,8 @@ function checkParentLink(layer: ChainLayer, below: ChainLayer | null): void {
 /** Cinder refuses a backup whose stored objects differ from its object list [F]; so do we, saying which. */
 function checkObjectList(names: string[], loc: BackupLocation, meta: BackupMetadata): void {
   const own = new Set([metadataObjectName(loc.prefix), sha256ObjectName(loc.prefix)]);
-  const listed = new Set(names.filter((n) => !own.has(n)));
+  // A delete's marker on a backup that stands (one at work, or interrupted) is not a stray object.
+  const listed = new Set(names.filter((n) => !own.has(n) && kindInPrefix(loc.prefix, n) !== 'removal-marker'));
   const expected = new Set<string>();
   for (const o of meta.objects) {
     if (expected.has(o.name)) throw new InvalidBackupError(`backup ${meta.backupId}: its object list names ${o.name} twice`);

@@ -4,3 +4,5 @@
  */
 export * from './test-data.js';
 export * from './cinder-fixtures.js';
+export * from './intercepted-store.js';
+export * from './store-soundness.js';
