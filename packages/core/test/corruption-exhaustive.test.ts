@@ -5,7 +5,7 @@ import { ChunkedBackupDriver } from '../src/chunked-backup-driver.js';
 import type { CompressionAlgorithm } from '../src/codecs/codec.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
 import { BufferRestoreTarget } from '../src/restore-target.js';
-import { describeDifference, SeededRandom } from '../src/testing/test-data.js';
+import { describeDifference, SeededRandom, settlesWithin } from '../src/testing/test-data.js';
 import { BufferVolumeSource } from '../src/volume-source.js';
 
 /**
@@ -68,17 +68,7 @@ async function makeChain(compression: CompressionAlgorithm): Promise<Chain> {
 
 type Outcome = { ok: true } | { ok: false; code: string; message: string };
 
-async function bounded<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`HANG: ${what} did not settle in ${HANG_MS} ms`)), HANG_MS);
-  });
-  try {
-    return await Promise.race([p, hang]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const bounded = <T>(p: Promise<T>, what: string): Promise<T> => settlesWithin(p, HANG_MS, what);
 
 function outcomeOf(err: unknown): Outcome {
   const code = (err as { code?: unknown })?.code;

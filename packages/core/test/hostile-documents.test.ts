@@ -6,7 +6,7 @@ import { ChunkedBackupDriver } from '../src/chunked-backup-driver.js';
 import { metadataObjectName, sha256ObjectName } from '../src/cinder-names.js';
 import { MemoryObjectStore } from '../src/memory-object-store.js';
 import type { RestoreTarget } from '../src/restore-target.js';
-import { describeDifference, SeededRandom } from '../src/testing/test-data.js';
+import { describeDifference, SeededRandom, settlesWithin } from '../src/testing/test-data.js';
 import { BufferVolumeSource } from '../src/volume-source.js';
 
 /**
@@ -85,17 +85,7 @@ class RecordingTarget implements RestoreTarget {
   }
 }
 
-async function bounded<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`HANG: ${what} did not settle in ${HANG_MS} ms`)), HANG_MS);
-  });
-  try {
-    return await Promise.race([p, hang]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const bounded = <T>(p: Promise<T>, what: string): Promise<T> => settlesWithin(p, HANG_MS, what);
 
 /** The volume the stored requested `_sha256file` describes, in bytes (its block count), or 0 if it does not parse. */
 function describedBytes(doc: Uint8Array | undefined): number {

@@ -163,3 +163,19 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return err;
   }
 }
+
+/**
+ * `promise`, or a rejection naming `what` once `ms` have passed without it settling: a test's
+ * way to call a hang a failure rather than wait for it.
+ */
+export async function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`HANG: ${what} did not settle in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
