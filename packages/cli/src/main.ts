@@ -45,8 +45,16 @@ function help(): string {
     'usage: volback <command> [options]\n\n' +
     COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n') +
     '\n\nA store is a directory or a URL: /srv/backups, file:///srv/backups, s3://bucket/prefix?endpoint=…\n' +
-    'Run `volback <command> --help` for its options. Errors print their code (E_…); see the README for exit statuses.\n'
+    'Run `volback <command> --help` for its options. Errors print their code (E_…) and exit with its status:\n' +
+    `  ${exitStatuses()}\n`
   );
+}
+
+/** `0 ok, 1 E_UNEXPECTED, 2 E_USAGE/E_CONFIG, …`, from the table itself, so it never drifts. */
+function exitStatuses(): string {
+  const byStatus = new Map<number, string[]>();
+  for (const [code, status] of Object.entries(EXIT_CODES)) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  return ['0 ok', ...[...byStatus].sort((a, b) => a[0] - b[0]).map(([status, codes]) => `${status} ${codes.join('/')}`)].join(', ');
 }
 
 /** Options of {@link main}. */

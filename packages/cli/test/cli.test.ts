@@ -154,3 +154,13 @@ describe('volback CLI on the posix driver', () => {
     expect(first.stderr).toContain('make a full backup first');
   });
 });
+
+describe('volback --help', () => {
+  it('lists every exit status with its error codes', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('3 E_INTEGRITY');
+    expect(stdout).toContain('5 E_INVALID_BACKUP/E_INVALID_VOLUME');
+    expect(stdout).toContain('130 E_CANCELLED');
+  });
+});
