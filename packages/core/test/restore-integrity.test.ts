@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { metadataObjectName, sha256ObjectName } from '../src/cinder-names.js';
 import { encodeBackupMetadata, parseBackupMetadata } from '../src/format/backup-metadata.js';
 import { encodeSha256File, parseSha256File } from '../src/format/sha256-file.js';
+import { ChunkedBackupDriver } from '../src/chunked-backup-driver.js';
+import type { GetObjectOptions, ObjectStore } from '../src/object-store.js';
 import { BufferRestoreTarget } from '../src/restore-target.js';
 import { makeVolume, mutateVolume, rejectionOf } from '../src/testing/test-data.js';
 import { backupBytes, KiB, makeDriver, restoreBytes } from './engine-helpers.js';
@@ -172,4 +174,24 @@ describe('restore verification', () => {
     await expect(ctx.driver.restore(b1.record, 'v', target)).rejects.toThrow(/the chain is inconsistent/);
     expect(target.data.length).toBe(0);
   });
+
+  it('reads an object again when its check fails, so damage on the way is not taken for a damaged backup', async () => {
+    const { ctx, record, meta } = await storedBackup('zlib');
+    const victim = meta.objects[1]?.name as string;
+    let damagedReads = 0;
+    // The store answers the first read of one object with a flipped byte, as a bad link would.
+    const flaky: ObjectStore = Object.assign(Object.create(ctx.store) as ObjectStore, {
+      getObject: async (c: string, n: string, o?: GetObjectOptions) => {
+        const bytes = await ctx.store.getObject(c, n, o);
+        if (n === victim && damagedReads++ === 0) bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0x10;
+        return bytes;
+      },
+    });
+    const driver = new ChunkedBackupDriver(flaky, { catalog: ctx.catalog, objectSize: 64 * KiB });
+    const target = new BufferRestoreTarget();
+    await driver.restore(record, 'v', target);
+    expect(damagedReads).toBe(2);
+    expect(target.data).toEqual(makeVolume(300 * KiB, 11));
+  });
 });
+

@@ -88,7 +88,6 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
           const fetchAndCheck = async (): Promise<{ checked: ObjectCheckResult; storedBytes: number }> => {
             const stored = await input.store.getObject(task.layer.location.container, task.entry.name, { signal, allocate });
             const storedBytes = stored.length; // a buffer of its own moves to the worker, leaving `stored` empty
-            if (storedBytes > limit) throw tooLarge(task, storedBytes);
             const checked = await input.runner.checkObject(checkTask(task, plan, stored, into, target === null));
             return { checked, storedBytes };
           };
@@ -163,7 +162,8 @@ const MAX_POOLED_OBJECT = 64 << 20;
 /**
  * The most stored bytes an object of `entry.length` can take: exactly its length when raw; when
  * compressed, what no codec's worst case exceeds. Anything longer is damage, refused before it is
- * read into memory (a stray multi-GB file in place of an object must not exhaust it).
+ * read into memory (a stray multi-GB file in place of an object must not exhaust it); a store that
+ * reads into its own buffer has it refused by the check on the worker.
  */
 function storedLimit(entry: ObjectEntry): number {
   return isCompressed(entry) ? maxStoredLength(entry.length) : entry.length;
