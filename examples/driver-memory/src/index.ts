@@ -1,36 +1,19 @@
-import { ConfigError, defineDriverPlugin } from '@volback/core';
-import { MemoryObjectStore } from './memory-store.js';
+import { defineStoreDriver, z, type ObjectStore } from '@volback/core/driver';
+import { createMemoryStore } from './memory-store.js';
 
-export { MemoryObjectStore } from './memory-store.js';
+export { createMemoryStore } from './memory-store.js';
 
-/** Config of the memory driver: `name` picks a store shared by every target of that name in the process. */
-export interface MemoryDriverConfig {
-  name: string;
-}
-
-const stores = new Map<string, MemoryObjectStore>();
+const stores = new Map<string, ObjectStore>();
 
 /** The plugin: `memory://<name>` targets share one in-memory store per name. */
-export default defineDriverPlugin<MemoryDriverConfig>({
+export default defineStoreDriver({
   id: 'memory',
   schemes: ['memory'],
-  configSchema: {
-    type: 'object',
-    properties: { name: { type: 'string', minLength: 1, description: 'Which in-memory store to use' } },
-    required: ['name'],
-    additionalProperties: false,
-  },
-  parseConfig(input: unknown): MemoryDriverConfig {
-    const name = typeof input === 'object' && input !== null ? (input as { name?: unknown }).name : undefined;
-    if (typeof name !== 'string' || name === '') throw new ConfigError('memory: config.name must be a non-empty string', 'name');
-    return { name };
-  },
-  configFromUrl(url: URL): unknown {
-    return { name: url.hostname || 'default' };
-  },
-  createStore(config: MemoryDriverConfig): MemoryObjectStore {
-    let store = stores.get(config.name);
-    if (!store) stores.set(config.name, (store = new MemoryObjectStore()));
+  config: z.strictObject({ name: z.string().min(1).default('default').describe('Which in-memory store to use') }),
+  url: { host: 'name' },
+  createStore({ name }) {
+    let store = stores.get(name);
+    if (!store) stores.set(name, (store = createMemoryStore()));
     return store;
   },
 });

@@ -1,0 +1,27 @@
+/**
+ * `@volback/core/driver`: everything a driver author needs, and nothing a host needs. A store
+ * driver is a transport: declare its config with {@link defineStoreDriver} and its calls with
+ * {@link defineObjectStore}; core does the naming, checks, listings and error typing.
+ */
+export { z } from 'zod';
+export { defineObjectStore } from './driver/define-object-store.js';
+export type { GetCall, ListPage, ListQuery, ObjectStoreDefinition, PutCall, TransportCall } from './driver/store-definition.js';
+export { objectStoreLayout, posixLayout, type ObjectStoreLayoutOptions, type StoreLayout } from './driver/layouts.js';
+export { errnoOf, httpStatusOf, storeErrors, type StoreErrors } from './driver/store-errors.js';
+export { isMetadataName } from './driver/metadata-names.js';
+export { defineStoreDriver, type ConfigDeclaration, type StoreDriverDefinition } from './plugins/define-store-driver.js';
+export type { UrlMapping } from './plugins/url-config.js';
+export { defineDriverPlugin, type DriverPlugin, type JsonSchema } from './plugins/brand.js';
+export type { ObjectStore } from './object-store.js';
+export {
+  AuthError,
+  BackendError,
+  CancelledError,
+  ConfigError,
+  InvalidBackupError,
+  NotFoundError,
+  UnsupportedError,
+  VolbackError,
+  hasErrorCode,
+  type VolbackErrorCode,
+} from './errors.js';

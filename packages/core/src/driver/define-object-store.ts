@@ -1,0 +1,135 @@
+import type { GetObjectOptions, ObjectStore, PutObjectOptions, StoreCallOptions } from '../object-store.js';
+import { checkStoreName } from './store-names.js';
+import { storeErrors, type StoreErrors } from './store-errors.js';
+import type { ListQuery, ObjectStoreDefinition, TransportCall } from './store-definition.js';
+import { givenUpOnAbort } from './given-up-on-abort.js';
+import { isMetadataName } from './metadata-names.js';
+
+/**
+ * The engine's {@link ObjectStore}, built from a driver's {@link ObjectStoreDefinition}. Core does,
+ * once for every driver:
+ * - Cinder naming from the declared layout, and the layout's key prefix on every key;
+ * - name checks before any call (empty, NUL, `.`/`..`, `/` where the layout has none);
+ * - the signal: an aborted call rejects with CancelledError at once, even while the transport
+ *   is still busy; the transport gets the signal to stop its own work, and a late result is
+ *   dropped (a late put's object belongs to a failed backup, which prune removes);
+ * - listing every page with exactly the asked prefix, sorted, each name once;
+ * - finding `_metadata` objects without holding every name (walking, where the listing allows);
+ * - typed errors that name the driver (`storeErrors`).
+ */
+export function defineObjectStore(driverId: string, def: ObjectStoreDefinition): ObjectStore {
+  const errors = storeErrors(driverId);
+  const { layout } = def;
+  const keyOf = (name: string, container: string): string => {
+    checkStoreName(errors, 'container', container, true);
+    checkStoreName(errors, 'object', name, layout.slashInNames);
+    return layout.keyPrefix + name;
+  };
+  const run = <T>(what: string, opts: StoreCallOptions | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> =>
+    givenUpOnAbort(errors, what, opts?.signal, async (signal) => {
+      try {
+        return await call(signal);
+      } catch (err) {
+        throw def.classifyError?.(err, what) ?? errors.classify(err, what);
+      }
+    });
+  const listAll = async (container: string, query: Omit<ListQuery, 'cursor'>, onPage: (names: readonly string[]) => void, signal: AbortSignal): Promise<void> => {
+    let cursor: string | undefined;
+    const seen = new Set<string>();
+    for (;;) {
+      const page = await def.listPage(container, cursor === undefined ? query : { ...query, cursor }, { signal });
+      onPage(page.names);
+      if (page.next === undefined) return;
+      // A listing that hands back a cursor it gave before is going round: it would never end.
+      if (seen.has(page.next)) {
+        throw errors.backend(`LIST ${container}/${query.prefix}: the listing handed back a cursor it had already given`, false);
+      }
+      seen.add(page.next);
+      cursor = page.next;
+    }
+  };
+  const strip = (key: string): string | null => (key.startsWith(layout.keyPrefix) ? key.slice(layout.keyPrefix.length) : null);
+
+  const store: ObjectStore = {
+    driverId,
+    serviceName: def.service,
+    capabilities: { maxConcurrency: def.maxConcurrency, ranges: false, listContainers: def.listContainers !== undefined },
+    ...(def.localRoot === undefined ? {} : { localRoot: def.localRoot }),
+    objectNamePrefix: (record) => layout.objectNamePrefix(record),
+    containerFor: (backupId, requested) => layout.containerFor(backupId, requested),
+
+    ensureContainer(container, opts) {
+      checkStoreName(errors, 'container', container, true);
+      return run(`create container ${container}`, opts, (signal) => def.ensureContainer(container, { signal }));
+    },
+    putObject(container, name, data, opts?: PutObjectOptions) {
+      const key = keyOf(name, container);
+      return run(`PUT ${container}/${key}`, opts, (signal) => def.put(container, key, data, { signal, flushLater: opts?.flushLater === true }));
+    },
+    getObject(container, name, opts?: GetObjectOptions) {
+      const key = keyOf(name, container);
+      return run(`GET ${container}/${key}`, opts, (signal) => {
+        const lend = opts?.allocate;
+        const allocate = (length: number): Uint8Array => {
+          // Once given up, the engine may hand its buffer to another read: no transport may write to it.
+          if (signal.aborted) throw errors.cancelled(`GET ${container}/${key}`, signal.reason);
+          return lend ? lend(length) : new Uint8Array(length);
+        };
+        return def.get(container, key, { signal, allocate });
+      });
+    },
+    deleteObject(container, name, opts) {
+      const key = keyOf(name, container);
+      return run(`DELETE ${container}/${key}`, opts, (signal) => def.delete(container, key, { signal }));
+    },
+    listObjects(container, prefix, opts) {
+      checkStoreName(errors, 'container', container, true);
+      return run(`LIST ${container}/${layout.keyPrefix}${prefix}`, opts, async (signal) => {
+        const names = new Set<string>();
+        await listAll(container, { prefix: layout.keyPrefix + prefix }, (page) => {
+          for (const key of page) {
+            const name = strip(key);
+            // Exactly the asked prefix: a store whose listing is looser never leaks other names in.
+            if (name !== null && name.startsWith(prefix) && name !== '') names.add(name);
+          }
+        }, signal);
+        return [...names].sort();
+      });
+    },
+    listMetadataObjects(container, opts) {
+      checkStoreName(errors, 'container', container, true);
+      return run(`LIST ${container}/${layout.keyPrefix} (_metadata objects)`, opts, async (signal) => {
+        const names = new Set<string>();
+        await listAll(container, { prefix: layout.keyPrefix }, (page) => {
+          for (const key of page) {
+            const name = strip(key);
+            if (name !== null && isMetadataName(name)) names.add(name);
+          }
+        }, signal);
+        return [...names].sort();
+      });
+    },
+    checkForSetupError: () => run('check', undefined, () => (def.check ? def.check() : Promise.resolve())),
+    close: () => (def.close ? def.close() : Promise.resolve()),
+  };
+  if (def.flush) {
+    const flush = def.flush.bind(def);
+    store.flush = (container, opts) => {
+      checkStoreName(errors, 'container', container, true);
+      return run(`flush ${container}`, opts, (signal) => flush(container, { signal }));
+    };
+  }
+  if (def.listContainers) {
+    const list = def.listContainers.bind(def);
+    store.listContainers = (opts) => run('list containers', opts, (signal) => list({ signal }));
+  }
+  if (def.removeIncompleteWrites) {
+    const remove = def.removeIncompleteWrites.bind(def);
+    store.removeIncompleteWrites = (before, opts) =>
+      run('remove incomplete writes', opts, (signal) => remove(before, { signal, dryRun: opts?.dryRun === true }));
+  }
+  return store;
+}
+
+export type { StoreErrors };
+export type { TransportCall };
