@@ -58,15 +58,15 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
     objectNamePrefix: (record) => layout.objectNamePrefix(record),
     containerFor: (backupId, requested) => layout.containerFor(backupId, requested),
 
-    ensureContainer(container, opts) {
+    async ensureContainer(container, opts) {
       checkStoreName(errors, 'container', container, true);
       return run(`create container ${container}`, opts, (signal) => def.ensureContainer(container, { signal }));
     },
-    putObject(container, name, data, opts?: PutObjectOptions) {
+    async putObject(container, name, data, opts?: PutObjectOptions) {
       const key = keyOf(name, container);
       return run(`PUT ${container}/${key}`, opts, (signal) => def.put(container, key, data, { signal, flushLater: opts?.flushLater === true }));
     },
-    getObject(container, name, opts?: GetObjectOptions) {
+    async getObject(container, name, opts?: GetObjectOptions) {
       const key = keyOf(name, container);
       return run(`GET ${container}/${key}`, opts, (signal) => {
         const lend = opts?.allocate;
@@ -78,11 +78,11 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
         return def.get(container, key, { signal, allocate });
       });
     },
-    deleteObject(container, name, opts) {
+    async deleteObject(container, name, opts) {
       const key = keyOf(name, container);
       return run(`DELETE ${container}/${key}`, opts, (signal) => def.delete(container, key, { signal }));
     },
-    listObjects(container, prefix, opts) {
+    async listObjects(container, prefix, opts) {
       checkStoreName(errors, 'container', container, true);
       return run(`LIST ${container}/${layout.keyPrefix}${prefix}`, opts, async (signal) => {
         const names = new Set<string>();
@@ -96,7 +96,7 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
         return [...names].sort();
       });
     },
-    listMetadataObjects(container, opts) {
+    async listMetadataObjects(container, opts) {
       checkStoreName(errors, 'container', container, true);
       return run(`LIST ${container}/${layout.keyPrefix} (_metadata objects)`, opts, async (signal) => {
         const names = new Set<string>();
@@ -114,7 +114,7 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
   };
   if (def.flush) {
     const flush = def.flush.bind(def);
-    store.flush = (container, opts) => {
+    store.flush = async (container, opts) => {
       checkStoreName(errors, 'container', container, true);
       return run(`flush ${container}`, opts, (signal) => flush(container, { signal }));
     };
