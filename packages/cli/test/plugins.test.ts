@@ -44,6 +44,16 @@ describe('driver plugins from the CLI', () => {
     expect(stdout).toMatch(/\n\d+ passed, 0 failed, \d+ skipped in/);
   }, 120_000);
 
+  it("prints a driver's config schema, declared once in the driver, and names an unknown driver", async () => {
+    const { code, stdout } = await runCli(['drivers', '--schema', 'memory'], { VOLBACK_PLUGINS_DIR: host });
+    expect(code).toBe(0);
+    const schema = JSON.parse(stdout) as { type: string; additionalProperties: boolean; properties: Record<string, { type: string; default?: unknown }> };
+    expect(schema).toMatchObject({ type: 'object', additionalProperties: false, properties: { name: { type: 'string', default: 'default' } } });
+    const missing = await runCli(['drivers', '--schema', 'nosuch'], { VOLBACK_PLUGINS_DIR: host });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no driver "nosuch" is installed; installed: .*memory/);
+  });
+
   it('says which driver is missing for an unknown scheme', async () => {
     const { code, stderr } = await runCli(['list', '--store', 'nosuch://x'], { VOLBACK_PLUGINS_DIR: host });
     expect(code).toBe(9);

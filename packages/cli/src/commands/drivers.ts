@@ -1,4 +1,6 @@
 import { loadDriverPlugin } from '@volback/core';
+import type { CliIo } from '../io.js';
+import { UsageError } from '../io.js';
 import { positionals } from '../args.js';
 import type { Command } from '../command.js';
 import { table } from '../format.js';
@@ -6,11 +8,12 @@ import { discoverAll } from '../open-target.js';
 
 export const driversCommand: Command = {
   name: 'drivers',
-  summary: 'list the driver plugins found (id, package, version, schemes, apiVersion, ok or why not)',
-  usage: '[--json]',
-  options: { json: { type: 'boolean' } },
+  summary: "list the driver plugins found (id, package, version, schemes, apiVersion, ok or why not), or print one's config schema",
+  usage: '[--json] [--schema <id>]',
+  options: { json: { type: 'boolean' }, schema: { type: 'string' } },
   async run(args, values, io) {
     positionals(args, []);
+    if (typeof values.schema === 'string') return printSchema(values.schema, io);
     const rows: { id: string; package: string; version: string; schemes: string[]; apiVersion: string; dir: string; status: string; error?: string }[] = [];
     for (const d of await discoverAll(io)) {
       let status = d.status;
@@ -38,3 +41,13 @@ export const driversCommand: Command = {
     return 0;
   },
 };
+
+/** The JSON Schema of driver `id`'s config: every field, its type, default, bounds, and which are secrets. */
+async function printSchema(id: string, io: CliIo): Promise<number> {
+  const found = (await discoverAll(io)).filter((d) => d.status === 'ok');
+  const discovered = found.find((d) => d.id === id);
+  if (!discovered) throw new UsageError(`no driver "${id}" is installed; installed: ${found.map((d) => d.id).join(', ') || 'none'}`);
+  const plugin = await loadDriverPlugin(discovered);
+  io.stdout.write(JSON.stringify(plugin.configSchema, null, 2) + '\n');
+  return 0;
+}

@@ -5,7 +5,7 @@ import { redactTarget } from './redact.js';
 
 /**
  * Which config field each part of a target URL fills. Every query parameter fills the field
- * of its name, its text coerced to the field's JSON Schema type (integer, number, boolean).
+ * of its name; each text is coerced to the field's JSON Schema type (integer, number, boolean).
  */
 export interface UrlMapping {
   /** The host: a bucket, a server, an account (percent-decoded). */
@@ -28,13 +28,14 @@ export interface UrlMapping {
  */
 export function configFromUrl(driverId: string, url: URL, mapping: UrlMapping, schema: JsonSchema): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const fail = (message: string, field?: string): never => {
     throw new ConfigError(`${driverId}: ${message} (in ${redactTarget(url.href, schema)})`, field);
   };
   const set = (field: string | undefined, value: string, part: string): void => {
     if (value === '') return;
     if (field === undefined) fail(`the URL's ${part} has no meaning for this driver`);
-    out[field as string] = value;
+    out[field as string] = coerce(value, properties[field as string]);
   };
   set(mapping.host, decode(url.hostname), 'host');
   set(mapping.port, url.port, 'port');
@@ -56,7 +57,6 @@ export function configFromUrl(driverId: string, url: URL, mapping: UrlMapping, s
   } else if (url.pathname !== '' && url.pathname !== '/') {
     fail("the URL's path has no meaning for this driver");
   }
-  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   for (const [key, value] of url.searchParams) {
     if (key in out) fail(`${key} is given twice: by the URL itself and as a query parameter`, key);
     out[key] = coerce(value, properties[key]);
