@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../../examples/driver-memory/src/memory-store.js';
+import { MemoryObjectStore } from '../src/memory-object-store.js';
 import { defineStoreDriver, z } from '../src/driver.js';
 import { DriverRegistry } from '../src/plugins/registry.js';
 import { redactTarget } from '../src/plugins/redact.js';
@@ -23,7 +23,7 @@ const plugin = defineStoreDriver({
       if (c.password !== undefined && c.user === undefined) ctx.addIssue({ code: 'custom', path: ['user'], message: 'password needs user' });
     }),
   url: { host: 'bucket', path: { field: 'keyPrefix', as: 'key' }, username: 'user', password: 'password', port: 'port' },
-  createStore: () => createMemoryStore(),
+  createStore: () => new MemoryObjectStore(),
 });
 
 describe('defineStoreDriver', () => {
@@ -54,7 +54,7 @@ describe('defineStoreDriver', () => {
 
   it('refuses a field given twice and URL parts the driver does not map', () => {
     expect(() => plugin.configFromUrl?.(new URL('demo://bk/p?keyPrefix=q'))).toThrow(expect.objectContaining({ code: 'E_CONFIG', field: 'keyPrefix' }));
-    const noCredentials = defineStoreDriver({ id: 'bare', config: z.strictObject({ bucket: z.string() }), url: { host: 'bucket' }, createStore: () => createMemoryStore() });
+    const noCredentials = defineStoreDriver({ id: 'bare', config: z.strictObject({ bucket: z.string() }), url: { host: 'bucket' }, createStore: () => new MemoryObjectStore() });
     expect(() => noCredentials.configFromUrl?.(new URL('bare://u:hunter22@bk'))).toThrow(expect.objectContaining({ message: expect.stringContaining('not in the URL') }));
     expect(() => noCredentials.configFromUrl?.(new URL('bare://u:hunter22@bk'))).not.toThrow(expect.objectContaining({ message: expect.stringContaining('hunter22') }));
     expect(() => noCredentials.configFromUrl?.(new URL('bare://bk/some/path'))).toThrow(expect.objectContaining({ message: expect.stringContaining("path has no meaning") }));
