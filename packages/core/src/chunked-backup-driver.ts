@@ -76,6 +76,9 @@ const DEFAULT_LEVELS: Record<string, number | undefined> = { zstd: 1 };
  * Cinder's chunked backup driver on any {@link ObjectStore}: writes and reads the chunked format
  * 1.0.0 exactly, so Cinder restores what it writes and it restores what Cinder wrote.
  */
+/** The field of an export record's `driver_info` that carries a store's key prefix. */
+const KEY_PREFIX_FIELD = 'key_prefix';
+
 export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implements BackupDriver {
   /** The store as given; the engine uses it through a retrying wrapper. */
   readonly store: ObjectStore;
@@ -273,12 +276,25 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
     this.catalog.forget?.(record.id);
   }
 
+  /**
+   * Cinder's chunked drivers export nothing of their own. A store with a key prefix (our
+   * extension) says it here, so an import can tell whether it opened the store the backup is in.
+   */
   async exportRecord(_record: BackupRecord): Promise<Record<string, unknown>> {
-    return {};
+    const keyPrefix = this.store.keyPrefix ?? '';
+    return keyPrefix === '' ? {} : { [KEY_PREFIX_FIELD]: keyPrefix };
   }
 
   /** Cinder does nothing here; we check the backup really is in the store, so a bad import fails now. */
-  async importRecord(record: BackupRecord, _driverInfo: Record<string, unknown>): Promise<void> {
+  async importRecord(record: BackupRecord, driverInfo: Record<string, unknown>): Promise<void> {
+    const exported = driverInfo[KEY_PREFIX_FIELD] ?? '';
+    const here = this.store.keyPrefix ?? '';
+    if (exported !== here) {
+      throw new ConfigError(
+        `backup ${record.id} was exported from a store with key prefix ${JSON.stringify(exported)}, but this store's key prefix is ${JSON.stringify(here)}: open the store with keyPrefix ${JSON.stringify(exported)}`,
+        'keyPrefix',
+      );
+    }
     const meta = await readBackupMetadata(this.io, locationOf(record));
     if (meta.backupId !== record.id) {
       throw new InvalidBackupError(`the record says backup ${record.id} but the store holds ${meta.backupId} at that place`);

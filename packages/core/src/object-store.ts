@@ -66,6 +66,11 @@ export interface ObjectStore {
    * a store without local files (S3) has none.
    */
   readonly localRoot?: string;
+  /**
+   * What every object name carries before Cinder's name on this store (`team/a/`), if anything:
+   * our extension, which real Cinder cannot restore from. Export records carry it.
+   */
+  readonly keyPrefix?: string;
 
   /** Creates the container if needed; no error if it exists. */
   ensureContainer(container: string, opts?: StoreCallOptions): Promise<void>;

@@ -55,6 +55,7 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
     serviceName: def.service,
     capabilities: { maxConcurrency: def.maxConcurrency, ranges: false, listContainers: def.listContainers !== undefined },
     ...(def.localRoot === undefined ? {} : { localRoot: def.localRoot }),
+    ...(layout.keyPrefix === '' ? {} : { keyPrefix: layout.keyPrefix.slice(0, -1) }),
     objectNamePrefix: (record) => layout.objectNamePrefix(record),
     containerFor: (backupId, requested) => layout.containerFor(backupId, requested),
 
