@@ -24,6 +24,7 @@ import { learnTargetSecrets } from './secrets.js';
 export interface OpenedTarget {
   /** The target as it may be printed: its secrets (by its driver's schema) redacted. */
   shownTarget: string;
+  /** The store, with the engine's limits and retries around every call. */
   store: ObjectStore;
   driver: ChunkedBackupDriver;
   catalog: StoreCatalog;
@@ -108,7 +109,8 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
     await driver.close();
     await store.close?.();
   };
-  return { shownTarget, store, driver, catalog, close };
+  // Every call the commands make goes through the engine's limits and retries, as backups' do.
+  return { shownTarget, store: driver.engineStore, driver, catalog, close };
 }
 
 /** Where the CLI keeps what a host DB would: volume metadata. `VOLBACK_STATE_DIR` overrides. */

@@ -89,6 +89,11 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
   readonly catalog: C;
   readonly volumeMetadata: VolumeMetadataStore;
   private readonly io: ObjectStore;
+
+  /** The store as the engine calls it: the concurrency limit and retries around every call. Hosts use it for their own calls. */
+  get engineStore(): ObjectStore {
+    return this.io;
+  }
   private readonly zeroObjects = new ZeroObjectCache();
   private readonly workers: number | undefined;
   private runnerInstance: TaskRunner | undefined;

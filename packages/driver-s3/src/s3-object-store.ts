@@ -76,14 +76,14 @@ export class S3ObjectStore implements ObjectStore {
   /** The SDK client; exposed so hosts and tests can add middleware. */
   readonly client: S3Client;
 
-  private readonly keyPrefix: string;
+  private readonly keyPath: string;
   private batchDeleteSupported = true;
 
   /** @param config validated config, or raw input for {@link parseS3Config}. */
   constructor(config: S3StoreConfig | unknown, options: S3ObjectStoreOptions = {}) {
     this.config = Object.freeze(parseS3Config(config));
     this.client = options.client ?? createS3Client(this.config);
-    this.keyPrefix = this.config.keyPrefix === undefined ? '' : `${this.config.keyPrefix}/`;
+    this.keyPath = this.config.keyPrefix === undefined ? '' : `${this.config.keyPrefix}/`;
     this.capabilities = {
       maxConcurrency: this.config.maxConcurrency ?? S3_DEFAULTS.maxConcurrency,
       ranges: true,
@@ -311,7 +311,7 @@ export class S3ObjectStore implements ObjectStore {
       if (isNoSuchBucket(err)) return { keys: [], prefixes: [] };
       throw mapS3Error(err, `LIST ${container}/${fullPrefix}`, opts?.signal);
     }
-    const strip = (k: string | undefined): string[] => (k !== undefined && k.startsWith(fullPrefix) ? [k.slice(this.keyPrefix.length)] : []);
+    const strip = (k: string | undefined): string[] => (k !== undefined && k.startsWith(fullPrefix) ? [k.slice(this.keyPath.length)] : []);
     const keys = (page.Contents ?? []).flatMap((o) => strip(o.Key));
     const prefixes = (page.CommonPrefixes ?? []).flatMap((p) => strip(p.Prefix));
     const token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
@@ -344,7 +344,7 @@ export class S3ObjectStore implements ObjectStore {
 
   /** The S3 key of a Cinder object name. */
   private key(name: string): string {
-    return this.keyPrefix + name;
+    return this.keyPath + name;
   }
 
   private writeOptions(): Pick<PutObjectCommandInput, 'StorageClass' | 'ServerSideEncryption' | 'SSEKMSKeyId'> {

@@ -20,6 +20,8 @@ export function aroundStoreCalls(store: ObjectStore, around: AroundCall): Object
     objectNamePrefix: (r) => store.objectNamePrefix(r),
     containerFor: (id, requested) => store.containerFor(id, requested),
     checkForSetupError: () => store.checkForSetupError(),
+    ...(store.localRoot === undefined ? {} : { localRoot: store.localRoot }),
+    ...(store.keyPrefix === undefined ? {} : { keyPrefix: store.keyPrefix }),
   };
   if (store.flush) {
     const flush = store.flush.bind(store);
@@ -32,6 +34,10 @@ export function aroundStoreCalls(store: ObjectStore, around: AroundCall): Object
   if (store.listContainers) {
     const list = store.listContainers.bind(store);
     wrapped.listContainers = (o) => around(() => list(o), o);
+  }
+  if (store.removeIncompleteWrites) {
+    const remove = store.removeIncompleteWrites.bind(store);
+    wrapped.removeIncompleteWrites = (before, o) => around(() => remove(before, o), o);
   }
   return wrapped;
 }
