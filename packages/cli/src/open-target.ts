@@ -26,6 +26,8 @@ export interface OpenedTarget {
   shownTarget: string;
   /** The store, with the engine's limits and retries around every call. */
   store: ObjectStore;
+  /** The driver's own store, unwrapped: what the conformance suite tests. */
+  driverStore: ObjectStore;
   driver: ChunkedBackupDriver;
   catalog: StoreCatalog;
   close(): Promise<void>;
@@ -110,7 +112,7 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
     await store.close?.();
   };
   // Every call the commands make goes through the engine's limits and retries, as backups' do.
-  return { shownTarget, store: driver.engineStore, driver, catalog, close };
+  return { shownTarget, store: driver.engineStore, driverStore: store, driver, catalog, close };
 }
 
 /** Where the CLI keeps what a host DB would: volume metadata. `VOLBACK_STATE_DIR` overrides. */

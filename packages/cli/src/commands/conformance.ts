@@ -23,7 +23,7 @@ export const conformanceCommand: Command = {
     const runner = new MiniRunner();
     defineConformanceSuite(runner, {
       name: shown,
-      createStore: async () => (await openTarget(target, io)).store,
+      createStore: async () => (await openTarget(target, io)).driverStore,
       ...(values['skip-large'] ? { capabilities: { largeObjects: false } } : {}),
     });
     const started = performance.now();
