@@ -1,26 +1,26 @@
-import { finishedBackupNames, namesInPrefix } from '../backup-objects.js';
-import type { BackupRecord } from '../backup-record.js';
-import { checkParentUsable, checkWrittenBackup, type LocatedBackup } from '../backup-standing.js';
-import { dataObjectName, metadataObjectName, sha256ObjectName } from '../cinder-names.js';
-import type { Codec } from '../codecs/codec.js';
-import { CancelledError, InvalidBackupError, throwIfAborted } from '../errors.js';
-import { encodeBackupMetadata, FORMAT_VERSION, type ObjectEntry } from '../format/backup-metadata.js';
-import { pythonDatetimeString } from '../format/cinder-datetime.js';
-import { layoutSha256File } from '../format/sha256-file.js';
-import type { Sha256Digests } from '../format/sha256-digests.js';
-import type { ObjectStore } from '../object-store.js';
-import type { ProgressListener } from '../progress.js';
-import type { VolumeSource } from '../volume-source.js';
-import { sizeInGiB } from '../stored-backup.js';
-import { InOrder } from './in-order.js';
-import { mapLimited } from './map-limited.js';
-import { Md5Batches } from './md5-batches.js';
-import { Md5Lanes, MD5_LANES_SCRATCH_BYTES } from './md5-lanes/index.js';
-import { SharedArena, type BufferLender } from './shared-arena.js';
-import { Slots } from './slots.js';
-import type { ChunkResult } from './cpu-tasks.js';
-import type { TaskRunner } from './task-runner.js';
-import { TaskWindow } from './task-window.js';
+import { finishedBackupNames, namesInPrefix } from '../../backup-objects.js';
+import type { BackupRecord } from '../../backup-record.js';
+import { checkParentUsable, checkWrittenBackup, type LocatedBackup } from '../../backup-standing.js';
+import { dataObjectName, metadataObjectName, sha256ObjectName } from '../../cinder-names.js';
+import type { Codec } from '../../codecs/codec.js';
+import { CancelledError, InvalidBackupError, throwIfAborted } from '../../errors.js';
+import { encodeBackupMetadata, FORMAT_VERSION, type ObjectEntry } from '../../format/backup-metadata.js';
+import { pythonDatetimeString } from '../../format/cinder-datetime.js';
+import { layoutSha256File } from '../../format/sha256-file.js';
+import type { Sha256Digests } from '../../format/sha256-digests.js';
+import type { ObjectStore } from '../../object-store.js';
+import type { ProgressListener } from '../../progress.js';
+import type { VolumeSource } from '../../volume-source.js';
+import { sizeInGiB } from '../../stored-backup.js';
+import { InOrder } from '../flow/in-order.js';
+import { mapLimited } from '../flow/map-limited.js';
+import { Md5Batches } from '../hashing/md5-batches.js';
+import { Md5Lanes, MD5_LANES_SCRATCH_BYTES } from '../hashing/md5-lanes/index.js';
+import { SharedArena, type BufferLender } from '../memory/shared-arena.js';
+import { Semaphore } from '../flow/semaphore.js';
+import type { ChunkResult } from '../workers/cpu-tasks.js';
+import type { TaskRunner } from '../workers/task-runner.js';
+import { TaskWindow } from '../flow/task-window.js';
 import { ZeroObjectCache } from './zero-object-cache.js';
 
 /** Everything one backup run needs, decided by the driver beforehand. */
@@ -96,7 +96,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   const md5 = md5PlanFor(input, chunkCount, inFlight);
   const window = new TaskWindow(md5 ? md5.chunkWindow : inFlight);
   // Hashing, compressing and storing hold a scratch buffer each: at most inFlight at once.
-  const cpu = new Slots(inFlight);
+  const cpu = new Semaphore(inFlight);
   const inOrder = new InOrder();
   const onePerChunk = input.parentHashes === null;
   const progress = new BackupProgress(record.id, volume.size, input.onProgress);
