@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_SHAPE, md5KernelModule, workAreaBytes } from './md5-kernel.js';
+import { md5KernelModule, workAreaBytes } from './md5-kernel.js';
 
 /** The shared memory the kernels import: a `WebAssembly.Memory` created with `shared: true`. */
 export interface SharedWasmMemory {
@@ -28,12 +28,12 @@ const { Module, Instance } = (globalThis as unknown as {
 let compiled: object | undefined;
 /** One compiled module serves every memory: it imports its memory rather than owning one. */
 function kernelModule(): object {
-  compiled ??= new Module(md5KernelModule(DEFAULT_SHAPE));
+  compiled ??= new Module(md5KernelModule());
   return compiled;
 }
 
 const LANES = 8;
-const STATE_BYTES = workAreaBytes(2, DEFAULT_SHAPE.message);
+const STATE_BYTES = workAreaBytes(2);
 const TAIL_BYTES = 128;
 const IV = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476] as const;
 /**
