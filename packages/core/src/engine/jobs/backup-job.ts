@@ -15,7 +15,8 @@ import { sizeInGiB } from '../../stored-backup.js';
 import { InOrder } from '../flow/in-order.js';
 import { mapLimited } from '../flow/map-limited.js';
 import { Md5Batches } from '../hashing/md5-batches.js';
-import { Md5Lanes, MD5_LANES_SCRATCH_BYTES } from '../hashing/md5-lanes/index.js';
+import type { Md5Lanes } from '../hashing/md5-lanes/index.js';
+import { loadMd5Lanes } from '../hashing/md5-lanes-loader.js';
 import { SharedArena, type BufferLender } from '../memory/shared-arena.js';
 import { Semaphore } from '../flow/semaphore.js';
 import type { ChunkResult } from '../workers/cpu-tasks.js';
@@ -42,6 +43,8 @@ export interface BackupJobInput {
   zeroObjects: ZeroObjectCache;
   /** Where hashing, MD5 and compression run (worker threads by default). */
   runner: TaskRunner;
+  /** Whether a full backup may hash MD5 in WebAssembly lanes (where they can run); else node:crypto on the workers. */
+  md5Lanes: boolean;
   signal: AbortSignal | undefined;
   onProgress: ProgressListener | undefined;
 }
@@ -93,7 +96,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   // ~16 MiB of RSS. Buffers are lent and taken back, so memory stays flat whatever the volume size.
   const inFlight = input.runner.parallelism + 2;
   const chunkCount = Math.ceil(volume.size / objectSize);
-  const md5 = md5PlanFor(input, chunkCount, inFlight);
+  const md5 = await md5PlanFor(input, chunkCount, inFlight);
   const window = new TaskWindow(md5 ? md5.chunkWindow : inFlight);
   // Hashing, compressing and storing hold a scratch buffer each: at most inFlight at once.
   const cpu = new Semaphore(inFlight);
@@ -239,16 +242,25 @@ interface Md5Plan {
  * MD5 lanes for a full backup, where each chunk is one object. MD5 was a third of a full
  * backup's CPU; four chunks in lanes take about a third of what node:crypto takes for them one
  * by one (1 GiB full backup here: 3.45 s -> 2.9 s, RSS 160 -> 178 MiB). Null where they do not
- * apply: incrementals (objects are runs of changed blocks), single chunks, huge objects.
+ * apply: incrementals (objects are runs of changed blocks), single chunks, huge objects; and
+ * where they are switched off or cannot run (no WebAssembly): the workers then hash with node:crypto.
  */
-function md5PlanFor(input: BackupJobInput, chunkCount: number, inFlight: number): Md5Plan | null {
-  if (input.parentHashes !== null || chunkCount < 2) return null;
+async function md5PlanFor(input: BackupJobInput, chunkCount: number, inFlight: number): Promise<Md5Plan | null> {
+  if (!input.md5Lanes || input.parentHashes !== null || chunkCount < 2) return null;
+  const lanes = await loadMd5Lanes();
+  if (!lanes) return null;
   // At least a batch in flight, or the last batch could never fill.
   const chunkWindow = Math.max(MD5_BATCH, inFlight + MD5_READ_AHEAD);
-  const chunks = SharedArena.orPool(input.objectSize, chunkWindow, MD5_LANES_SCRATCH_BYTES);
+  const chunks = SharedArena.orPool(input.objectSize, chunkWindow, lanes.MD5_LANES_SCRATCH_BYTES);
   if (!(chunks instanceof SharedArena)) return null;
-  const lanes = new Md5Lanes(chunks.memory, 0);
-  return { batches: new Md5Batches(lanes, chunkCount, MD5_BATCH), chunks, chunkWindow };
+  let md5: Md5Lanes;
+  try {
+    md5 = new lanes.Md5Lanes(chunks.memory, 0);
+  } catch {
+    // The kernels compiled but do not instantiate on this memory: node:crypto gives the same digests.
+    return null;
+  }
+  return { batches: new Md5Batches(md5, chunkCount, MD5_BATCH), chunks, chunkWindow };
 }
 
 /**
