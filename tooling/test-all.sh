@@ -48,10 +48,25 @@ status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
 stop_servers
 trap - EXIT
-# The count of tests run, as the last line, in the plain form any CI log reader understands.
+# Once more without WebAssembly (node --jitless, as some sandboxes run): the conformance suite
+# over the posix driver and the memory example, and the CLI's first step. Needs no server.
+say "running the conformance suite under node --jitless"
+jitless_results="$VOLBACK_SERVERS_DIR/vitest-jitless-results.json"
+pnpm exec vitest run --config tooling/vitest.jitless.config.ts --reporter=default --reporter=json --outputFile.json="$jitless_results" || status=$?
+if ! node --jitless packages/cli/dist/bundle/bin.js --version >/dev/null; then
+  say "volback --version fails under node --jitless"
+  status=1
+fi
+# The count of tests run in both, as the last line, in the plain form any CI log reader understands.
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
-' "$results" || true
+  const fs = require("fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of process.argv.slice(1)) {
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`vitest: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results" "$jitless_results" || true
 exit "$status"

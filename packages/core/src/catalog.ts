@@ -4,7 +4,7 @@ import { hasErrorCode, InvalidBackupError, NotFoundError } from './errors.js';
 import { parseCinderDatetime } from './format/cinder-datetime.js';
 import type { ObjectStore } from './object-store.js';
 import { coveredBytes, readBackupMetadata, sizeInGiB } from './stored-backup.js';
-import { mapLimited } from './engine/map-limited.js';
+import { mapLimited } from './engine/flow/map-limited.js';
 
 /** Looks up backup records by id, to walk incremental chains. Cinder's is its DB. */
 export interface BackupCatalog {

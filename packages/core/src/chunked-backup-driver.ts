@@ -11,13 +11,14 @@ import { StoreCatalog, type BackupCatalog } from './catalog.js';
 import { codecFor, normalizeCompressionTag } from './codecs/index.js';
 import type { CompressionAlgorithm } from './codecs/codec.js';
 import { deleteUnlessDepended } from './delete-protocol.js';
-import { runBackupJob } from './engine/backup-job.js';
-import { loadChain, runRestoreJob, type ChainLayer } from './engine/restore-job.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './engine/retry.js';
-import { limitedStore } from './engine/limited-store.js';
-import { retryingStore } from './engine/retrying-store.js';
-import { createTaskRunner, type TaskRunner } from './engine/task-runner.js';
-import { ZeroObjectCache } from './engine/zero-object-cache.js';
+import { runBackupJob } from './engine/jobs/backup-job.js';
+import { loadChain, runRestoreJob, type ChainLayer } from './engine/jobs/restore-job.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './engine/store/retry.js';
+import { limitedStore } from './engine/store/limited-store.js';
+import { retryingStore } from './engine/store/retrying-store.js';
+import { createTaskRunner, type TaskRunner } from './engine/workers/task-runner.js';
+import { ZeroObjectCache } from './engine/jobs/zero-object-cache.js';
+import { md5LanesWanted } from './engine/hashing/md5-lanes-loader.js';
 import { ConfigError, hasErrorCode, InvalidBackupError, NotFoundError } from './errors.js';
 import type { Sha256Digests } from './format/sha256-digests.js';
 import type { ObjectStore } from './object-store.js';
@@ -61,6 +62,13 @@ export interface ChunkedDriverOptions<C extends BackupCatalog = BackupCatalog> {
    * 0 runs everything on the calling thread.
    */
   workers?: number;
+  /**
+   * Whether full backups may compute MD5 in WebAssembly SIMD lanes, several chunks at once.
+   * Default true; `VOLBACK_MD5_LANES=0` in the environment switches them off too. Off, or where
+   * the process has no WebAssembly (`node --jitless`), the workers hash with node:crypto: the
+   * same digests, more CPU.
+   */
+  md5Lanes?: boolean;
 }
 
 export const DEFAULT_OBJECT_SIZE = 8 * 1024 * 1024;
@@ -96,6 +104,7 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
   }
   private readonly zeroObjects = new ZeroObjectCache();
   private readonly workers: number | undefined;
+  private readonly md5Lanes: boolean;
   private runnerInstance: TaskRunner | undefined;
 
   constructor(store: ObjectStore, options: ChunkedDriverOptions<C> = {}) {
@@ -111,6 +120,7 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
     this.catalog = typeof catalog === 'function' ? catalog(this.io) : (catalog ?? (new StoreCatalog(this.io) as BackupCatalog as C));
     this.volumeMetadata = options.volumeMetadata ?? new MemoryVolumeMetadataStore();
     this.workers = options.workers;
+    this.md5Lanes = md5LanesWanted(options.md5Lanes);
     validateSizes(this.objectSize, this.hashBlockSize);
   }
 
@@ -165,6 +175,7 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
       volumeMeta,
       zeroObjects: this.zeroObjects,
       runner,
+      md5Lanes: this.md5Lanes,
       signal: opts.signal,
       onProgress: opts.onProgress,
     });

@@ -1,6 +1,6 @@
 import type { LocatedBackup } from './backup-standing.js';
 import { kindInPrefix } from './backup-objects.js';
-import { removeObjects } from './engine/backup-job.js';
+import { removeObjects } from './engine/jobs/backup-job.js';
 import { InvalidBackupError } from './errors.js';
 import type { ObjectStore } from './object-store.js';
 import { putRemovalMarker } from './removal-markers.js';

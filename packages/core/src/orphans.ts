@@ -1,6 +1,6 @@
 import { kindInPrefix, namesInPrefix, ownerOfObject } from './backup-objects.js';
 import { backupIdOfPrefix, metadataObjectName, volumeIdOfPrefix } from './cinder-names.js';
-import { mapLimited } from './engine/map-limited.js';
+import { mapLimited } from './engine/flow/map-limited.js';
 import { throwIfAborted, UnsupportedError } from './errors.js';
 import type { ObjectStore, StoreCallOptions } from './object-store.js';
 import { metadataListed, putRemovalMarker } from './removal-markers.js';

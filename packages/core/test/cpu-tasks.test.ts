@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { codecFor } from '../src/codecs/index.js';
-import { hashBlocks } from '../src/engine/block-hashes.js';
-import { processChunk } from '../src/engine/cpu-tasks.js';
+import { hashBlocks } from '../src/engine/hashing/block-hashes.js';
+import { processChunk } from '../src/engine/workers/cpu-tasks.js';
 import { Sha256Digests } from '../src/format/sha256-digests.js';
 
 const KiB = 1024;

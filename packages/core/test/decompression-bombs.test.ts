@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { codecFor, maxStoredLength } from '../src/codecs/index.js';
-import { checkObject, type ObjectCheckTask } from '../src/engine/cpu-tasks.js';
+import { checkObject, type ObjectCheckTask } from '../src/engine/workers/cpu-tasks.js';
 import { IntegrityError } from '../src/errors.js';
 import { BZIP2_GIB_OF_ZEROS, zlibZeros, zstdZeroFrame } from './bombs.js';
 
@@ -138,7 +138,7 @@ describe('decompression bombs in a process of their own (built package)', () => 
     writeFileSync(
       script,
       `import { readFileSync } from 'node:fs';
-const { checkObject } = await import(${JSON.stringify(new URL('../dist/engine/cpu-tasks.js', import.meta.url).href)});
+const { checkObject } = await import(${JSON.stringify(new URL('../dist/engine/workers/cpu-tasks.js', import.meta.url).href)});
 const out = [];
 for (const { tag, file } of ${JSON.stringify(files)}) {
   for (const into of [new Uint8Array(${DECLARED}), null]) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BufferPool } from '../src/engine/buffer-pool.js';
-import { allocateReadBuffer, isReadBuffer, READ_BUFFER_OFFSET } from '../src/engine/read-buffer.js';
-import { SharedArena } from '../src/engine/shared-arena.js';
-import { ownedBuffers, transferableBuffers } from '../src/engine/transferable.js';
+import { BufferPool } from '../src/engine/memory/buffer-pool.js';
+import { allocateReadBuffer, isReadBuffer, READ_BUFFER_OFFSET } from '../src/engine/memory/read-buffer.js';
+import { SharedArena } from '../src/engine/memory/shared-arena.js';
+import { ownedBuffers, transferableBuffers } from '../src/engine/workers/transferable.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimited } from '../src/engine/map-limited.js';
+import { mapLimited } from '../src/engine/flow/map-limited.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,8 +1,8 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Md5Batches } from '../src/engine/md5-batches.js';
-import { Md5Lanes, MD5_LANES_SCRATCH_BYTES } from '../src/engine/md5-lanes/index.js';
-import { SharedArena } from '../src/engine/shared-arena.js';
+import { Md5Batches } from '../src/engine/hashing/md5-batches.js';
+import { Md5Lanes, MD5_LANES_SCRATCH_BYTES } from '../src/engine/hashing/md5-lanes/index.js';
+import { SharedArena } from '../src/engine/memory/shared-arena.js';
 
 const KiB = 1024;
 

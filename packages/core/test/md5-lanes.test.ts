@@ -1,8 +1,8 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MD5_K, md5KernelModule } from '../src/engine/md5-lanes/md5-kernel.js';
-import { Md5Lanes, MD5_LANES_SCRATCH_BYTES, type MemoryRange, type SharedWasmMemory } from '../src/engine/md5-lanes/md5-lanes.js';
-import { sleb, uleb } from '../src/engine/md5-lanes/wasm-writer.js';
+import { MD5_K, md5KernelModule } from '../src/engine/hashing/md5-lanes/md5-kernel.js';
+import { Md5Lanes, MD5_LANES_SCRATCH_BYTES, type MemoryRange, type SharedWasmMemory } from '../src/engine/hashing/md5-lanes/md5-lanes.js';
+import { sleb, uleb } from '../src/engine/hashing/md5-lanes/wasm-writer.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

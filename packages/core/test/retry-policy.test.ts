@@ -11,7 +11,7 @@ import {
   withRetry,
   type RetryPolicy,
   type RetryTiming,
-} from '../src/engine/retry.js';
+} from '../src/engine/store/retry.js';
 import { rejectionOf, SeededRandom } from '../src/testing/test-data.js';
 
 /** Waits recorded, not slept: the schedule is data. Rejects at once, as a real sleep does, on an aborted signal. */

@@ -62,7 +62,7 @@ describe('the engine on worker threads (built package)', () => {
   });
 
   it('keeps waiting tasks in its own queue, hands them to workers with room, and cancels them on close', async () => {
-    const { WorkerPool } = await import('../dist/engine/task-runner.js');
+    const { WorkerPool } = await import('../dist/engine/workers/task-runner.js');
     const { md5Hex } = built;
     const pool = new WorkerPool(1);
     const task = (n: number) => {
@@ -91,7 +91,7 @@ describe('the engine on worker threads (built package)', () => {
   };
 
   it('settles every task with its result or a typed error when one fails and the pool closes while others run', async () => {
-    const { WorkerPool } = await import('../dist/engine/task-runner.js');
+    const { WorkerPool } = await import('../dist/engine/workers/task-runner.js');
     const pool = new WorkerPool(2);
     // Big enough that zlib is still inflating some of them on a worker when close() comes.
     const tasks = [zlibTask(64 * KiB, true), ...Array.from({ length: 7 }, (_, i) => zlibTask(8 * 1024 * KiB + i))];
@@ -110,7 +110,7 @@ describe('the engine on worker threads (built package)', () => {
   });
 
   it('settles every task of a pool closed while its threads still start, and the process ends (no exit 13)', () => {
-    const pool = new URL('../dist/engine/task-runner.js', import.meta.url).href;
+    const pool = new URL('../dist/engine/workers/task-runner.js', import.meta.url).href;
     const dir = mkdtempSync(join(tmpdir(), 'volback-pool-'));
     const script = join(dir, 'close-at-once.mjs');
     // Threads stopped while they start up exit with code 0, still holding the tasks given them:
@@ -136,7 +136,7 @@ console.log(settled.map((s) => (s.status === 'fulfilled' ? 'ok' : s.reason.code 
   });
 
   it('never keeps a finished process alive, idle or after work', () => {
-    const pool = new URL('../dist/engine/task-runner.js', import.meta.url).href;
+    const pool = new URL('../dist/engine/workers/task-runner.js', import.meta.url).href;
     for (const work of ['', 'await p.checkObject({ name: "o", stored: new Uint8Array(10), into: null, compression: "none", length: 10, md5: "a63c90cc3684ad8b0a2176a6a8fe9005", md5Check: "always", offset: 0, blockSize: null, blockHashes: null, volumeBytes: 10 });']) {
       const script = join(mkdtempSync(join(tmpdir(), 'volback-pool-')), 'pool.mjs');
       writeFileSync(script, `const { WorkerPool } = await import(${JSON.stringify(pool)}); const p = new WorkerPool(2); ${work} console.log('end');`);

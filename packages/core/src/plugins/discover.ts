@@ -1,7 +1,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { VolbackError } from '../errors.js';
-import { mapLimited } from '../engine/map-limited.js';
+import { mapLimited } from '../engine/flow/map-limited.js';
 import { CORE_API_VERSION } from './api-version.js';
 import { apiVersionSatisfied, parseManifest } from './manifest.js';
 

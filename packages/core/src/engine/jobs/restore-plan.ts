@@ -1,8 +1,8 @@
-import { metadataObjectName, sha256ObjectName } from '../cinder-names.js';
-import { codecFor } from '../codecs/index.js';
-import { IntegrityError, UnsupportedError } from '../errors.js';
-import type { ObjectEntry } from '../format/backup-metadata.js';
-import { SHA256_DIGEST_BYTES, type Sha256Digests } from '../format/sha256-digests.js';
+import { metadataObjectName, sha256ObjectName } from '../../cinder-names.js';
+import { codecFor } from '../../codecs/index.js';
+import { IntegrityError, UnsupportedError } from '../../errors.js';
+import type { ObjectEntry } from '../../format/backup-metadata.js';
+import { SHA256_DIGEST_BYTES, type Sha256Digests } from '../../format/sha256-digests.js';
 import type { ChainLayer } from './chain-loader.js';
 import { IntervalSet, type Interval } from './interval-set.js';
 

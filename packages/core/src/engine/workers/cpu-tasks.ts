@@ -1,9 +1,9 @@
-import { compressByCopy, maxStoredLength } from '../codecs/codec.js';
-import { codecFor, type Codec } from '../codecs/index.js';
-import { IntegrityError, VolbackError } from '../errors.js';
-import { fillSha256Digests, type Sha256FileLayout } from '../format/sha256-file.js';
-import { hexOf, sameDigest } from '../format/sha256-digests.js';
-import { blockSha256Digest, hashBlocks, isAllZero, md5Hex, zeroBlockSha256 } from './block-hashes.js';
+import { compressByCopy, maxStoredLength } from '../../codecs/codec.js';
+import { codecFor, type Codec } from '../../codecs/index.js';
+import { IntegrityError, VolbackError } from '../../errors.js';
+import { fillSha256Digests, type Sha256FileLayout } from '../../format/sha256-file.js';
+import { hexOf, sameDigest } from '../../format/sha256-digests.js';
+import { blockSha256Digest, hashBlocks, isAllZero, md5Hex, zeroBlockSha256 } from '../hashing/block-hashes.js';
 
 /**
  * The CPU-heavy steps of backup and restore, as pure functions of plain data, so they run the

@@ -1,4 +1,4 @@
-import type { Codec } from '../codecs/codec.js';
+import type { Codec } from '../../codecs/codec.js';
 
 /** The stored form of an object: compressed when that makes it smaller, else raw and tagged `none`. */
 export interface StoredForm {

@@ -1,12 +1,12 @@
-import { kindInPrefix } from '../backup-objects.js';
-import type { BackupRecord } from '../backup-record.js';
-import { metadataObjectName, sha256ObjectName } from '../cinder-names.js';
-import { InvalidBackupError, throwIfAborted } from '../errors.js';
-import type { BackupMetadata } from '../format/backup-metadata.js';
-import type { Sha256File } from '../format/sha256-file.js';
-import type { ObjectStore } from '../object-store.js';
-import { locationOf, readBackupMetadata, readSha256File, type BackupLocation } from '../stored-backup.js';
-import { decodeVolumeMetadata } from '../volume-metadata.js';
+import { kindInPrefix } from '../../backup-objects.js';
+import type { BackupRecord } from '../../backup-record.js';
+import { metadataObjectName, sha256ObjectName } from '../../cinder-names.js';
+import { InvalidBackupError, throwIfAborted } from '../../errors.js';
+import type { BackupMetadata } from '../../format/backup-metadata.js';
+import type { Sha256File } from '../../format/sha256-file.js';
+import type { ObjectStore } from '../../object-store.js';
+import { locationOf, readBackupMetadata, readSha256File, type BackupLocation } from '../../stored-backup.js';
+import { decodeVolumeMetadata } from '../../volume-metadata.js';
 
 /** One backup of a chain, read from the store and checked on its own. */
 export interface ChainLayer {

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../object-store.js';
+import type { ObjectStore } from '../../object-store.js';
 import { checkRetryPolicy, withRetry, type RetryPolicy } from './retry.js';
 import { aroundStoreCalls } from './store-calls.js';
 

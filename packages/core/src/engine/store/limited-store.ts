@@ -1,5 +1,5 @@
-import type { ObjectStore } from '../object-store.js';
-import { Slots } from './slots.js';
+import type { ObjectStore } from '../../object-store.js';
+import { Semaphore } from '../flow/semaphore.js';
 import { aroundStoreCalls } from './store-calls.js';
 
 /**
@@ -8,6 +8,6 @@ import { aroundStoreCalls } from './store-calls.js';
  * loading and its fetches all count against what the store declares it takes.
  */
 export function limitedStore(store: ObjectStore): ObjectStore {
-  const slots = new Slots(Math.max(1, store.capabilities.maxConcurrency));
-  return aroundStoreCalls(store, (call) => slots.use(call));
+  const calls = new Semaphore(Math.max(1, store.capabilities.maxConcurrency));
+  return aroundStoreCalls(store, (call) => calls.use(call));
 }

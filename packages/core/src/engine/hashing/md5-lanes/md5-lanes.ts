@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_SHAPE, md5KernelModule, workAreaBytes } from './md5-kernel.js';
+import { UnsupportedError } from '../../../errors.js';
+import { webAssembly, type WebAssemblyApi } from '../../memory/web-assembly.js';
+import { md5KernelModule, workAreaBytes } from './md5-kernel.js';
 
 /** The shared memory the kernels import: a `WebAssembly.Memory` created with `shared: true`. */
 export interface SharedWasmMemory {
@@ -15,25 +17,25 @@ export interface MemoryRange {
 type Kernel4 = (state: number, p0: number, p1: number, p2: number, p3: number, blocks: number) => void;
 type Kernel8 = (state: number, ...pointersThenBlocks: number[]) => void;
 
-// The compiler's libraries here do not declare WebAssembly: only what is used.
-const { Module, Instance } = (globalThis as unknown as {
-  WebAssembly: {
-    Module: new (bytes: Uint8Array) => object;
-    Instance: new (module: object, imports: { env: { memory: SharedWasmMemory } }) => {
-      exports: { md5x4: Kernel4; md5x8: Kernel8 };
-    };
-  };
-}).WebAssembly;
-
 let compiled: object | undefined;
-/** One compiled module serves every memory: it imports its memory rather than owning one. */
-function kernelModule(): object {
-  compiled ??= new Module(md5KernelModule(DEFAULT_SHAPE));
+/**
+ * The kernels' module, compiled once: it imports its memory rather than owning one, so one
+ * serves every memory. Throws where the process has no WebAssembly, or where the module does
+ * not compile (an engine or CPU without WebAssembly SIMD).
+ */
+export function compileMd5Kernels(): object {
+  compiled ??= new (wasmOrThrow().Module)(md5KernelModule());
   return compiled;
 }
 
+function wasmOrThrow(): WebAssemblyApi {
+  const wasm = webAssembly();
+  if (!wasm) throw new UnsupportedError('Md5Lanes: this process has no WebAssembly (node --jitless?)');
+  return wasm;
+}
+
 const LANES = 8;
-const STATE_BYTES = workAreaBytes(2, DEFAULT_SHAPE.message);
+const STATE_BYTES = workAreaBytes(2);
 const TAIL_BYTES = 128;
 const IV = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476] as const;
 /**
@@ -111,9 +113,9 @@ export class Md5Lanes {
     if (!Number.isInteger(scratch) || scratch < 0 || scratch % MD5_LANES_SCRATCH_ALIGN !== 0) {
       throw new RangeError(`Md5Lanes: scratch address ${scratch} is not ${MD5_LANES_SCRATCH_ALIGN}-byte aligned`);
     }
-    const { exports } = new Instance(kernelModule(), { env: { memory } });
-    this.md5x4 = exports.md5x4;
-    this.md5x8 = exports.md5x8;
+    const { exports } = new (wasmOrThrow().Instance)(compileMd5Kernels(), { env: { memory } });
+    this.md5x4 = exports.md5x4 as Kernel4;
+    this.md5x8 = exports.md5x8 as Kernel8;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { preloadZstd } from '../codecs/zstd-codec.js';
-import { CancelledError } from '../errors.js';
+import { preloadZstd } from '../../codecs/zstd-codec.js';
+import { CancelledError } from '../../errors.js';
 import { checkObject, processChunk } from './cpu-tasks.js';
 import { serializeError, type EngineWorkerData } from './task-runner.js';
 import { ownedBuffers, transferableBuffers } from './transferable.js';

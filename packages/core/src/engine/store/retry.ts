@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BackendError, CancelledError, ConfigError, throwIfAborted } from '../errors.js';
+import { BackendError, CancelledError, ConfigError, throwIfAborted } from '../../errors.js';
 
 /** How transient backend errors are retried. */
 export interface RetryPolicy {

@@ -1,16 +1,16 @@
-import { IntegrityError, throwIfAborted, VolbackError } from '../errors.js';
-import type { ObjectEntry } from '../format/backup-metadata.js';
-import type { ObjectStore } from '../object-store.js';
-import type { ProgressListener } from '../progress.js';
-import type { RestoreTarget } from '../restore-target.js';
-import { compressionFamilyOf, maxStoredLength } from '../codecs/index.js';
-import { isAllZero } from './block-hashes.js';
+import { IntegrityError, throwIfAborted, VolbackError } from '../../errors.js';
+import type { ObjectEntry } from '../../format/backup-metadata.js';
+import type { ObjectStore } from '../../object-store.js';
+import type { ProgressListener } from '../../progress.js';
+import type { RestoreTarget } from '../../restore-target.js';
+import { compressionFamilyOf, maxStoredLength } from '../../codecs/index.js';
+import { isAllZero } from '../hashing/block-hashes.js';
 import type { ChainLayer } from './chain-loader.js';
-import type { ObjectCheckResult, ObjectCheckTask } from './cpu-tasks.js';
+import type { ObjectCheckResult, ObjectCheckTask } from '../workers/cpu-tasks.js';
 import { expectedDigests, planRestore, type RestorePlan, type RestoreTask } from './restore-plan.js';
-import { SharedArena } from './shared-arena.js';
-import type { TaskRunner } from './task-runner.js';
-import { TaskWindow } from './task-window.js';
+import { SharedArena } from '../memory/shared-arena.js';
+import type { TaskRunner } from '../workers/task-runner.js';
+import { TaskWindow } from '../flow/task-window.js';
 
 export type { ChainLayer } from './chain-loader.js';
 export { loadChain } from './chain-loader.js';

@@ -1,14 +1,17 @@
-/** At most `count` holders at once; the others wait in line. For a resource lent per task, such as a buffer. */
-export class Slots {
+/**
+ * A counting semaphore: at most `count` tasks hold it at once, the others wait in line, first
+ * come first served. For a resource lent per task, such as a buffer or a store connection.
+ */
+export class Semaphore {
   private free: number;
   private readonly line: (() => void)[] = [];
 
   constructor(count: number) {
-    if (!(count >= 1)) throw new RangeError('Slots: count must be at least 1');
+    if (!(count >= 1)) throw new RangeError('Semaphore: count must be at least 1');
     this.free = count;
   }
 
-  /** Runs `task` once a slot is free, and frees the slot when it settles. */
+  /** Runs `task` once a permit is free, and frees the permit when it settles. */
   async use<T>(task: () => Promise<T>): Promise<T> {
     if (this.free > 0) this.free--;
     else await new Promise<void>((resolve) => this.line.push(resolve));

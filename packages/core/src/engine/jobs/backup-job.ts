@@ -1,26 +1,27 @@
-import { finishedBackupNames, namesInPrefix } from '../backup-objects.js';
-import type { BackupRecord } from '../backup-record.js';
-import { checkParentUsable, checkWrittenBackup, type LocatedBackup } from '../backup-standing.js';
-import { dataObjectName, metadataObjectName, sha256ObjectName } from '../cinder-names.js';
-import type { Codec } from '../codecs/codec.js';
-import { CancelledError, InvalidBackupError, throwIfAborted } from '../errors.js';
-import { encodeBackupMetadata, FORMAT_VERSION, type ObjectEntry } from '../format/backup-metadata.js';
-import { pythonDatetimeString } from '../format/cinder-datetime.js';
-import { layoutSha256File } from '../format/sha256-file.js';
-import type { Sha256Digests } from '../format/sha256-digests.js';
-import type { ObjectStore } from '../object-store.js';
-import type { ProgressListener } from '../progress.js';
-import type { VolumeSource } from '../volume-source.js';
-import { sizeInGiB } from '../stored-backup.js';
-import { InOrder } from './in-order.js';
-import { mapLimited } from './map-limited.js';
-import { Md5Batches } from './md5-batches.js';
-import { Md5Lanes, MD5_LANES_SCRATCH_BYTES } from './md5-lanes/index.js';
-import { SharedArena, type BufferLender } from './shared-arena.js';
-import { Slots } from './slots.js';
-import type { ChunkResult } from './cpu-tasks.js';
-import type { TaskRunner } from './task-runner.js';
-import { TaskWindow } from './task-window.js';
+import { finishedBackupNames, namesInPrefix } from '../../backup-objects.js';
+import type { BackupRecord } from '../../backup-record.js';
+import { checkParentUsable, checkWrittenBackup, type LocatedBackup } from '../../backup-standing.js';
+import { dataObjectName, metadataObjectName, sha256ObjectName } from '../../cinder-names.js';
+import type { Codec } from '../../codecs/codec.js';
+import { CancelledError, InvalidBackupError, throwIfAborted } from '../../errors.js';
+import { encodeBackupMetadata, FORMAT_VERSION, type ObjectEntry } from '../../format/backup-metadata.js';
+import { pythonDatetimeString } from '../../format/cinder-datetime.js';
+import { layoutSha256File } from '../../format/sha256-file.js';
+import type { Sha256Digests } from '../../format/sha256-digests.js';
+import type { ObjectStore } from '../../object-store.js';
+import type { ProgressListener } from '../../progress.js';
+import type { VolumeSource } from '../../volume-source.js';
+import { sizeInGiB } from '../../stored-backup.js';
+import { InOrder } from '../flow/in-order.js';
+import { mapLimited } from '../flow/map-limited.js';
+import { Md5Batches } from '../hashing/md5-batches.js';
+import type { Md5Lanes } from '../hashing/md5-lanes/index.js';
+import { loadMd5Lanes } from '../hashing/md5-lanes-loader.js';
+import { SharedArena, type BufferLender } from '../memory/shared-arena.js';
+import { Semaphore } from '../flow/semaphore.js';
+import type { ChunkResult } from '../workers/cpu-tasks.js';
+import type { TaskRunner } from '../workers/task-runner.js';
+import { TaskWindow } from '../flow/task-window.js';
 import { ZeroObjectCache } from './zero-object-cache.js';
 
 /** Everything one backup run needs, decided by the driver beforehand. */
@@ -42,6 +43,8 @@ export interface BackupJobInput {
   zeroObjects: ZeroObjectCache;
   /** Where hashing, MD5 and compression run (worker threads by default). */
   runner: TaskRunner;
+  /** Whether a full backup may hash MD5 in WebAssembly lanes (where they can run); else node:crypto on the workers. */
+  md5Lanes: boolean;
   signal: AbortSignal | undefined;
   onProgress: ProgressListener | undefined;
 }
@@ -93,10 +96,10 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   // ~16 MiB of RSS. Buffers are lent and taken back, so memory stays flat whatever the volume size.
   const inFlight = input.runner.parallelism + 2;
   const chunkCount = Math.ceil(volume.size / objectSize);
-  const md5 = md5PlanFor(input, chunkCount, inFlight);
+  const md5 = await md5PlanFor(input, chunkCount, inFlight);
   const window = new TaskWindow(md5 ? md5.chunkWindow : inFlight);
   // Hashing, compressing and storing hold a scratch buffer each: at most inFlight at once.
-  const cpu = new Slots(inFlight);
+  const cpu = new Semaphore(inFlight);
   const inOrder = new InOrder();
   const onePerChunk = input.parentHashes === null;
   const progress = new BackupProgress(record.id, volume.size, input.onProgress);
@@ -239,16 +242,25 @@ interface Md5Plan {
  * MD5 lanes for a full backup, where each chunk is one object. MD5 was a third of a full
  * backup's CPU; four chunks in lanes take about a third of what node:crypto takes for them one
  * by one (1 GiB full backup here: 3.45 s -> 2.9 s, RSS 160 -> 178 MiB). Null where they do not
- * apply: incrementals (objects are runs of changed blocks), single chunks, huge objects.
+ * apply: incrementals (objects are runs of changed blocks), single chunks, huge objects; and
+ * where they are switched off or cannot run (no WebAssembly): the workers then hash with node:crypto.
  */
-function md5PlanFor(input: BackupJobInput, chunkCount: number, inFlight: number): Md5Plan | null {
-  if (input.parentHashes !== null || chunkCount < 2) return null;
+async function md5PlanFor(input: BackupJobInput, chunkCount: number, inFlight: number): Promise<Md5Plan | null> {
+  if (!input.md5Lanes || input.parentHashes !== null || chunkCount < 2) return null;
+  const lanes = await loadMd5Lanes();
+  if (!lanes) return null;
   // At least a batch in flight, or the last batch could never fill.
   const chunkWindow = Math.max(MD5_BATCH, inFlight + MD5_READ_AHEAD);
-  const chunks = SharedArena.orPool(input.objectSize, chunkWindow, MD5_LANES_SCRATCH_BYTES);
+  const chunks = SharedArena.orPool(input.objectSize, chunkWindow, lanes.MD5_LANES_SCRATCH_BYTES);
   if (!(chunks instanceof SharedArena)) return null;
-  const lanes = new Md5Lanes(chunks.memory, 0);
-  return { batches: new Md5Batches(lanes, chunkCount, MD5_BATCH), chunks, chunkWindow };
+  let md5: Md5Lanes;
+  try {
+    md5 = new lanes.Md5Lanes(chunks.memory, 0);
+  } catch {
+    // The kernels compiled but do not instantiate on this memory: node:crypto gives the same digests.
+    return null;
+  }
+  return { batches: new Md5Batches(md5, chunkCount, MD5_BATCH), chunks, chunkWindow };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isReadBuffer } from './read-buffer.js';
+import { isReadBuffer } from '../memory/read-buffer.js';
 
 /**
  * What to list for transfer when `holder[key]` is posted to another thread. Shared memory is

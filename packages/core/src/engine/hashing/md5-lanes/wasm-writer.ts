@@ -53,7 +53,6 @@ const Simd = {
   load: 0x00,
   store: 0x0b,
   const: 0x0c,
-  shuffle: 0x0d,
   i32x4Splat: 0x11,
   load32Lane: 0x56,
   load32Zero: 0x5c,
@@ -154,10 +153,6 @@ export class CodeBuilder {
   }
   i32x4Splat(): this {
     return this.simd(Simd.i32x4Splat);
-  }
-  /** Picks 32-bit lanes 0-3 from the first operand and 4-7 from the second. */
-  i32x4Shuffle(lanes: readonly [number, number, number, number]): this {
-    return this.simd(Simd.shuffle, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
   }
   v128Not(): this {
     return this.simd(Simd.not);

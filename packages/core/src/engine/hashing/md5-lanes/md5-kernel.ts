@@ -7,8 +7,6 @@ import { CodeBuilder, encodeModule, ValType, type FunctionSpec } from './wasm-wr
  *
  * Work area at `state` (16-byte aligned), per group g of four lanes:
  *   state + 64g + 0/16/32/48   A, B, C, D (lane j = message 4g+j, little-endian u32)
- *   state + 64G + 256g         the block transposed (16 × v128), when `message` is 'memory'
- * where G is the number of groups.
  */
 
 /** Per-round left-rotation amounts, RFC 1321. */
@@ -32,43 +30,22 @@ function wordIndex(i: number): number {
 }
 
 /**
- * How a kernel is generated; DEFAULT_SHAPE is what measured fastest on an AMD EPYC (AVX2) under
- * Node 20, where 'shuffle' vs 'lanes', 'memory' vs 'locals' and 'splat' vs 'const' were within
- * noise of each other for md5x4, and 'g: add' was a few percent ahead of one bitselect.
+ * With two groups, each group's step is tied to the other group's result from this many steps
+ * back. V8's scheduler orders independent chains one after the other rather than interleaving
+ * them, so md5x8 ran no faster than md5x4; adding `other & 0` (a zero it cannot prove) to the
+ * message word, off the critical path, keeps the two chains within a few steps of each other so
+ * the CPU overlaps them: md5x8 went from 1.0x to about 1.4x of md5x4.
+ *
+ * The kernel's other choices measured within noise of their alternatives on an AMD EPYC (AVX2)
+ * under Node 20, or a few percent ahead: the block transposed with 32-bit lane loads (not
+ * 16-byte loads and shuffles) into locals (not memory), K[i] as a v128.const (not a splat), and
+ * G as (b & d) + (c & ~d) rather than one bitselect. The variants live in this file's history.
  */
-export interface Md5KernelShape {
-  /** Groups of four lanes computed interleaved: 1 for md5x4, 2 for md5x8. */
-  readonly groups: 1 | 2;
-  /** Transposing a block: 32-bit lane loads, or 16-byte loads and 4×4 shuffles. */
-  readonly transpose: 'lanes' | 'shuffle';
-  /** Where the transposed block lives during the 64 steps. */
-  readonly message: 'locals' | 'memory';
-  /** How K[i] is made: a v128.const, or i32.const + i32x4.splat. */
-  readonly constants: 'const' | 'splat';
-  /** G as (b & d) + (c & ~d), so only one op waits for b; or as one bitselect. */
-  readonly g: 'add' | 'bitselect';
-  /**
-   * With two groups, how many steps back each group's step is tied to the other group (1-3), or
-   * 0 for no tie. V8's scheduler orders independent chains one after the other rather than
-   * interleaving them, so md5x8 ran no faster than md5x4; adding `other & 0` (a zero it cannot
-   * prove) to the message word, off the critical path, keeps the two chains within a few steps
-   * of each other so the CPU overlaps them: md5x8 went from 1.0x to about 1.4x of md5x4.
-   */
-  readonly tie: 0 | 1 | 2 | 3;
-}
+const TIE = 3;
 
-/** The shape Md5Lanes uses: its work area is just the state, 64 bytes per group. */
-export const DEFAULT_SHAPE: Omit<Md5KernelShape, 'groups'> = {
-  transpose: 'lanes',
-  message: 'locals',
-  constants: 'const',
-  g: 'add',
-  tie: 3,
-};
-
-/** Bytes of the work area at `state` that a kernel with `groups` groups uses. */
-export function workAreaBytes(groups: number, message: Md5KernelShape['message']): number {
-  return 64 * groups + (message === 'memory' ? 256 * groups : 0);
+/** Bytes of the work area at `state` that a kernel with `groups` groups uses: A, B, C, D of each. */
+export function workAreaBytes(groups: number): number {
+  return 64 * groups;
 }
 
 interface GroupLocals {
@@ -76,17 +53,14 @@ interface GroupLocals {
   readonly abcd: [number, number, number, number];
   /** The state at the start of the block, added back at its end. */
   readonly saved: [number, number, number, number];
-  /** The 16 transposed message words (only with message 'locals'). */
+  /** The 16 transposed message words. */
   readonly words: number[];
   /** Scratch for the step's pre-rotation sum. */
   readonly sum: number;
-  /** Scratch for the transposition: four rows then four half-transposed. */
-  readonly rows: number[];
 }
 
 /** Emits `md5x{4·groups}(state, p0 … p{4·groups-1}, blocks)`. */
-function md5Function(name: string, shape: Md5KernelShape): FunctionSpec {
-  const { groups } = shape;
+function md5Function(name: string, groups: 1 | 2): FunctionSpec {
   const lanes = 4 * groups;
   const state = 0;
   const pointer = (lane: number): number => 1 + lane;
@@ -102,58 +76,22 @@ function md5Function(name: string, shape: Md5KernelShape): FunctionSpec {
   const group: GroupLocals[] = Array.from({ length: groups }, () => ({
     abcd: four(),
     saved: four(),
-    words: shape.message === 'locals' ? Array.from({ length: 16 }, newLocal) : [],
+    words: Array.from({ length: 16 }, newLocal),
     sum: newLocal(),
-    rows: Array.from({ length: 8 }, newLocal),
   }));
-  const messageBase = (g: number): number => 64 * groups + 256 * g;
   const zero = newLocal();
 
   const c = new CodeBuilder();
 
-  /** Leaves message word k of group g, transposed, on the stack (lane j = message 4g+j). */
-  const pushWord = (g: number, k: number): void => {
-    const gl = group[g]!;
-    if (shape.message === 'locals') c.localGet(gl.words[k]!);
-    else c.localGet(state).v128Load(messageBase(g) + 16 * k);
-  };
-
-  /** Transposes the current block of group g's four messages into its words. */
+  /** Transposes the current block of group g's four messages into its words (lane j = message 4g+j). */
   const loadBlock = (g: number): void => {
     const gl = group[g]!;
     const p = (j: number): number => pointer(4 * g + j);
-    const keep = (k: number, emit: () => void): void => {
-      if (shape.message === 'locals') {
-        emit();
-        c.localSet(gl.words[k]!);
-      } else {
-        c.localGet(state);
-        emit();
-        c.v128Store(messageBase(g) + 16 * k);
-      }
-    };
-    if (shape.transpose === 'lanes') {
-      for (let k = 0; k < 16; k++) {
-        keep(k, () => {
-          // load32_lane pops (address, vector): stack the later addresses first.
-          c.localGet(p(3)).localGet(p(2)).localGet(p(1)).localGet(p(0)).v128Load32Zero(4 * k);
-          for (let j = 1; j < 4; j++) c.v128Load32Lane(4 * k, j);
-        });
-      }
-      return;
-    }
-    const [r0, r1, r2, r3, t0, t1, t2, t3] = gl.rows as [number, number, number, number, number, number, number, number];
-    for (let q = 0; q < 4; q++) {
-      [r0, r1, r2, r3].forEach((r, j) => c.localGet(p(j)).v128Load(16 * q, 0).localSet(r));
-      // Interleave 32-bit words of row pairs, then 64-bit halves of those.
-      c.localGet(r0).localGet(r1).i32x4Shuffle([0, 4, 1, 5]).localSet(t0);
-      c.localGet(r0).localGet(r1).i32x4Shuffle([2, 6, 3, 7]).localSet(t1);
-      c.localGet(r2).localGet(r3).i32x4Shuffle([0, 4, 1, 5]).localSet(t2);
-      c.localGet(r2).localGet(r3).i32x4Shuffle([2, 6, 3, 7]).localSet(t3);
-      keep(4 * q + 0, () => c.localGet(t0).localGet(t2).i32x4Shuffle([0, 1, 4, 5]));
-      keep(4 * q + 1, () => c.localGet(t0).localGet(t2).i32x4Shuffle([2, 3, 6, 7]));
-      keep(4 * q + 2, () => c.localGet(t1).localGet(t3).i32x4Shuffle([0, 1, 4, 5]));
-      keep(4 * q + 3, () => c.localGet(t1).localGet(t3).i32x4Shuffle([2, 3, 6, 7]));
+    for (let k = 0; k < 16; k++) {
+      // load32_lane pops (address, vector): stack the later addresses first.
+      c.localGet(p(3)).localGet(p(2)).localGet(p(1)).localGet(p(0)).v128Load32Zero(4 * k);
+      for (let j = 1; j < 4; j++) c.v128Load32Lane(4 * k, j);
+      c.localSet(gl.words[k]!);
     }
   };
 
@@ -164,10 +102,8 @@ function md5Function(name: string, shape: Md5KernelShape): FunctionSpec {
         c.localGet(cc).localGet(d).localGet(b).v128Bitselect();
         break;
       case 1: // G = (b & d) | (c & ~d); the halves share no bits, so adding them also works
-        if (shape.g === 'add') {
-          c.localGet(cc).localGet(d).v128AndNot().i32x4Add();
-          c.localGet(b).localGet(d).v128And();
-        } else c.localGet(b).localGet(cc).localGet(d).v128Bitselect();
+        c.localGet(cc).localGet(d).v128AndNot().i32x4Add();
+        c.localGet(b).localGet(d).v128And();
         break;
       case 2: // H = b ^ c ^ d, with c ^ d (known a step earlier) first
         c.localGet(cc).localGet(d).v128Xor().localGet(b).v128Xor();
@@ -185,9 +121,8 @@ function md5Function(name: string, shape: Md5KernelShape): FunctionSpec {
     const k = MD5_K[i]!;
     // a + (M + K) does not wait for b: only f and the final add do.
     c.localGet(a!);
-    pushWord(g, wordIndex(i));
-    if (shape.constants === 'const') c.i32x4Const([k, k, k, k]);
-    else c.i32Const(k).i32x4Splat();
+    c.localGet(gl.words[wordIndex(i)]!);
+    c.i32x4Const([k, k, k, k]);
     c.i32x4Add();
     if (tie !== undefined) c.localGet(tie).localGet(zero).v128And().i32x4Add();
     c.i32x4Add();
@@ -218,7 +153,7 @@ function md5Function(name: string, shape: Md5KernelShape): FunctionSpec {
     for (let g = 0; g < groups; g++) {
       const r = roles[g]!;
       const other = results[(g + 1) % groups]!;
-      step(g, i, r, shape.tie > 0 && groups > 1 && i >= shape.tie + 1 ? other[i - shape.tie] : undefined);
+      step(g, i, r, groups > 1 && i >= TIE + 1 ? other[i - TIE] : undefined);
       results[g]!.push(r[0]!);
       r.unshift(r.pop()!);
     }
@@ -246,9 +181,9 @@ export const MAX_MEMORY_PAGES = 65536;
  * `blocks` 64-byte blocks from each p_j (all advancing together) through the state at `state`
  * in place; see the layout at the top of this file and workAreaBytes for its size.
  */
-export function md5KernelModule(shape: Omit<Md5KernelShape, 'groups'> = DEFAULT_SHAPE): Uint8Array {
+export function md5KernelModule(): Uint8Array {
   return encodeModule(
-    [md5Function('md5x4', { ...shape, groups: 1 }), md5Function('md5x8', { ...shape, groups: 2 })],
+    [md5Function('md5x4', 1), md5Function('md5x8', 2)],
     MAX_MEMORY_PAGES,
   );
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Slots } from '../src/engine/slots.js';
+import { Semaphore } from '../src/engine/flow/semaphore.js';
 
-describe('Slots', () => {
+describe('Semaphore', () => {
   it('runs at most `count` tasks at once, the others in the order they asked', async () => {
-    const slots = new Slots(2);
+    const semaphore = new Semaphore(2);
     let running = 0;
     let most = 0;
     const started: number[] = [];
@@ -14,14 +14,14 @@ describe('Slots', () => {
       running--;
       return i;
     };
-    expect(await Promise.all([0, 1, 2, 3, 4].map((i) => slots.use(task(i))))).toEqual([0, 1, 2, 3, 4]);
+    expect(await Promise.all([0, 1, 2, 3, 4].map((i) => semaphore.use(task(i))))).toEqual([0, 1, 2, 3, 4]);
     expect(most).toBe(2);
     expect(started).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('frees the slot of a task that throws', async () => {
-    const slots = new Slots(1);
-    await expect(slots.use(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await slots.use(async () => 'next')).toBe('next');
+    const semaphore = new Semaphore(1);
+    await expect(semaphore.use(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await semaphore.use(async () => 'next')).toBe('next');
   });
 });

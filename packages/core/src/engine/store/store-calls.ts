@@ -1,4 +1,4 @@
-import type { GetObjectOptions, ObjectStore, StoreCallOptions } from '../object-store.js';
+import type { GetObjectOptions, ObjectStore, StoreCallOptions } from '../../object-store.js';
 
 /** Runs one store call (`call`), made with `opts`; returns what it returns. */
 export type AroundCall = <T>(call: () => Promise<T>, opts?: StoreCallOptions) => Promise<T>;

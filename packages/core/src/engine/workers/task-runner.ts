@@ -9,7 +9,7 @@ import {
   UnsupportedError,
   VolbackError,
   type VolbackErrorCode,
-} from '../errors.js';
+} from '../../errors.js';
 import { ownedBuffers, transferableBuffers } from './transferable.js';
 import { checkObject, processChunk, type ChunkResult, type ChunkTask, type ObjectCheckResult, type ObjectCheckTask } from './cpu-tasks.js';
 

@@ -1,4 +1,6 @@
+import { UnsupportedError } from '../../errors.js';
 import { BufferPool } from './buffer-pool.js';
+import { webAssembly, type SharedMemory } from './web-assembly.js';
 
 const WASM_PAGE = 64 * 1024;
 /** A shared WebAssembly memory holds at most 4 GiB; slots past this size use a BufferPool. */
@@ -6,16 +8,7 @@ const MAX_ARENA_BYTES = 2 ** 32 - WASM_PAGE;
 /** Below this, slots are plain buffers: a WebAssembly memory costs more to set up than it saves. */
 const MIN_ARENA_BYTES = 1 << 20;
 
-/** The part of WebAssembly.Memory used here (the compiler's libraries here do not declare it). */
-export interface SharedMemory {
-  readonly buffer: SharedArrayBuffer;
-  grow(pages: number): number;
-}
-const { Memory } = (globalThis as unknown as {
-  WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => SharedMemory };
-}).WebAssembly;
-
-/** Buffers a job lends out and takes back: a SharedArena, or a BufferPool when slots are huge. */
+/** Buffers a job lends out and takes back: a SharedArena, or a BufferPool when slots are huge or WebAssembly is missing. */
 export interface BufferLender {
   readonly capacity: number;
   take(length: number): Uint8Array;
@@ -50,14 +43,19 @@ export class SharedArena implements BufferLender {
   ) {
     this.slotPages = Math.max(1, Math.ceil(capacity / WASM_PAGE));
     this.reservedPages = Math.ceil(reservedBytes / WASM_PAGE);
-    this.memory = new Memory({ initial: this.reservedPages, maximum: this.reservedPages + this.slotPages * maxSlots, shared: true });
+    const wasm = webAssembly();
+    if (!wasm) throw new UnsupportedError('SharedArena: this process has no WebAssembly (node --jitless?)');
+    this.memory = new wasm.Memory({ initial: this.reservedPages, maximum: this.reservedPages + this.slotPages * maxSlots, shared: true });
   }
 
-  /** The arena when `maxSlots` slots of `capacity` bytes fit in shared memory, else a BufferPool. */
+  /**
+   * The arena when `maxSlots` slots of `capacity` bytes fit in shared memory, else a BufferPool;
+   * a BufferPool too where the process has no WebAssembly.
+   */
   static orPool(capacity: number, maxSlots: number, reservedBytes = 0): BufferLender {
     const bytes = Math.ceil(capacity / WASM_PAGE) * WASM_PAGE * maxSlots + Math.ceil(reservedBytes / WASM_PAGE) * WASM_PAGE;
     // Small jobs gain nothing from sharing and would pay most of their time growing the memory.
-    if (bytes > MAX_ARENA_BYTES || bytes < MIN_ARENA_BYTES) return new BufferPool(capacity);
+    if (bytes > MAX_ARENA_BYTES || bytes < MIN_ARENA_BYTES || !webAssembly()) return new BufferPool(capacity);
     try {
       return new SharedArena(capacity, maxSlots, reservedBytes);
     } catch (err) {
