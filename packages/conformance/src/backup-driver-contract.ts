@@ -2,6 +2,7 @@ import {
   BufferRestoreTarget,
   BufferVolumeSource,
   decodeBackupRecord,
+  DEFAULT_OBJECT_SIZE,
   encodeBackupRecord,
   MemoryCatalog,
   newBackupRecord,
@@ -13,25 +14,33 @@ import {
   type ProgressEvent,
 } from '@volback/core';
 import { createDriverFor } from './driver-factory.js';
-import { GroupHarness, resolveBackdoor, trackContainers } from './harness.js';
+import { GroupHarness, resolveBackdoor } from './harness.js';
 import type { ConformanceRunner, ConformanceTarget, StorageBackdoor } from './runner.js';
+import type { StoreVerdict } from './store-verdict.js';
 import { describeDifference, errorCodeOf, makeVolume, mutateVolume, rejectionOf } from './test-data.js';
+import { trackWrites, type TrackedStore } from './write-tracker.js';
 
 /** The BackupDriver group's name, usable as a key of `target.skip`. */
 export const BACKUP_DRIVER_GROUP = 'BackupDriver contract';
 
 const MIB = 1024 * 1024;
-/** Not a multiple of the object size nor of the 32 KiB hash block: the tail is a partial block. */
-const VOLUME_BYTES = 3 * MIB + 12_345;
+/** The engine's objects, as a host's backups have them: a store that cannot hold them fails here as it would there. */
+const OBJECT_BYTES = DEFAULT_OBJECT_SIZE;
+/** Two objects, the second short; not a multiple of the 32 KiB hash block, so the tail is a partial block. */
+const VOLUME_BYTES = OBJECT_BYTES + 12_345;
+/** Three objects: one whole object between the first and the short last one. */
+const LONG_VOLUME_BYTES = 2 * OBJECT_BYTES + 12_345;
 const TIMEOUT = 180_000;
 
 /**
  * Registers the BackupDriver contract: full and incremental backups restored bit-exact at
  * every point, a parent of another size, an empty change, delete, export/import, volume
- * metadata, corruption detection, cancellation and progress. Runs when the target gives a
- * store (core's chunked engine is used) or its own `createDriver`.
+ * metadata, corruption detection, cancellation, progress and the store's container listing.
+ * Runs when the target gives a store (core's chunked engine is used, with its default object
+ * size) or its own `createDriver`. With a `verdict` from the ObjectStore group, a store that
+ * failed that group fails one test here, naming what it failed, and the rest are skipped.
  */
-export function defineBackupDriverContract(runner: ConformanceRunner, target: ConformanceTarget): void {
+export function defineBackupDriverContract(runner: ConformanceRunner, target: ConformanceTarget, verdict?: StoreVerdict): void {
   if (!target.createStore && !target.createDriver) return;
   const { describe, expect } = runner;
 
@@ -41,14 +50,13 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
     let backdoor: StorageBackdoor | undefined;
     const catalog = new MemoryCatalog();
     const made: BackupRecord[] = [];
-    const t = new GroupHarness(runner, target, BACKUP_DRIVER_GROUP);
-    let tidy: (() => Promise<void>) | undefined;
+    const t = new GroupHarness(runner, target, BACKUP_DRIVER_GROUP, verdict ? { gates: [verdict.gate] } : {});
+    let tracked: TrackedStore | undefined;
     const needsRaw = () => (store || backdoor ? null : 'needs a store or a backdoor to see stored objects');
 
     runner.beforeAll(async () => {
-      const tracked = target.createStore ? trackContainers(await target.createStore()) : undefined;
+      tracked = target.createStore ? trackWrites(await target.createStore(), target) : undefined;
       store = tracked?.store;
-      tidy = tracked?.removeEmptyContainers;
       backdoor = resolveBackdoor(target, store);
       const d = await createDriverFor(target, store, { catalog });
       if (!d) throw new Error('conformance: no driver to test (give createStore or createDriver)');
@@ -57,7 +65,7 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
     runner.afterAll(async () => {
       // Newest first, so no incremental outlives its parent.
       for (const r of made.reverse()) await driver?.deleteBackup(r).catch(() => undefined);
-      await tidy?.();
+      await tracked?.cleanUp();
       await store?.close?.();
     }, TIMEOUT);
 
@@ -88,6 +96,10 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
       return { container: record.container as string, prefix: record.serviceMetadata as string };
     }
 
+    if (verdict?.expected) {
+      t.test('the store passes its ObjectStore contract, which every test below builds on', (skip) => verdict.check(skip), { precondition: true });
+    }
+
     t.test('checkForSetupError resolves on a working driver', async () => {
       await driver.checkForSetupError();
     });
@@ -95,10 +107,10 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
     t.test(
       'full backup restores bit-exact (random, zero and text regions; partial last block)',
       async () => {
-        const volume = makeVolume(VOLUME_BYTES, 1);
+        const volume = makeVolume(LONG_VOLUME_BYTES, 1);
         const result = await backup(volume);
         expect(result.kind).toBe('full');
-        expect(result.volumeBytes).toBe(VOLUME_BYTES);
+        expect(result.volumeBytes).toBe(LONG_VOLUME_BYTES);
         expect(result.record.objectCount).toBeGreaterThan(0);
         expect(result.record.size, 'size in GiB, rounded up').toBe(1);
         expect(describeDifference(await restore(result.record), volume)).toBeNull();
@@ -245,8 +257,8 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
     );
 
     /** Flips one stored byte of a backup's object (through the backdoor when there is one); restore must name it. */
-    async function expectCorruptionCaught(options: BackupOptions, seed: number, objectNumber: string, flip: number): Promise<void> {
-      const result = await backup(makeVolume(MIB + 4096, seed), {}, options);
+    async function expectCorruptionCaught(options: BackupOptions, size: number, seed: number, objectNumber: string, flip: number): Promise<void> {
+      const result = await backup(makeVolume(size, seed), {}, options);
       const { container, prefix } = location(result.record);
       const victim = `${prefix}-${objectNumber}`;
       const raw = backdoor ? await backdoor.readRaw(container, victim) : await (store as ObjectStore).getObject(container, victim);
@@ -262,20 +274,20 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
 
     t.test(
       'a corrupted data object fails the restore with E_INTEGRITY naming it',
-      () => expectCorruptionCaught({ compression: 'none' }, 13, '00002', 0x5a),
+      () => expectCorruptionCaught({ compression: 'none' }, OBJECT_BYTES + 4096, 13, '00002', 0x5a),
       { gates: [needsRaw], timeout: TIMEOUT },
     );
 
     t.test(
       'a corrupted compressed object fails the restore with E_INTEGRITY',
-      () => expectCorruptionCaught({}, 14, '00001', 0x01),
+      () => expectCorruptionCaught({}, MIB + 4096, 14, '00001', 0x01),
       { gates: [needsRaw], timeout: TIMEOUT },
     );
 
     t.test(
       'cancelling mid-backup throws E_CANCELLED and leaves no object behind',
       async () => {
-        const volume = makeVolume(4 * MIB, 15);
+        const volume = makeVolume(VOLUME_BYTES, 15);
         const record = newBackupRecord({ volumeId: globalThis.crypto.randomUUID() });
         const controller = new AbortController();
         let events = 0;
@@ -306,7 +318,7 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
     t.test(
       'progress events grow monotonically and end complete',
       async () => {
-        const volume = makeVolume(2 * MIB + 777, 16);
+        const volume = makeVolume(OBJECT_BYTES + 777, 16);
         const events: ProgressEvent[] = [];
         const result = await backup(volume, {}, { onProgress: (e) => events.push({ ...e }) });
         checkProgress(events, 'backup', result.record.id, volume.length);
@@ -317,6 +329,17 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
         expect(describeDifference(into.data, volume)).toBeNull();
       },
       { timeout: TIMEOUT },
+    );
+
+    t.test(
+      'listContainers lists the container of a backup just made',
+      async () => {
+        const result = await backup(makeVolume(MIB + 99, 17));
+        const { container } = location(result.record);
+        const listed = await (store as Required<ObjectStore>).listContainers();
+        expect(listed, 'listContainers right after a backup').toContain(container);
+      },
+      { gates: [() => (store?.listContainers ? null : 'the store does not offer listContainers (optional)')], timeout: TIMEOUT },
     );
 
     function checkProgress(events: ProgressEvent[], operation: ProgressEvent['operation'], backupId: string, total: number): void {

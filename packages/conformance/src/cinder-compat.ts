@@ -10,9 +10,11 @@ import {
 import { fileURLToPath } from 'node:url';
 import { copyCinderFixtureBackup, loadCinderFixtures, type CinderFixtures } from '@volback/core/testing';
 import { createDriverFor } from './driver-factory.js';
-import { GroupHarness, resolveCapabilities, trackContainers } from './harness.js';
+import { GroupHarness, resolveCapabilities } from './harness.js';
 import type { ConformanceRunner, ConformanceTarget } from './runner.js';
+import type { StoreVerdict } from './store-verdict.js';
 import { describeDifference, mutateVolume, sha256Hex } from './test-data.js';
+import { trackWrites, type TrackedStore } from './write-tracker.js';
 
 /** The Cinder group's name, usable as a key of `target.skip`. */
 export const CINDER_GROUP = 'Cinder compatibility';
@@ -30,10 +32,10 @@ const FIXTURE_KEYS = ['zlib/full', 'zlib/incr1', 'zlib/incr2'] as const;
  * Registers the Cinder-compatibility group: the backups real Cinder wrote (the fixtures) are
  * copied into the store under test with their own object names, then restored through the
  * driver and compared with Cinder's images by SHA-256; finally an incremental is made on top
- * of Cinder's last backup and restored. Needs a store; skipped with a note when no fixtures
- * folder is configured.
+ * of Cinder's last backup and restored. Needs a store; skipped with a note when the fixtures
+ * are switched off, and, with a `verdict`, when the store failed its ObjectStore contract.
  */
-export function defineCinderCompat(runner: ConformanceRunner, target: ConformanceTarget): void {
+export function defineCinderCompat(runner: ConformanceRunner, target: ConformanceTarget, verdict?: StoreVerdict): void {
   const createStore = target.createStore;
   if (!createStore) return;
   const { describe, expect } = runner;
@@ -43,19 +45,17 @@ export function defineCinderCompat(runner: ConformanceRunner, target: Conformanc
     let store: ObjectStore;
     let driver: BackupDriver;
     let fixtures: CinderFixtures;
-    let tidy: (() => Promise<void>) | undefined;
+    let tracked: TrackedStore | undefined;
     let enabled = false;
     const catalog = new MemoryCatalog();
     const records = new Map<string, BackupRecord>();
-    const copied: { container: string; name: string }[] = [];
     const extra: BackupRecord[] = [];
-    const t = new GroupHarness(runner, target, CINDER_GROUP);
+    const t = new GroupHarness(runner, target, CINDER_GROUP, verdict ? { gates: [verdict.gate] } : {});
     const gates = [() => (enabled ? null : 'the Cinder fixtures are switched off (capabilities.cinderFixtures)')];
 
     runner.beforeAll(async () => {
-      const tracked = trackContainers(await createStore());
+      tracked = trackWrites(await createStore(), target);
       store = tracked.store;
-      tidy = tracked.removeEmptyContainers;
       if (!resolveCapabilities(target, store).cinderFixtures) return;
       enabled = true;
       fixtures = await loadCinderFixtures(fixturesDir);
@@ -65,7 +65,6 @@ export function defineCinderCompat(runner: ConformanceRunner, target: Conformanc
       for (const b of fixtures.backups) {
         const container = store.containerFor(b.id, null);
         const record = await copyCinderFixtureBackup(store, b, container);
-        for (const name of await store.listObjects(container, b.serviceMetadata)) copied.push({ container, name });
         catalog.put(record);
         records.set(b.key, record);
       }
@@ -73,8 +72,7 @@ export function defineCinderCompat(runner: ConformanceRunner, target: Conformanc
 
     runner.afterAll(async () => {
       for (const r of extra) await driver?.deleteBackup(r).catch(() => undefined);
-      await Promise.all(copied.map((c) => store.deleteObject(c.container, c.name).catch(() => undefined)));
-      await tidy?.();
+      await tracked?.cleanUp();
       await store?.close?.();
     }, 300_000);
 

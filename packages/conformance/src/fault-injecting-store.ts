@@ -150,7 +150,7 @@ const MAY_COME_AFTER = new Set<FaultKind>(['timeout', 'connection-reset', 'http-
  * ({@link TransientFaultKind}; `truncated-body` when asked): run a driver's backups and
  * restores over it to prove they survive a flaky backend, and read `faults` to see that faults
  * really happened. Naming and set-up calls (`objectNamePrefix`, `containerFor`,
- * `checkForSetupError`, `deleteContainer`, `close`) are passed through.
+ * `checkForSetupError`, `close`) are passed through.
  *
  * @example
  * ```ts
@@ -196,7 +196,6 @@ export function faultInjectingStore(store: ObjectStore, options: FaultOptions): 
     const list = store.listContainers.bind(store);
     wrapped.listContainers = (o) => injector.around({ kind: 'listContainers', container: '', name: '' }, o, () => list(o));
   }
-  if (store.deleteContainer) wrapped.deleteContainer = store.deleteContainer.bind(store);
   if (store.close) wrapped.close = store.close.bind(store);
   return wrapped;
 }

@@ -4,6 +4,23 @@ import type { ConformanceCapabilities, ConformanceRunner, ConformanceTarget, Run
 /** Returned by a gate: null to run the test, else why it is skipped. */
 export type Gate = () => string | null;
 
+/** What a group adds to each of its tests. */
+export interface GroupOptions {
+  /** Checked before each test's own gates, except for tests registered with `precondition`. */
+  gates?: Gate[];
+  /** Told each test's outcome once its body has run (not when it was skipped). */
+  onOutcome?: (testName: string, passed: boolean) => void;
+}
+
+/** Options of one test. */
+export interface TestOptions {
+  /** Checked in order when the test runs. */
+  gates?: Gate[];
+  timeout?: number;
+  /** The test checks the group's own preconditions, so the group's gates do not apply to it. */
+  precondition?: boolean;
+}
+
 /**
  * Registers tests of one group, applying the target's skip list and capability gates at run
  * time (capabilities may come from a store that exists only once `beforeAll` has run).
@@ -13,50 +30,65 @@ export class GroupHarness {
     private readonly runner: ConformanceRunner,
     private readonly target: ConformanceTarget,
     private readonly groupName: string,
+    private readonly group: GroupOptions = {},
   ) {}
 
-  /** Registers one test. `gates` are checked in order when it runs. */
-  test(name: string, body: () => Promise<void>, options: { gates?: Gate[]; timeout?: number } = {}): void {
+  /** Registers one test; its body may skip itself with the `skip` it is given. */
+  test(name: string, body: (skip: (reason: string) => void) => Promise<void> | void, options: TestOptions = {}): void {
     const listed = this.target.skip?.[name] ?? this.target.skip?.[this.groupName];
+    const gates = [...(options.precondition ? [] : (this.group.gates ?? [])), ...(options.gates ?? [])];
     this.runner.it(
       name,
       async (context: RunnerTestContext) => {
-        if (listed !== undefined) return skipNow(context, `skipped by the target: ${listed}`);
-        for (const gate of options.gates ?? []) {
+        let skipped = false;
+        const skip = (reason: string) => {
+          skipped = true;
+          skipNow(context, reason);
+        };
+        if (listed !== undefined) return skip(`skipped by the target: ${listed}`);
+        for (const gate of gates) {
           const reason = gate();
-          if (reason !== null) return skipNow(context, reason);
+          if (reason !== null) return skip(reason);
         }
-        await body();
+        try {
+          await body(skip);
+        } catch (err) {
+          // A runner's skip may throw to end the test: that is no failure.
+          if (!skipped) this.group.onOutcome?.(name, false);
+          throw err;
+        }
+        if (!skipped) this.group.onOutcome?.(name, true);
       },
       options.timeout ?? 60_000,
     );
   }
 }
 
-/** Marks the running test skipped where the runner can (vitest's `ctx.skip`), else notes it and passes. */
+/**
+ * Marks the running test skipped through the runner. A runner whose test context has no `skip`
+ * gets an error, not a pass: the suite's gates are decided at run time (capabilities are read
+ * from a store made in `beforeAll`), so registering the test as skipped up front is no way out,
+ * and a test that returned without running would be counted as one that passed.
+ */
 function skipNow(context: RunnerTestContext | undefined, reason: string): void {
-  if (typeof context?.skip === 'function') {
-    context.skip(reason);
-    return;
+  if (typeof context?.skip !== 'function') {
+    throw new Error(
+      `volback conformance: this test is to be skipped (${reason}), but the test runner gives it no ctx.skip(note) ` +
+        'and returning would report it as passed: use a runner whose test context can skip (vitest\'s does)',
+    );
   }
-  console.info(`[volback conformance] skipped: ${reason}`);
+  context.skip(reason);
 }
 
 /** Capabilities for a store: the target's overrides over what the store declares. */
 export function resolveCapabilities(target: ConformanceTarget, store: ObjectStore | undefined): ConformanceCapabilities {
   const declared = target.capabilities ?? {};
-  const maxBytes = store?.capabilities.maxObjectBytes;
   return {
-    ranges: declared.ranges ?? store?.capabilities.ranges ?? false,
-    largeObjects: declared.largeObjects ?? (maxBytes === undefined || maxBytes >= LARGE_OBJECT_BYTES),
     concurrency: declared.concurrency ?? 16,
     cinderFixtures: declared.cinderFixtures ?? true,
     slashInNames: declared.slashInNames ?? (store ? storeUsesSlashes(store) : false),
   };
 }
-
-/** Size of the large-object round trip. */
-export const LARGE_OBJECT_BYTES = 64 * 1024 * 1024;
 
 function storeUsesSlashes(store: ObjectStore): boolean {
   const probe = {
@@ -89,32 +121,4 @@ export function resolveBackdoor(target: ConformanceTarget, store: ObjectStore | 
   const b = target.backdoor;
   if (typeof b === 'function') return store ? b(store) : undefined;
   return b;
-}
-
-/**
- * The store, watched: every container it is asked to create is remembered, so the suite can
- * remove the empty ones afterwards (`deleteContainer`, where the store has it) and leave a live
- * backend as it found it.
- */
-export function trackContainers(store: ObjectStore): { store: ObjectStore; removeEmptyContainers(): Promise<void> } {
-  const containers = new Set<string>();
-  const ensureContainer: ObjectStore['ensureContainer'] = (container, opts) => {
-    containers.add(container);
-    return store.ensureContainer(container, opts);
-  };
-  // A proxy, not a subclass: methods keep the real store as `this`, whatever state they keep.
-  const tracked = new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'ensureContainer') return ensureContainer;
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return {
-    store: tracked,
-    async removeEmptyContainers() {
-      if (!store.deleteContainer) return;
-      for (const c of containers) await store.deleteContainer(c).catch(() => undefined);
-    },
-  };
 }

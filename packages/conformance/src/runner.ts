@@ -1,8 +1,14 @@
 import type { BackupDriver, BackupRecord, ObjectStore } from '@volback/core';
 
-/** The part of a test context the suite uses: vitest's `ctx.skip(note)` marks a test skipped at run time. */
+/**
+ * The part of a test context the suite uses: `skip(note)` marks the running test skipped, as
+ * vitest's `ctx.skip` and Jest-style runners' equivalents do. Required: most of the suite's
+ * skips depend on the store, which exists only once `beforeAll` has run, so they can only be
+ * decided while the test runs; a runner that cannot mark a test skipped then would report it
+ * as passed, a check that never ran shown as one that did.
+ */
 export interface RunnerTestContext {
-  skip?: (note?: string) => void;
+  skip(note?: string): void;
 }
 
 /** The assertions the suite uses; vitest's and Jest's `expect` provide them. */
@@ -47,12 +53,12 @@ export interface StorageBackdoor {
   writeRaw(container: string, name: string, data: Uint8Array): Promise<void>;
 }
 
-/** Switches for capability-gated tests. Unset ones come from the store's own `capabilities`. */
+/**
+ * Switches for capability-gated tests. Unset ones are read from the store. There is no switch
+ * for large objects: the engine writes objects of its default size (8 MiB, a few bytes more when
+ * compression cannot shrink them), so a store that cannot hold them cannot hold a backup.
+ */
 export interface ConformanceCapabilities {
-  /** `getObject` honours ranges. Default: `store.capabilities.ranges`. */
-  ranges: boolean;
-  /** Run the ≥ 64 MiB round trip. Default true, unless `store.capabilities.maxObjectBytes` is smaller. */
-  largeObjects: boolean;
   /** Puts issued at once by the concurrency test. Default 16. */
   concurrency: number;
   /** Run the Cinder-compatibility group (needs the fixtures). Default true. */
@@ -81,18 +87,27 @@ export interface ConformanceTarget {
   createStore?: () => Promise<ObjectStore>;
   /**
    * Makes the BackupDriver under test. Default: core's `ChunkedBackupDriver` over the store,
-   * with small objects (256 KiB) so the suite runs fast on every backend. `store` is undefined
+   * with the engine's default object size, as every backup a host makes. `store` is undefined
    * when the target has no `createStore` (a direct BackupDriver implementation).
    */
   createDriver?(store: ObjectStore | undefined, context: DriverTestContext): Promise<BackupDriver>;
   /** Overrides of the capabilities read from the store. */
-  capabilities?: Partial<ConformanceCapabilities>;
+  capabilities?: Partial<ConformanceCapabilities> & {
+    /** @deprecated Ignored: the large-object round trips always run (see {@link ConformanceCapabilities}). */
+    largeObjects?: boolean;
+  };
   /** A raw view of the storage, or a function making one for the store the suite created. */
   backdoor?: StorageBackdoor | ((store: ObjectStore) => StorageBackdoor);
   /** Folder of the Cinder fixtures. Default: env `VOLBACK_CINDER_FIXTURES`, else the copy shipped in this package. */
   fixturesDir?: string;
   /** Tests (by name, or a whole group by its name) to skip, with the reason shown in the report. */
   skip?: Record<string, string>;
+  /**
+   * Removes a container the suite had the store create, once the suite has deleted every object
+   * it put there (the ObjectStore contract has no container delete). Optional: without it, empty
+   * containers are left in place, except the empty directories of a store with a `localRoot`.
+   */
+  removeContainer?: (container: string) => Promise<void>;
   /** Runs once after the whole suite, e.g. to remove a temp folder or stop a server. */
   cleanup?: () => Promise<void>;
 }
