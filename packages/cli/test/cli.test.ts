@@ -110,7 +110,7 @@ describe('volback CLI on the posix driver', () => {
   it('runs the conformance suite on a directory and leaves it as it found it', async () => {
     const root = join(dir, 'conformance-root');
     await mkdir(root);
-    const r = await runCli(['conformance', root, '--skip-large'], env);
+    const r = await runCli(['conformance', root], env);
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/PASS .*Cinder compatibility › restores Cinder's zlib\/incr2 backup/);
     expect(await readdir(root)).toEqual([]);

@@ -38,7 +38,7 @@ describe('driver plugins from the CLI', () => {
   });
 
   it('runs the conformance suite against a discovered driver and reports it', async () => {
-    const { code, stdout } = await runCli(['conformance', 'memory://conformance', '--skip-large'], { VOLBACK_PLUGINS_DIR: host });
+    const { code, stdout } = await runCli(['conformance', 'memory://conformance'], { VOLBACK_PLUGINS_DIR: host });
     expect(code, stdout).toBe(0);
     expect(stdout).toMatch(/PASS .*BackupDriver contract › incremental chain of 3 restores every point/);
     expect(stdout).toMatch(/\n\d+ passed, 0 failed, \d+ skipped in/);

@@ -68,7 +68,7 @@ const commands = (target: string): string[][] => [
   ['show', 'some-id', '--store', target],
   ['export', 'some-id', '--store', target],
   ['delete', 'some-id', '--store', target],
-  ['conformance', target, '--skip-large', '--json'],
+  ['conformance', target, '--json'],
 ];
 
 describe('the s3 driver', () => {
@@ -214,7 +214,7 @@ export default {
   });
 
   it('has its target redacted, and its failures scrubbed, in a conformance run', async () => {
-    const r = await run(['conformance', `leaky://x?clientAssertion=${SECRET}`, '--skip-large', '--json'], { VOLBACK_PLUGINS_DIR: host });
+    const r = await run(['conformance', `leaky://x?clientAssertion=${SECRET}`, '--json'], { VOLBACK_PLUGINS_DIR: host });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out) as { target: string; failed: number; results: { note?: string }[] };
     expect(report.target).toBe('leaky://x?clientAssertion=***');

@@ -92,10 +92,7 @@ export interface ConformanceTarget {
    */
   createDriver?(store: ObjectStore | undefined, context: DriverTestContext): Promise<BackupDriver>;
   /** Overrides of the capabilities read from the store. */
-  capabilities?: Partial<ConformanceCapabilities> & {
-    /** @deprecated Ignored: the large-object round trips always run (see {@link ConformanceCapabilities}). */
-    largeObjects?: boolean;
-  };
+  capabilities?: Partial<ConformanceCapabilities>;
   /** A raw view of the storage, or a function making one for the store the suite created. */
   backdoor?: StorageBackdoor | ((store: ObjectStore) => StorageBackdoor);
   /** Folder of the Cinder fixtures. Default: env `VOLBACK_CINDER_FIXTURES`, else the copy shipped in this package. */

@@ -6,8 +6,8 @@ import { openTarget } from '../open-target.js';
 export const conformanceCommand: Command = {
   name: 'conformance',
   summary: 'run the shared conformance suite against a live backend and report pass/fail with timings',
-  usage: '<store> [--skip-large] [--json]',
-  options: { json: { type: 'boolean' }, 'skip-large': { type: 'boolean' } },
+  usage: '<store> [--json]',
+  options: { json: { type: 'boolean' } },
   async run(args, values, io) {
     const [target] = positionals(args, ['store']) as [string];
     // One probe store proves the target opens (config, credentials) before any test runs.
@@ -24,7 +24,6 @@ export const conformanceCommand: Command = {
     defineConformanceSuite(runner, {
       name: shown,
       createStore: async () => (await openTarget(target, io)).driverStore,
-      ...(values['skip-large'] ? { capabilities: { largeObjects: false } } : {}),
     });
     const started = performance.now();
     const results = await runner.run((r) => {
