@@ -1,15 +1,16 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Md5Batches } from '../src/engine/hashing/md5-batches.js';
 import { Md5Lanes, MD5_LANES_SCRATCH_BYTES } from '../src/engine/hashing/md5-lanes/index.js';
 import { SharedArena } from '../src/engine/memory/shared-arena.js';
+import { SeededRandom } from '../src/testing/test-data.js';
 
 const KiB = 1024;
 
 /** An arena with room for the lanes' scratch, and `count` random slots of ~`size` bytes (lengths differ). */
 function setup(count: number, size = 96 * KiB) {
   const arena = new SharedArena(size, count, MD5_LANES_SCRATCH_BYTES);
-  const views = Array.from({ length: count }, (_, i) => randomFillSync(arena.take(size - 7 * i)));
+  const views = Array.from({ length: count }, (_, i) => new SeededRandom(i).fill(arena.take(size - 7 * i)));
   return { lanes: new Md5Lanes(arena.memory, 0), views };
 }
 

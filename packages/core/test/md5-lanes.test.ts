@@ -1,8 +1,9 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MD5_K, md5KernelModule } from '../src/engine/hashing/md5-lanes/md5-kernel.js';
 import { Md5Lanes, MD5_LANES_SCRATCH_BYTES, type MemoryRange, type SharedWasmMemory } from '../src/engine/hashing/md5-lanes/md5-lanes.js';
 import { sleb, uleb } from '../src/engine/hashing/md5-lanes/wasm-writer.js';
+import { SeededRandom } from '../src/testing/test-data.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -23,7 +24,7 @@ function randomMemory(bytes: number): GrowableMemory {
   const pages = Math.ceil(bytes / PAGE);
   const memory = new Memory({ initial: pages, maximum: pages + 64, shared: true });
   const view = new Uint8Array(memory.buffer);
-  for (let at = 4 * KiB; at < view.length; at += 64 * KiB) randomFillSync(view, at, Math.min(64 * KiB, view.length - at));
+  for (let at = 4 * KiB; at < view.length; at += 64 * KiB) new SeededRandom(at).fill(view.subarray(at, at + Math.min(64 * KiB, view.length - at)));
   return memory;
 }
 
@@ -143,7 +144,7 @@ describe('Md5Lanes', () => {
     expect(md5.digest(first)).toEqual(first.map((m) => nodeMd5(memory, m)));
     const end = memory.buffer.byteLength;
     memory.grow(16);
-    randomFillSync(new Uint8Array(memory.buffer), end, 16 * PAGE);
+    new SeededRandom(end).fill(new Uint8Array(memory.buffer, end, 16 * PAGE));
     const grown = [{ offset: end + 1, length: 16 * PAGE - 1 }, { offset: end - 100, length: 10_000 }];
     expect(md5.digest(grown)).toEqual(grown.map((m) => nodeMd5(memory, m)));
   });
