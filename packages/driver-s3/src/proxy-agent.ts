@@ -1,6 +1,6 @@
 import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 
 type ProxyUrl = `http://${string}`;
@@ -31,7 +31,10 @@ export class ProxyTunnelAgent extends HttpsProxyAgent<ProxyUrl> {
   override async connect(req: ClientRequest, opts: ConnectOptions): Promise<Socket> {
     let status: number | undefined;
     req.once('proxyConnect', (answer: { statusCode?: number }) => (status = answer.statusCode));
-    const socket = await super.connect(req, { ...opts, ...this.tls } as ConnectOptions);
+    // The certificate is the endpoint's: checked against its host, which the agent leaves out of
+    // the handshake's options (Node would then check an IP endpoint's certificate for `localhost`).
+    const endpoint = { ...this.tls, checkServerIdentity: (_: string, cert: Parameters<typeof checkServerIdentity>[1]) => checkServerIdentity(opts.host ?? '', cert) };
+    const socket = await super.connect(req, { ...opts, ...endpoint } as ConnectOptions);
     if (status === 200) return socket;
     socket.destroy();
     throw new Error(`proxy ${this.proxy.host} refused CONNECT ${opts.host ?? '?'}:${opts.port ?? '?'}: HTTP ${status ?? '?'}`);

@@ -6,6 +6,7 @@ import { ConfigError, REDACTED, redactConfig, redactTarget, targetToUrl } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_KEY_PREFIX_BYTES } from '../src/config.js';
 import plugin, { createS3Store } from '../src/index.js';
+import { startConnectProxy } from './connect-proxy.js';
 
 const parse = (input: unknown) => plugin.parseConfig(input);
 const fromTarget = (target: string) => parse(plugin.configFromUrl?.(targetToUrl(target)));
@@ -83,6 +84,7 @@ describe('TLS certificate verification', () => {
   let server: Server;
   let endpoint: string;
   let handshakes = 0;
+  let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
   beforeAll(async () => {
     // A throwaway self-signed certificate for 127.0.0.1, valid 2000-2100: no CA trusts it.
     server = createServer({ cert: readFileSync(fixture('self-signed-127.0.0.1.crt')), key: readFileSync(fixture('self-signed-127.0.0.1.key')) }, (_req, res) => {
@@ -92,38 +94,47 @@ describe('TLS certificate verification', () => {
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    proxy = await startConnectProxy();
   });
   afterAll(async () => {
+    await proxy?.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const storeWith = (extra: Record<string, unknown>) =>
-    createS3Store({ bucket: 'bk', endpoint, forcePathStyle: true, accessKeyId: 'AK', secretAccessKey: SECRET, maxAttempts: 1, ...extra });
+  // The same checks straight to the endpoint and through a CONNECT tunnel, where TLS runs inside the tunnel.
+  const routes = { direct: () => ({}), 'through a proxy': () => ({ proxy: `http://127.0.0.1:${proxy.port}` }) };
+  const storeWith = (route: keyof typeof routes, extra: Record<string, unknown>) =>
+    createS3Store({ bucket: 'bk', endpoint, forcePathStyle: true, accessKeyId: 'AK', secretAccessKey: SECRET, maxAttempts: 1, ...routes[route](), ...extra });
 
-  it('is on by default: a self-signed certificate is refused, and no request reaches the server', async () => {
-    const store = storeWith({});
-    try {
-      const before = handshakes;
-      const err = await store.checkForSetupError().catch((e: unknown) => e as Error);
-      expect(err).toBeInstanceOf(Error);
-      expect(shown(err as Error)).toMatch(/self[- ]signed certificate|DEPTH_ZERO_SELF_SIGNED_CERT/i);
-      expect(shown(err as Error)).not.toContain(SECRET);
-      expect(handshakes).toBe(before);
-    } finally {
-      await store.close?.();
-    }
-  });
-
-  it('trusts the certificate once given as caFile, and skips the check only when told to', async () => {
-    for (const extra of [{ caFile: fixture('self-signed-127.0.0.1.crt') }, { tlsVerify: false }]) {
-      const store = storeWith(extra);
+  describe.each(Object.keys(routes) as (keyof typeof routes)[])('%s', (route) => {
+    it('is on by default: a self-signed certificate is refused, and no request reaches the server', async () => {
+      const store = storeWith(route, {});
       try {
-        await store.checkForSetupError();
+        const before = handshakes;
+        const err = await store.checkForSetupError().catch((e: unknown) => e as Error);
+        expect(err).toBeInstanceOf(Error);
+        expect(shown(err as Error)).toMatch(/self[- ]signed certificate|DEPTH_ZERO_SELF_SIGNED_CERT/i);
+        expect(shown(err as Error)).not.toContain(SECRET);
+        expect(handshakes).toBe(before);
       } finally {
         await store.close?.();
       }
-    }
-    expect(handshakes).toBeGreaterThanOrEqual(2);
+    });
+
+    it('trusts the certificate once given as caFile, and skips the check only when told to', async () => {
+      const before = handshakes;
+      const tunnels = proxy.tunnels.length;
+      for (const extra of [{ caFile: fixture('self-signed-127.0.0.1.crt') }, { tlsVerify: false }]) {
+        const store = storeWith(route, extra);
+        try {
+          await store.checkForSetupError();
+        } finally {
+          await store.close?.();
+        }
+      }
+      expect(handshakes - before).toBeGreaterThanOrEqual(2);
+      expect(proxy.tunnels.length - tunnels).toBe(route === 'direct' ? 0 : 2);
+    });
   });
 });
