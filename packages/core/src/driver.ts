@@ -9,6 +9,8 @@ export type { GetCall, ListPage, ListQuery, ObjectStoreDefinition, PutCall, Tran
 export { objectStoreLayout, posixLayout, type ObjectStoreLayoutOptions, type StoreLayout } from './driver/layouts.js';
 export { errnoOf, httpStatusOf, storeErrors, type StoreErrors } from './driver/store-errors.js';
 export { isMetadataName } from './driver/metadata-names.js';
+export { readBody, type ResponseBody } from './driver/bucket/read-body.js';
+export { hasUnprintable } from './ids.js';
 export { defineStoreDriver, type ConfigDeclaration, type StoreDriverDefinition } from './plugins/define-store-driver.js';
 export type { UrlMapping } from './plugins/url-config.js';
 export { defineDriverPlugin, type DriverPlugin, type JsonSchema } from './plugins/brand.js';

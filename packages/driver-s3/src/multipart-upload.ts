@@ -7,12 +7,11 @@ import {
   type CreateMultipartUploadCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { BackendError } from '@volback/core';
 import { contentMd5 } from './content-md5.js';
-import { mapS3Error } from './s3-errors.js';
+import { classifyS3Error, s3Errors } from './s3-errors.js';
 
 /** S3 allows at most this many parts per upload. */
-export const MAX_PARTS = 10_000;
+const MAX_PARTS = 10_000;
 
 /** What {@link uploadMultipart} needs besides the data. */
 export interface MultipartUploadParams {
@@ -25,13 +24,13 @@ export interface MultipartUploadParams {
   partSize: number;
   /** Parts in flight at once. */
   concurrency: number;
-  signal?: AbortSignal;
+  signal: AbortSignal;
   /** For error messages, e.g. `PUT bucket/key`. */
   what: string;
 }
 
 /** The part size actually used for an object of `size` bytes. */
-export function effectivePartSize(size: number, preferred: number): number {
+function effectivePartSize(size: number, preferred: number): number {
   return Math.max(preferred, Math.ceil(size / MAX_PARTS));
 }
 
@@ -42,15 +41,15 @@ export function effectivePartSize(size: number, preferred: number): number {
  */
 export async function uploadMultipart(data: Uint8Array, params: MultipartUploadParams): Promise<void> {
   const { client, create, sseCustomer, signal, what } = params;
-  const sendOpts = signal === undefined ? {} : { abortSignal: signal };
+  const sendOpts = { abortSignal: signal };
   let uploadId: string | undefined;
   try {
     const created = await client.send(new CreateMultipartUploadCommand(create), sendOpts);
     uploadId = created.UploadId;
   } catch (err) {
-    throw mapS3Error(err, `${what}: CreateMultipartUpload`, signal);
+    throw classifyS3Error(err, `${what}: CreateMultipartUpload`);
   }
-  if (uploadId === undefined) throw new BackendError(`s3: ${what}: CreateMultipartUpload returned no UploadId`, false);
+  if (uploadId === undefined) throw s3Errors.backend(`${what}: CreateMultipartUpload returned no UploadId`, false);
 
   const partSize = effectivePartSize(data.byteLength, params.partSize);
   const partCount = Math.max(1, Math.ceil(data.byteLength / partSize));
@@ -76,10 +75,10 @@ export async function uploadMultipart(data: Uint8Array, params: MultipartUploadP
           }),
           sendOpts,
         );
-        if (out.ETag === undefined) throw new BackendError(`s3: ${what}: UploadPart ${index + 1} returned no ETag`, false);
+        if (out.ETag === undefined) throw s3Errors.backend(`${what}: UploadPart ${index + 1} returned no ETag`, false);
         completed[index] = { ETag: out.ETag, PartNumber: index + 1 };
       } catch (err) {
-        failure ??= mapS3Error(err, `${what}: UploadPart ${index + 1}/${partCount}`, signal);
+        failure ??= classifyS3Error(err, `${what}: UploadPart ${index + 1}/${partCount}`);
       }
     }
   };
@@ -99,7 +98,7 @@ export async function uploadMultipart(data: Uint8Array, params: MultipartUploadP
         sendOpts,
       );
     } catch (err) {
-      throw mapS3Error(err, `${what}: CompleteMultipartUpload`, signal);
+      throw classifyS3Error(err, `${what}: CompleteMultipartUpload`);
     }
   } catch (err) {
     // Best effort, and not cancellable: the caller's signal may be what stopped us. Some test

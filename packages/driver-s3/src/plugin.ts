@@ -1,13 +1,13 @@
-import { defineDriverPlugin } from '@volback/core';
-import { parseS3Config, s3ConfigFromUrl, s3ConfigSchema, type S3StoreConfig } from './config.js';
-import { S3ObjectStore } from './s3-object-store.js';
+import { defineStoreDriver } from '@volback/core/driver';
+import { s3Config } from './config.js';
+import { createS3Client } from './s3-client.js';
+import { s3ObjectStore } from './s3-store.js';
 
-/** The plugin the loader finds through this package's `volback` manifest (`s3:` targets). */
-export const s3DriverPlugin = defineDriverPlugin<S3StoreConfig>({
+/** The plugin the loader finds through this package's `volback` manifest: `s3://bucket/key/prefix?field=value…` targets. */
+export const s3DriverPlugin = defineStoreDriver({
   id: 's3',
   schemes: ['s3'],
-  configSchema: s3ConfigSchema,
-  parseConfig: parseS3Config,
-  configFromUrl: (url) => s3ConfigFromUrl(url),
-  createStore: (config) => new S3ObjectStore(config),
+  config: s3Config,
+  url: { host: 'bucket', path: { field: 'keyPrefix', as: 'key' } },
+  createStore: (config) => s3ObjectStore(config, createS3Client(config)),
 });

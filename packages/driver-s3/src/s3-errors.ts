@@ -1,4 +1,7 @@
-import { AuthError, BackendError, CancelledError, NotFoundError, VolbackError } from '@volback/core';
+import { BackendError, CancelledError, storeErrors, VolbackError } from '@volback/core/driver';
+
+/** Typed errors whose messages begin with `s3: `. */
+export const s3Errors = storeErrors('s3');
 
 /** What we read off an SDK or network error. */
 interface ErrorFacts {
@@ -53,20 +56,6 @@ const TRANSIENT_CODES = new Set([
   'IncompleteBody',
 ]);
 
-const TRANSIENT_ERRNOS = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-  'UND_ERR_SOCKET',
-]);
-
 /** True for a 404 answer, whatever the S3 code (`NoSuchKey`, `NoSuchBucket`, HEAD's `NotFound`). */
 export function isNotFound(err: unknown): boolean {
   const f = factsOf(err);
@@ -84,46 +73,32 @@ export function isNotImplemented(err: unknown): boolean {
   return f.status === 501 || f.code === 'NotImplemented';
 }
 
-function isAbort(err: unknown): boolean {
-  const f = factsOf(err);
-  return f.code === 'AbortError' || f.errno === 'ABORT_ERR';
-}
-
 /**
- * Turns anything the SDK throws into a typed volback error whose message starts with `s3:` and
- * says what was being done (`what`, e.g. `PUT volumebackups/volume_…-00001`).
- * - 403 and credential codes: {@link AuthError};
- * - 404: {@link NotFoundError};
- * - 5xx, throttling, timeouts, connection resets: transient {@link BackendError};
- * - the rest: permanent {@link BackendError}.
- * Volback errors pass through unchanged.
+ * S3's reading of an SDK error, on top of core's (errno codes, HTTP statuses, aborts), in a
+ * message that says what was being done (`what`, e.g. `PUT volumebackups/volume_…-00001`):
+ * - credential codes, and 403: AuthError; no credentials at all: AuthError saying how to give them;
+ * - S3's not-found codes: NotFoundError;
+ * - throttling, timeouts and damaged uploads (`BadDigest`) besides 5xx: transient, but 501 is not;
+ * - once the SDK has retried an error itself, it is final: the engine's retries on top would
+ *   multiply the attempts (16 per object, two backoffs).
+ * Volback errors and cancellations pass unchanged.
  */
-export function mapS3Error(err: unknown, what: string, signal?: AbortSignal): VolbackError {
-  if (err instanceof VolbackError) return err;
-  if (signal?.aborted || isAbort(err)) return new CancelledError(`s3: ${what}: cancelled`, { cause: err });
+export function classifyS3Error(err: unknown, what: string): VolbackError {
+  const base = s3Errors.classify(err, what);
+  if (err instanceof VolbackError || base instanceof CancelledError) return base;
   const f = factsOf(err);
   const detail = describe(f);
   if (f.code === 'CredentialsProviderError') {
-    return new AuthError(
-      `s3: ${what}: no credentials found (${f.message}); give accessKeyId and secretAccessKey, ` +
+    return s3Errors.auth(
+      `${what}: no credentials found (${f.message}); give accessKeyId and secretAccessKey, ` +
         'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile',
-      { cause: err },
+      err,
     );
   }
-  if (f.status === 403 || AUTH_CODES.has(f.code)) {
-    return new AuthError(`s3: S3 rejected the credentials: ${what}: ${detail}`, { cause: err });
-  }
-  if (isNotFound(err)) {
-    return new NotFoundError(`s3: ${what}: not found (${detail})`, { cause: err });
-  }
-  const retryable =
-    (f.status !== undefined && (f.status >= 500 || f.status === 408 || f.status === 429) && f.status !== 501) ||
-    TRANSIENT_CODES.has(f.code) ||
-    (f.errno !== undefined && TRANSIENT_ERRNOS.has(f.errno));
-  // The SDK retries on its own (maxAttempts, 4 by default). Once it has given up, the engine's
-  // retries on top would multiply the attempts (16 per object, two backoffs), so the error is final.
-  const transient = retryable && !(f.attempts !== undefined && f.attempts > 1);
-  return new BackendError(`s3: ${what}: ${detail}`, transient, { cause: err });
+  if (f.status === 403 || AUTH_CODES.has(f.code)) return s3Errors.auth(`S3 rejected the credentials: ${what}: ${detail}`, err);
+  if (isNotFound(err)) return s3Errors.notFound(`${what}: not found (${detail})`, err);
+  const retryable = ((base instanceof BackendError && base.transient) || TRANSIENT_CODES.has(f.code)) && f.status !== 501;
+  return s3Errors.backend(`${what}: ${detail}`, retryable && !(f.attempts !== undefined && f.attempts > 1), err);
 }
 
 function describe(f: ErrorFacts): string {

@@ -1,16 +1,15 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineConformanceSuite } from '@volback/conformance';
-import { createS3Client, S3ObjectStore } from '../src/index.js';
+import plugin, { createS3Client, createS3Store } from '../src/index.js';
 import { configFor, describeEachS3Server } from './s3-servers.js';
 
 describeEachS3Server('conformance', (server) => {
-  const base = configFor(server);
   // The backdoor talks to the server with a plain client, not through the store under test.
-  const raw = createS3Client(base);
+  const raw = createS3Client(plugin.parseConfig(configFor(server)));
   defineConformanceSuite({ describe, it, expect, beforeAll, afterAll }, {
     name: `s3 (${server.label})`,
-    createStore: async () => new S3ObjectStore(configFor(server)),
+    createStore: async () => createS3Store(configFor(server)),
     backdoor: {
       listAll: async (bucket) => {
         const names: string[] = [];

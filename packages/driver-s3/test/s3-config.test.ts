@@ -1,6 +1,8 @@
-import { ConfigError } from '@volback/core';
+import { ConfigError, targetToUrl } from '@volback/core';
 import { describe, expect, it } from 'vitest';
-import { parseS3Config, S3ObjectStore, s3ConfigFromUrl, s3ConfigSchema } from '../src/index.js';
+import plugin from '../src/index.js';
+
+const MiB = 1024 * 1024;
 
 function configError(fn: () => unknown): ConfigError {
   try {
@@ -12,9 +14,29 @@ function configError(fn: () => unknown): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-describe('parseS3Config', () => {
-  it('accepts a minimal and a full config', () => {
-    expect(parseS3Config({ bucket: 'volumebackups' })).toEqual({ bucket: 'volumebackups' });
+/** A target as the CLI reads it: URL, then validation. */
+const fromTarget = (target: string) => plugin.parseConfig(plugin.configFromUrl?.(targetToUrl(target)));
+
+describe('s3 config', () => {
+  it('applies every default to a minimal config, and keeps a full one', () => {
+    expect(plugin.parseConfig({ bucket: 'volumebackups' })).toEqual({
+      bucket: 'volumebackups',
+      region: 'us-east-1',
+      forcePathStyle: false,
+      tlsVerify: true,
+      connectTimeoutMs: 10_000,
+      requestTimeoutMs: 120_000,
+      maxConnections: 50,
+      maxAttempts: 4,
+      createBucket: false,
+      checksumMode: 'WHEN_REQUIRED',
+      multipartThreshold: 64 * MiB,
+      partSize: 16 * MiB,
+      partConcurrency: 4,
+      maxConcurrency: 8,
+      availabilityZone: 'nova',
+      listPageSize: 1000,
+    });
     const full = {
       bucket: 'b1',
       keyPrefix: '/a/b/',
@@ -23,11 +45,11 @@ describe('parseS3Config', () => {
       accessKeyId: 'AK',
       secretAccessKey: 'SK',
       sessionToken: 'TOKEN',
-      forcePathStyle: 'true',
+      forcePathStyle: true,
       tlsVerify: false,
       caFile: '/etc/ssl/ca.pem',
       proxy: 'http://user:pw@127.0.0.1:3128',
-      connectTimeoutMs: '5000',
+      connectTimeoutMs: 5000,
       requestTimeoutMs: 60000,
       maxConnections: 10,
       maxAttempts: 3,
@@ -36,15 +58,14 @@ describe('parseS3Config', () => {
       sseKmsKeyId: 'key-1',
       createBucket: true,
       checksumMode: 'WHEN_SUPPORTED',
-      multipartThreshold: 8 * 1024 * 1024,
-      partSize: 5 * 1024 * 1024,
+      multipartThreshold: 8 * MiB,
+      partSize: 5 * MiB,
       partConcurrency: 2,
       maxConcurrency: 16,
       availabilityZone: 'az1',
       listPageSize: 10,
     };
-    const parsed = parseS3Config(full);
-    expect(parsed).toMatchObject({ ...full, keyPrefix: 'a/b', forcePathStyle: true, connectTimeoutMs: 5000 });
+    expect(plugin.parseConfig(full)).toEqual({ ...full, keyPrefix: 'a/b' });
   });
 
   it.each([
@@ -53,6 +74,7 @@ describe('parseS3Config', () => {
     [{ bucket: 'no/slash' }, 'bucket'],
     [{ bucket: 'b1', endpoint: 'ftp://x' }, 'endpoint'],
     [{ bucket: 'b1', endpoint: 'not a url' }, 'endpoint'],
+    [{ bucket: 'b1', endpoint: 'http://u:p@127.0.0.1:9000' }, 'endpoint'],
     [{ bucket: 'b1', accessKeyId: 'a' }, 'secretAccessKey'],
     [{ bucket: 'b1', secretAccessKey: 'a' }, 'accessKeyId'],
     [{ bucket: 'b1', sessionToken: 't' }, 'sessionToken'],
@@ -60,6 +82,7 @@ describe('parseS3Config', () => {
     [{ bucket: 'b1', partSize: 1024 }, 'partSize'],
     [{ bucket: 'b1', listPageSize: 1001 }, 'listPageSize'],
     [{ bucket: 'b1', forcePathStyle: 'yes' }, 'forcePathStyle'],
+    [{ bucket: 'b1', region: '' }, 'region'],
     [{ bucket: 'b1', sse: 'DES' }, 'sse'],
     [{ bucket: 'b1', sseKmsKeyId: 'k' }, 'sseKmsKeyId'],
     [{ bucket: 'b1', sseCustomerKey: 'k'.repeat(32) }, 'sseCustomerAlgorithm'],
@@ -69,28 +92,23 @@ describe('parseS3Config', () => {
     [{ bucket: 'b1', checksumMode: 'ALWAYS' }, 'checksumMode'],
     [{ bucket: 'b1', proxy: 'socks5://127.0.0.1:1080' }, 'proxy'],
   ])('refuses %j naming %s', (input, field) => {
-    const err = configError(() => parseS3Config(input));
+    const err = configError(() => plugin.parseConfig(input));
     expect(err.field).toBe(field);
-    expect(err.message).toMatch(/^s3: /);
+    expect(err.message).toMatch(new RegExp(`^s3: (${field}|unknown config field)`));
   });
 
-  it('refuses what is not an object', () => {
-    expect(() => parseS3Config(null)).toThrow(ConfigError);
-    expect(() => parseS3Config('s3://b')).toThrow(ConfigError);
-  });
-
-  it('describes every field in the schema', () => {
-    const parsed = parseS3Config({ bucket: 'b1' });
-    expect(Object.keys(parsed).every((k) => k in s3ConfigSchema.properties)).toBe(true);
-    expect(s3ConfigSchema.required).toEqual(['bucket']);
-    expect(JSON.parse(JSON.stringify(s3ConfigSchema))).toEqual(s3ConfigSchema);
-    expect(s3ConfigSchema.properties.secretAccessKey.secret).toBe(true);
+  it('declares bucket required and the secrets secret in its JSON Schema', () => {
+    const schema = plugin.configSchema as { required: string[]; properties: Record<string, { secret?: boolean; description?: string }> };
+    expect(schema.required).toEqual(['bucket']);
+    const secret = Object.entries(schema.properties).filter(([, p]) => p.secret === true).map(([name]) => name);
+    expect(secret.sort()).toEqual(['secretAccessKey', 'sessionToken', 'sseCustomerKey']);
+    expect(schema.properties['keyPrefix']?.description).toMatch(/real Cinder's S3 driver cannot restore/);
   });
 });
 
-describe('s3ConfigFromUrl', () => {
-  it('takes the bucket from the host, the key prefix from the path and the rest from the query', () => {
-    expect(s3ConfigFromUrl('s3://MyBucket/some/prefix/?endpoint=http://127.0.0.1:8080&region=us-east-1&forcePathStyle=true&listPageSize=10')).toEqual({
+describe('s3 targets', () => {
+  it('take the bucket from the host, the key prefix from the path and the rest, typed, from the query', () => {
+    expect(fromTarget('s3://MyBucket/some/prefix/?endpoint=http://127.0.0.1:8080&region=us-east-1&forcePathStyle=true&listPageSize=10')).toMatchObject({
       bucket: 'MyBucket',
       keyPrefix: 'some/prefix',
       endpoint: 'http://127.0.0.1:8080',
@@ -98,20 +116,13 @@ describe('s3ConfigFromUrl', () => {
       forcePathStyle: true,
       listPageSize: 10,
     });
-    expect(s3ConfigFromUrl(new URL('s3://volumebackups'))).toEqual({ bucket: 'volumebackups' });
+    expect(fromTarget('s3://volumebackups')).not.toHaveProperty('keyPrefix');
   });
 
-  it('refuses other schemes, credentials in the URL and unknown parameters', () => {
-    expect(configError(() => s3ConfigFromUrl('gs://b1')).field).toBe('bucket');
-    expect(configError(() => s3ConfigFromUrl('s3://key:secret@b1')).field).toBe('accessKeyId');
-    expect(configError(() => s3ConfigFromUrl('s3://b1?colour=red')).field).toBe('colour');
-    expect(configError(() => s3ConfigFromUrl('s3:///prefix-only')).field).toBe('bucket');
-  });
-
-  it('puts the URL prefix before every key', () => {
-    const store = new S3ObjectStore(s3ConfigFromUrl('s3://b1/tenant/x?endpoint=http://127.0.0.1:9&accessKeyId=a&secretAccessKey=b'));
-    expect(store.config.keyPrefix).toBe('tenant/x');
-    expect(store.capabilities).toEqual({ maxConcurrency: 8, ranges: true, maxObjectBytes: 5 * 1024 ** 4, listContainers: true });
-    void store.close();
+  it('refuse credentials in the URL, unknown parameters, a missing bucket and a field given twice', () => {
+    expect(configError(() => fromTarget('s3://key:secret@b1')).message).toMatch(/not in the URL/);
+    expect(configError(() => fromTarget('s3://b1?colour=red')).field).toBe('colour');
+    expect(configError(() => fromTarget('s3:///prefix-only')).field).toBe('bucket');
+    expect(configError(() => fromTarget('s3://b1/p?keyPrefix=q')).field).toBe('keyPrefix');
   });
 });

@@ -1,13 +1,13 @@
-import { AuthError, BackendError, CancelledError, NotFoundError } from '@volback/core';
+import { AuthError, BackendError, CancelledError, NotFoundError } from '@volback/core/driver';
 import { describe, expect, it } from 'vitest';
-import { mapS3Error } from '../src/index.js';
+import { classifyS3Error } from '../src/index.js';
 
 /** An error shaped as the SDK throws it (S3ServiceException fields), without a server. */
 function sdkError(name: string, status: number | undefined, message = name): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 }
 
-describe('mapS3Error', () => {
+describe('classifyS3Error', () => {
   it.each([
     ['InvalidAccessKeyId', 403, AuthError],
     ['SignatureDoesNotMatch', 403, AuthError],
@@ -18,7 +18,7 @@ describe('mapS3Error', () => {
     ['NotFound', 404, NotFoundError],
     ['NoSuchBucket', 404, NotFoundError],
   ] as const)('%s (HTTP %s) becomes %o', (name, status, type) => {
-    const err = mapS3Error(sdkError(name, status), 'GET b/k');
+    const err = classifyS3Error(sdkError(name, status), 'GET b/k');
     expect(err).toBeInstanceOf(type);
     expect(err.message).toMatch(/^s3: /);
   });
@@ -32,7 +32,7 @@ describe('mapS3Error', () => {
     ['InvalidArgument', 400, false],
     ['EntityTooSmall', 400, false],
   ] as const)('%s (HTTP %s) is a BackendError, transient %s', (name, status, transient) => {
-    const err = mapS3Error(sdkError(name, status), 'PUT b/k');
+    const err = classifyS3Error(sdkError(name, status), 'PUT b/k');
     expect(err).toBeInstanceOf(BackendError);
     expect((err as BackendError).transient).toBe(transient);
   });
@@ -40,27 +40,33 @@ describe('mapS3Error', () => {
   it('leaves a retryable error final once the SDK has retried it itself, so retries do not multiply', () => {
     const once = Object.assign(sdkError('SlowDown', 503), { $metadata: { httpStatusCode: 503, attempts: 1 } });
     const exhausted = Object.assign(sdkError('SlowDown', 503), { $metadata: { httpStatusCode: 503, attempts: 4 } });
-    expect((mapS3Error(once, 'PUT b/k') as BackendError).transient).toBe(true);
-    expect((mapS3Error(exhausted, 'PUT b/k') as BackendError).transient).toBe(false);
+    expect((classifyS3Error(once, 'PUT b/k') as BackendError).transient).toBe(true);
+    expect((classifyS3Error(exhausted, 'PUT b/k') as BackendError).transient).toBe(false);
   });
 
   it('treats network failures and timeouts as transient', () => {
     for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']) {
-      const err = mapS3Error(Object.assign(new Error(`socket ${code}`), { code }), 'GET b/k');
+      const err = classifyS3Error(Object.assign(new Error(`socket ${code}`), { code }), 'GET b/k');
       expect(err).toMatchObject({ code: 'E_BACKEND', transient: true });
     }
-    expect(mapS3Error(sdkError('TimeoutError', undefined), 'GET b/k')).toMatchObject({ transient: true });
+    expect(classifyS3Error(sdkError('TimeoutError', undefined), 'GET b/k')).toMatchObject({ transient: true });
   });
 
   it('says how to provide credentials when the SDK chain finds none', () => {
-    const err = mapS3Error(sdkError('CredentialsProviderError', undefined, 'Could not load credentials from any providers'), 'HEAD bucket b');
+    const err = classifyS3Error(sdkError('CredentialsProviderError', undefined, 'Could not load credentials from any providers'), 'HEAD bucket b');
     expect(err).toBeInstanceOf(AuthError);
     expect(err.message).toMatch(/no credentials found.*accessKeyId and secretAccessKey/);
   });
 
-  it('reports cancellation as CancelledError', () => {
-    const ac = new AbortController();
-    ac.abort();
-    expect(mapS3Error(sdkError('AbortError', undefined), 'GET b/k', ac.signal)).toBeInstanceOf(CancelledError);
+  it('reports an aborted request as CancelledError, and passes typed errors unchanged', () => {
+    expect(classifyS3Error(sdkError('AbortError', undefined), 'GET b/k')).toBeInstanceOf(CancelledError);
+    const typed = new NotFoundError('s3: already typed');
+    expect(classifyS3Error(typed, 'GET b/k')).toBe(typed);
+  });
+
+  it('names what was being done, with the status and the S3 code', () => {
+    expect(classifyS3Error(sdkError('SlowDown', 503, 'Please reduce your request rate.'), 'PUT b/k').message).toBe(
+      's3: PUT b/k: HTTP 503 SlowDown: Please reduce your request rate.',
+    );
   });
 });

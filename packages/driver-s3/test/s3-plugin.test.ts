@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { isDriverPlugin } from '@volback/core';
+import { DriverRegistry, isDriverPlugin } from '@volback/core';
 import { describe, expect, it } from 'vitest';
-import plugin, { S3ObjectStore } from '../src/index.js';
+import plugin from '../src/index.js';
 
 describe('s3 driver plugin', () => {
   it('is branded and matches the package manifest', () => {
@@ -14,14 +14,14 @@ describe('s3 driver plugin', () => {
     expect(pkg.volback.entry).toBe('./dist/index.js');
   });
 
-  it('turns an s3: URL into a store', async () => {
-    const raw = plugin.configFromUrl?.(new URL('s3://volumebackups/pre?endpoint=http://127.0.0.1:9&forcePathStyle=true&accessKeyId=a&secretAccessKey=b'));
-    const config = plugin.parseConfig(raw);
-    expect(config).toMatchObject({ bucket: 'volumebackups', keyPrefix: 'pre', forcePathStyle: true });
-    if (plugin.createStore === undefined) throw new Error('expected a store plugin');
-    const store = await plugin.createStore(config);
-    expect(store).toBeInstanceOf(S3ObjectStore);
-    expect(store.driverId).toBe('s3');
-    await store.close?.();
+  it('turns an s3: target into a store, as a host resolves it', async () => {
+    const registry = new DriverRegistry();
+    registry.register(plugin);
+    const resolved = await registry.resolveTarget('s3://volumebackups/pre?endpoint=http://127.0.0.1:9&forcePathStyle=true&accessKeyId=a&secretAccessKey=b', { discover: false });
+    expect(resolved.config).toMatchObject({ bucket: 'volumebackups', keyPrefix: 'pre', forcePathStyle: true, region: 'us-east-1' });
+    if (resolved.kind !== 'store') throw new Error('expected a store');
+    expect(resolved.store.driverId).toBe('s3');
+    expect(resolved.store.containerFor('any-id', null)).toBe('volumebackups');
+    await resolved.store.close?.();
   });
 });

@@ -2,10 +2,15 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, REDACTED, redactConfig, redactTarget } from '@volback/core';
+import { ConfigError, REDACTED, redactConfig, redactTarget, targetToUrl } from '@volback/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_KEY_PREFIX_BYTES } from '../src/config.js';
-import { parseS3Config, S3ObjectStore, s3ConfigFromUrl, s3ConfigSchema } from '../src/index.js';
+import plugin, { createS3Store } from '../src/index.js';
+import { startConnectProxy } from './connect-proxy.js';
+
+const parse = (input: unknown) => plugin.parseConfig(input);
+const fromTarget = (target: string) => parse(plugin.configFromUrl?.(targetToUrl(target)));
+const schema = plugin.configSchema;
 
 const SECRET = 'TOPSECRET-s3-9f2c';
 
@@ -26,40 +31,36 @@ function shown(err: Error): string {
 }
 
 describe('s3 secrets', () => {
-  it('are declared by the schema: secret key, session token, SSE-C key', () => {
-    const secret = Object.entries(s3ConfigSchema.properties).filter(([, p]) => p.secret === true).map(([name]) => name);
-    expect(secret.sort()).toEqual(['secretAccessKey', 'sessionToken', 'sseCustomerKey']);
-  });
-
   it('are redacted from a target and a config, proxy and endpoint passwords included', () => {
     const target = `s3://bk/p?accessKeyId=AK&secretAccessKey=${SECRET}1&sessionToken=${SECRET}2&sseCustomerKey=${SECRET}3&proxy=${encodeURIComponent(`http://u:${SECRET}4@127.0.0.1:3128`)}`;
-    const text = redactTarget(target, s3ConfigSchema);
+    const text = redactTarget(target, schema);
     expect(text).not.toContain(SECRET);
     expect(text).toContain('accessKeyId=AK');
-    const config = parseS3Config({
+    const config = parse({
       bucket: 'bk',
       accessKeyId: 'AK',
       secretAccessKey: `${SECRET}1`,
       sessionToken: `${SECRET}2`,
       proxy: `http://u:${SECRET}4@127.0.0.1:3128`,
     });
-    expect(JSON.stringify(redactConfig(config, s3ConfigSchema))).not.toContain(SECRET);
-    expect(redactConfig(config, s3ConfigSchema)).toMatchObject({ secretAccessKey: REDACTED, accessKeyId: 'AK' });
+    expect(JSON.stringify(redactConfig(config, schema))).not.toContain(SECRET);
+    expect(redactConfig(config, schema)).toMatchObject({ secretAccessKey: REDACTED, accessKeyId: 'AK' });
   });
 
   it('never appear in config errors, nor in their causes', () => {
     const cases: (() => unknown)[] = [
-      () => s3ConfigFromUrl(`s3://bad bucket/p?accessKeyId=x&secretAccessKey=${SECRET}`),
-      () => s3ConfigFromUrl(`s3://AK:${SECRET}@bucket/p`),
-      () => parseS3Config({ bucket: 'bk', endpoint: `http://u:${SECRET}@bad host` }),
-      () => parseS3Config({ bucket: 'bk', endpoint: `http://u:${SECRET}@127.0.0.1:9000` }),
-      () => parseS3Config({ bucket: 'bk', proxy: `http://u:${SECRET}@bad host:3128` }),
-      () => parseS3Config({ bucket: 'bk', proxy: `https://u:${SECRET}@127.0.0.1:3128` }),
-      () => parseS3Config({ bucket: 'bk', secretAccessKey: SECRET }),
-      () => parseS3Config({ bucket: 'bk', accessKeyId: 'AK', secretAccessKey: SECRET, sseCustomerKey: SECRET }),
-      () => parseS3Config({ bucket: 'bk', sseCustomerKey: SECRET }),
-      () => parseS3Config({ bucket: 'bk', secretAccessKey: SECRET, bogus: 1 }),
-      () => parseS3Config({ bucket: 'bk', accessKeyId: 'AK', secretAccessKey: SECRET, sessionToken: SECRET, maxAttempts: 'x' }),
+      () => fromTarget(`s3://bad bucket/p?accessKeyId=x&secretAccessKey=${SECRET}`),
+      () => fromTarget(`s3://bad_bucket!/p?accessKeyId=x&secretAccessKey=${SECRET}`),
+      () => fromTarget(`s3://AK:${SECRET}@bucket/p`),
+      () => parse({ bucket: 'bk', endpoint: `http://u:${SECRET}@bad host` }),
+      () => parse({ bucket: 'bk', endpoint: `http://u:${SECRET}@127.0.0.1:9000` }),
+      () => parse({ bucket: 'bk', proxy: `http://u:${SECRET}@bad host:3128` }),
+      () => parse({ bucket: 'bk', proxy: `https://u:${SECRET}@127.0.0.1:3128` }),
+      () => parse({ bucket: 'bk', secretAccessKey: SECRET }),
+      () => parse({ bucket: 'bk', accessKeyId: 'AK', secretAccessKey: SECRET, sseCustomerKey: SECRET }),
+      () => parse({ bucket: 'bk', sseCustomerKey: SECRET }),
+      () => parse({ bucket: 'bk', secretAccessKey: SECRET, bogus: 1 }),
+      () => parse({ bucket: 'bk', accessKeyId: 'AK', secretAccessKey: SECRET, sessionToken: SECRET, maxAttempts: 'x' }),
     ];
     for (const fn of cases) {
       const err = errorOf(fn);
@@ -69,12 +70,12 @@ describe('s3 secrets', () => {
   });
 
   it('keep object keys within 1024 bytes: keyPrefix and availabilityZone are bounded', () => {
-    expect(parseS3Config({ bucket: 'bk', keyPrefix: 'p'.repeat(300) }).keyPrefix).toHaveLength(300);
-    expect(parseS3Config({ bucket: 'bk', keyPrefix: 'p'.repeat(MAX_KEY_PREFIX_BYTES) }).keyPrefix).toHaveLength(MAX_KEY_PREFIX_BYTES);
-    expect(errorOf(() => parseS3Config({ bucket: 'bk', keyPrefix: 'p'.repeat(MAX_KEY_PREFIX_BYTES + 1) }))).toMatchObject({ field: 'keyPrefix' });
-    expect(errorOf(() => parseS3Config({ bucket: 'bk', keyPrefix: 'a\nb' }))).toMatchObject({ field: 'keyPrefix' });
-    expect(errorOf(() => parseS3Config({ bucket: 'bk', availabilityZone: 'z'.repeat(65) }))).toMatchObject({ field: 'availabilityZone' });
-    expect(errorOf(() => parseS3Config({ bucket: 'bk', availabilityZone: 'a/b' }))).toMatchObject({ field: 'availabilityZone' });
+    expect(parse({ bucket: 'bk', keyPrefix: 'p'.repeat(300) }).keyPrefix).toHaveLength(300);
+    expect(parse({ bucket: 'bk', keyPrefix: 'p'.repeat(MAX_KEY_PREFIX_BYTES) }).keyPrefix).toHaveLength(MAX_KEY_PREFIX_BYTES);
+    expect(errorOf(() => parse({ bucket: 'bk', keyPrefix: 'p'.repeat(MAX_KEY_PREFIX_BYTES + 1) }))).toMatchObject({ field: 'keyPrefix' });
+    expect(errorOf(() => parse({ bucket: 'bk', keyPrefix: 'a\nb' }))).toMatchObject({ field: 'keyPrefix' });
+    expect(errorOf(() => parse({ bucket: 'bk', availabilityZone: 'z'.repeat(65) }))).toMatchObject({ field: 'availabilityZone' });
+    expect(errorOf(() => parse({ bucket: 'bk', availabilityZone: 'a/b' }))).toMatchObject({ field: 'availabilityZone' });
   });
 });
 
@@ -83,6 +84,7 @@ describe('TLS certificate verification', () => {
   let server: Server;
   let endpoint: string;
   let handshakes = 0;
+  let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
   beforeAll(async () => {
     // A throwaway self-signed certificate for 127.0.0.1, valid 2000-2100: no CA trusts it.
     server = createServer({ cert: readFileSync(fixture('self-signed-127.0.0.1.crt')), key: readFileSync(fixture('self-signed-127.0.0.1.key')) }, (_req, res) => {
@@ -92,38 +94,47 @@ describe('TLS certificate verification', () => {
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    proxy = await startConnectProxy();
   });
   afterAll(async () => {
+    await proxy?.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const storeWith = (extra: Record<string, unknown>) =>
-    new S3ObjectStore({ bucket: 'bk', endpoint, forcePathStyle: true, accessKeyId: 'AK', secretAccessKey: SECRET, maxAttempts: 1, ...extra });
+  // The same checks straight to the endpoint and through a CONNECT tunnel, where TLS runs inside the tunnel.
+  const routes = { direct: () => ({}), 'through a proxy': () => ({ proxy: `http://127.0.0.1:${proxy.port}` }) };
+  const storeWith = (route: keyof typeof routes, extra: Record<string, unknown>) =>
+    createS3Store({ bucket: 'bk', endpoint, forcePathStyle: true, accessKeyId: 'AK', secretAccessKey: SECRET, maxAttempts: 1, ...routes[route](), ...extra });
 
-  it('is on by default: a self-signed certificate is refused, and no request reaches the server', async () => {
-    const store = storeWith({});
-    try {
-      const before = handshakes;
-      const err = await store.checkForSetupError().catch((e: unknown) => e as Error);
-      expect(err).toBeInstanceOf(Error);
-      expect(shown(err as Error)).toMatch(/self[- ]signed certificate|DEPTH_ZERO_SELF_SIGNED_CERT/i);
-      expect(shown(err as Error)).not.toContain(SECRET);
-      expect(handshakes).toBe(before);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('trusts the certificate once given as caFile, and skips the check only when told to', async () => {
-    for (const extra of [{ caFile: fixture('self-signed-127.0.0.1.crt') }, { tlsVerify: false }]) {
-      const store = storeWith(extra);
+  describe.each(Object.keys(routes) as (keyof typeof routes)[])('%s', (route) => {
+    it('is on by default: a self-signed certificate is refused, and no request reaches the server', async () => {
+      const store = storeWith(route, {});
       try {
-        await store.checkForSetupError();
+        const before = handshakes;
+        const err = await store.checkForSetupError().catch((e: unknown) => e as Error);
+        expect(err).toBeInstanceOf(Error);
+        expect(shown(err as Error)).toMatch(/self[- ]signed certificate|DEPTH_ZERO_SELF_SIGNED_CERT/i);
+        expect(shown(err as Error)).not.toContain(SECRET);
+        expect(handshakes).toBe(before);
       } finally {
-        await store.close();
+        await store.close?.();
       }
-    }
-    expect(handshakes).toBeGreaterThanOrEqual(2);
+    });
+
+    it('trusts the certificate once given as caFile, and skips the check only when told to', async () => {
+      const before = handshakes;
+      const tunnels = proxy.tunnels.length;
+      for (const extra of [{ caFile: fixture('self-signed-127.0.0.1.crt') }, { tlsVerify: false }]) {
+        const store = storeWith(route, extra);
+        try {
+          await store.checkForSetupError();
+        } finally {
+          await store.close?.();
+        }
+      }
+      expect(handshakes - before).toBeGreaterThanOrEqual(2);
+      expect(proxy.tunnels.length - tunnels).toBe(route === 'direct' ? 0 : 2);
+    });
   });
 });

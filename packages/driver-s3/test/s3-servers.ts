@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { ObjectStore } from '@volback/core/driver';
+import { SeededRandom } from '@volback/core/testing';
 import { describe, it } from 'vitest';
-import { S3ObjectStore, type S3StoreConfig } from '../src/index.js';
+import plugin, { createS3Client, createS3Store, type S3ConfigInput } from '../src/index.js';
 
 /** One S3 test server, as its `tooling/servers/<script>.sh start` describes it in env vars. */
 export interface S3TestServer {
@@ -80,7 +82,7 @@ export function uniqueBucket(tag = 't'): string {
 }
 
 /** Config for `server` with a fresh bucket that the store may create. */
-export function configFor(server: S3TestServer, extra: Partial<S3StoreConfig> = {}): S3StoreConfig {
+export function configFor(server: S3TestServer, extra: Partial<S3ConfigInput> = {}): S3ConfigInput {
   return {
     bucket: uniqueBucket(),
     endpoint: server.endpoint,
@@ -94,27 +96,29 @@ export function configFor(server: S3TestServer, extra: Partial<S3StoreConfig> = 
   };
 }
 
-/** A store on a fresh bucket that already exists. */
-export async function freshStore(server: S3TestServer, extra: Partial<S3StoreConfig> = {}): Promise<S3ObjectStore> {
-  const store = new S3ObjectStore(configFor(server, extra));
-  await store.ensureContainer(store.config.bucket);
-  return store;
+/** A store under test, with its bucket and the SDK client it sends with (for a test's middleware). */
+export interface TestStore {
+  store: ObjectStore;
+  bucket: string;
+  client: S3Client;
 }
 
-/** Deterministic pseudo-random bytes (fast, so 80 MiB buffers are cheap to make). */
-export function patternBytes(size: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i += 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-    out[i + 1] = (x >>> 8) & 0xff;
-    out[i + 2] = (x >>> 16) & 0xff;
-    out[i + 3] = (x >>> 24) & 0xff;
-  }
-  return out;
+/** A store on `config`, its client built here so that a test can watch what it sends. */
+export function storeOn(config: S3ConfigInput): TestStore {
+  const client = createS3Client(plugin.parseConfig(config));
+  return { store: createS3Store(config, { client }), bucket: config.bucket, client };
+}
+
+/** A store on a fresh bucket that already exists. */
+export async function freshStore(server: S3TestServer, extra: Partial<S3ConfigInput> = {}): Promise<TestStore> {
+  const opened = storeOn(configFor(server, extra));
+  await opened.store.ensureContainer(opened.bucket);
+  return opened;
+}
+
+/** Deterministic bytes of a seed. */
+export function seededBytes(size: number, seed = 1): Uint8Array {
+  return new SeededRandom(seed).bytes(size);
 }
 
 /** Cinder-shaped object names for one backup. */
@@ -124,13 +128,13 @@ export function cinderNames(backupId = '8f5a3c1e-2b4d-4e6f-9a0b-1c2d3e4f5a6b'): 
 }
 
 /**
- * Watches the store's real client: the number of keys each ListObjectsV2 call returned, in order.
+ * Watches a client: the number of keys each ListObjectsV2 call returned, in order.
  * Clear it (`length = 0`) to start counting afresh.
  */
-export function watchListings(store: S3ObjectStore): number[] {
+export function watchListings(client: S3Client): number[] {
   const keysPerCall: number[] = [];
-  const send = store.client.send.bind(store.client) as (command: unknown, options?: unknown) => Promise<{ Contents?: unknown[] }>;
-  (store.client as unknown as { send: typeof send }).send = async (command, options) => {
+  const send = client.send.bind(client) as (command: unknown, options?: unknown) => Promise<{ Contents?: unknown[] }>;
+  (client as unknown as { send: typeof send }).send = async (command, options) => {
     const out = await send(command, options);
     if (command instanceof ListObjectsV2Command) keysPerCall.push(out.Contents?.length ?? 0);
     return out;

@@ -1,91 +1,70 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { FinalizeRequestMiddleware, MetadataBearer } from '@smithy/types';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { S3ObjectStore } from '../src/index.js';
-import { configFor, describeEachS3Server, freshStore, patternBytes } from './s3-servers.js';
+import { startConnectProxy } from './connect-proxy.js';
+import { configFor, describeEachS3Server, freshStore, seededBytes, storeOn } from './s3-servers.js';
 
-/** A minimal CONNECT proxy on 127.0.0.1 that counts tunnels and only reaches 127.0.0.1. */
-async function startConnectProxy(): Promise<{ server: Server; url: string; tunnels: string[]; close: () => Promise<void> }> {
-  const tunnels: string[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((_req, res) => {
-    res.writeHead(405).end();
-  });
-  server.on('connect', (req, client: Socket, head: Buffer) => {
-    sockets.add(client);
-    const [host, port] = (req.url ?? '').split(':');
-    if (host !== '127.0.0.1' || port === undefined) {
-      client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-      return;
-    }
-    tunnels.push(req.url ?? '');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length > 0) upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.add(upstream);
-    const drop = (): void => {
-      upstream.destroy();
-      client.destroy();
-    };
-    upstream.on('error', drop);
-    client.on('error', drop);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    url: `http://127.0.0.1:${port}`,
-    tunnels,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+const PROXY_PASSWORD = 'proxy-pw-7c1e';
 
-describeEachS3Server('S3ObjectStore transport', (server) => {
+describeEachS3Server('s3 transport', (server) => {
   let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
+  let guarded: Awaited<ReturnType<typeof startConnectProxy>>;
   beforeAll(async () => {
     proxy = await startConnectProxy();
+    guarded = await startConnectProxy(`volback:${PROXY_PASSWORD}`);
   });
   afterAll(async () => {
     await proxy?.close();
+    await guarded?.close();
   });
 
   it('tunnels every request through an http proxy', async () => {
-    const store = new S3ObjectStore(configFor(server, { proxy: proxy.url }));
+    const { store, bucket } = storeOn(configFor(server, { proxy: `http://127.0.0.1:${proxy.port}` }));
     try {
-      await store.ensureContainer(store.config.bucket);
-      const data = patternBytes(200_000, 9);
-      await store.putObject(store.config.bucket, 'via-proxy', data);
-      const back = await store.getObject(store.config.bucket, 'via-proxy');
+      await store.ensureContainer(bucket);
+      const data = seededBytes(200_000, 9);
+      await store.putObject(bucket, 'via-proxy', data);
+      const back = await store.getObject(bucket, 'via-proxy');
       expect(createHash('md5').update(back).digest('hex')).toBe(createHash('md5').update(data).digest('hex'));
       const endpoint = new URL(server.endpoint);
       expect(proxy.tunnels.length).toBeGreaterThan(0);
       expect(new Set(proxy.tunnels)).toEqual(new Set([`${endpoint.hostname}:${endpoint.port}`]));
     } finally {
-      await store.close();
+      await store.close?.();
     }
   });
 
-  it('fails with a transient error when the proxy refuses the tunnel', async () => {
-    const store = new S3ObjectStore(configFor(server, { proxy: 'http://127.0.0.1:9' }));
+  it("sends Basic auth from the proxy URL's user:password, and a refused tunnel is an error that keeps the password out", async () => {
+    const good = storeOn(configFor(server, { proxy: `http://volback:${PROXY_PASSWORD}@127.0.0.1:${guarded.port}` }));
+    const bad = storeOn(configFor(server, { proxy: `http://volback:wrong-${PROXY_PASSWORD}@127.0.0.1:${guarded.port}` }));
     try {
-      const err = await store.getObject(store.config.bucket, 'x').catch((e: unknown) => e);
+      await good.store.ensureContainer(good.bucket);
+      await good.store.putObject(good.bucket, 'authorised', seededBytes(10));
+      expect(guarded.tunnels.length).toBeGreaterThan(0);
+      const err = (await bad.store.getObject(bad.bucket, 'x').catch((e: unknown) => e)) as Error;
+      expect(err).toMatchObject({ code: 'E_BACKEND' });
+      expect(err.message).toMatch(/^s3: GET .*refused CONNECT 127\.0\.0\.1:\d+: HTTP 407/);
+      expect(`${err.message}\n${err.stack ?? ''}`).not.toContain(PROXY_PASSWORD);
+      expect(guarded.authorizations.at(-1)).toBe(`Basic ${Buffer.from(`volback:wrong-${PROXY_PASSWORD}`).toString('base64')}`);
+    } finally {
+      await good.store.close?.();
+      await bad.store.close?.();
+    }
+  });
+
+  it('fails with a transient error when the proxy cannot be reached', async () => {
+    const { store, bucket } = storeOn(configFor(server, { proxy: 'http://127.0.0.1:9' }));
+    try {
+      const err = await store.getObject(bucket, 'x').catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'E_BACKEND', transient: true });
     } finally {
-      await store.close();
+      await store.close?.();
     }
   });
 
   it('sends SSE-C headers with the raw key base64-encoded, as Cinder (boto3) does', async () => {
     const key = 'k'.repeat(16) + 'K'.repeat(16);
-    const store = await freshStore(server, { sseCustomerAlgorithm: 'AES256', sseCustomerKey: key });
+    const { store, bucket, client } = await freshStore(server, { sseCustomerAlgorithm: 'AES256', sseCustomerKey: key });
     const seen: Record<string, string>[] = [];
     const mw: FinalizeRequestMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
       if (context.commandName === 'PutObjectCommand' || context.commandName === 'GetObjectCommand') {
@@ -93,11 +72,11 @@ describeEachS3Server('S3ObjectStore transport', (server) => {
       }
       return next(args);
     };
-    store.client.middlewareStack.addRelativeTo(mw, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'testSsec' });
+    client.middlewareStack.addRelativeTo(mw, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'testSsec' });
     try {
       // Servers without SSE-C may refuse it (Swift's s3api answers NotImplemented); the headers are what we check.
-      await store.putObject(store.config.bucket, 'ssec', patternBytes(10)).catch(() => undefined);
-      await store.getObject(store.config.bucket, 'ssec').catch(() => undefined);
+      await store.putObject(bucket, 'ssec', seededBytes(10)).catch(() => undefined);
+      await store.getObject(bucket, 'ssec').catch(() => undefined);
       expect(seen).toHaveLength(2);
       for (const headers of seen) {
         expect(headers['x-amz-server-side-encryption-customer-algorithm']).toBe('AES256');
@@ -105,7 +84,7 @@ describeEachS3Server('S3ObjectStore transport', (server) => {
         expect(headers['x-amz-server-side-encryption-customer-key-md5']).toBe(createHash('md5').update(key).digest('base64'));
       }
     } finally {
-      await store.close();
+      await store.close?.();
     }
   });
 });

@@ -1,9 +1,11 @@
 import type { GetObjectOptions, ObjectStore, PutObjectOptions, StoreCallOptions } from '../object-store.js';
 import { checkStoreName } from './store-names.js';
 import { storeErrors, type StoreErrors } from './store-errors.js';
-import type { ListQuery, ObjectStoreDefinition, TransportCall } from './store-definition.js';
+import type { ListPage, ListQuery, ObjectStoreDefinition, TransportCall } from './store-definition.js';
 import { givenUpOnAbort } from './given-up-on-abort.js';
 import { isMetadataName } from './metadata-names.js';
+import { findMetadataNames } from './bucket/metadata-walk.js';
+import { keyPrefixedListing } from './bucket/key-prefixed-listing.js';
 
 /**
  * The engine's {@link ObjectStore}, built from a driver's {@link ObjectStoreDefinition}. Core does,
@@ -33,12 +35,13 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
         throw def.classifyError?.(err, what) ?? errors.classify(err, what);
       }
     });
-  const listAll = async (container: string, query: Omit<ListQuery, 'cursor'>, onPage: (names: readonly string[]) => void, signal: AbortSignal): Promise<void> => {
-    let cursor: string | undefined;
+  /** Every page of `query`, from its cursor when given. */
+  const listAll = async (container: string, query: ListQuery, onPage: (page: ListPage) => void, signal: AbortSignal): Promise<void> => {
+    let cursor = query.cursor;
     const seen = new Set<string>();
     for (;;) {
       const page = await def.listPage(container, cursor === undefined ? query : { ...query, cursor }, { signal });
-      onPage(page.names);
+      onPage(page);
       if (page.next === undefined) return;
       // A listing that hands back a cursor it gave before is going round: it would never end.
       if (seen.has(page.next)) {
@@ -49,6 +52,8 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
     }
   };
   const strip = (key: string): string | null => (key.startsWith(layout.keyPrefix) ? key.slice(layout.keyPrefix.length) : null);
+  // A listing with a delimiter and startAfter can be walked for `_metadata` objects (bucket/metadata-walk.ts).
+  const walkable = def.listing?.delimiter === true && def.listing.startAfter === true;
 
   const store: ObjectStore = {
     driverId,
@@ -88,7 +93,7 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
       return run(`LIST ${container}/${layout.keyPrefix}${prefix}`, opts, async (signal) => {
         const names = new Set<string>();
         await listAll(container, { prefix: layout.keyPrefix + prefix }, (page) => {
-          for (const key of page) {
+          for (const key of page.names) {
             const name = strip(key);
             // Exactly the asked prefix: a store whose listing is looser never leaks other names in.
             if (name !== null && name.startsWith(prefix) && name !== '') names.add(name);
@@ -100,9 +105,16 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
     async listMetadataObjects(container, opts) {
       checkStoreName(errors, 'container', container, true);
       return run(`LIST ${container}/${layout.keyPrefix} (_metadata objects)`, opts, async (signal) => {
+        if (walkable) {
+          const whole = {
+            page: (query: ListQuery) => def.listPage(container, query, { signal }),
+            each: (query: ListQuery, onPage: (page: ListPage) => void) => listAll(container, query, onPage, signal),
+          };
+          return findMetadataNames(keyPrefixedListing(layout.keyPrefix, whole), def.maxConcurrency);
+        }
         const names = new Set<string>();
         await listAll(container, { prefix: layout.keyPrefix }, (page) => {
-          for (const key of page) {
+          for (const key of page.names) {
             const name = strip(key);
             if (name !== null && isMetadataName(name)) names.add(name);
           }
