@@ -33,6 +33,12 @@ export function errnoOf(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** True for an error that says nothing is at the path: ENOENT, or ENOTDIR when a component is a file. */
+export function isMissingErrno(err: unknown): boolean {
+  const errno = errnoOf(err);
+  return errno !== undefined && MISSING_ERRNOS.has(errno);
+}
+
 /** The HTTP status an SDK error carries, under any of the names the official SDKs use. */
 export function httpStatusOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
@@ -87,7 +93,7 @@ export function storeErrors(driverId: string): StoreErrors {
       const errno = errnoOf(err);
       const status = httpStatusOf(err);
       const detail = `${what} failed (${errno ?? status ?? 'error'}): ${messageOf(err)}`;
-      if ((errno !== undefined && MISSING_ERRNOS.has(errno)) || status === 404) return this.notFound(detail, err);
+      if (isMissingErrno(err) || status === 404) return this.notFound(detail, err);
       if (status === 401 || status === 403) return this.auth(detail, err);
       const transient =
         (errno !== undefined && TRANSIENT_ERRNOS.has(errno)) || status === 408 || status === 429 || (status !== undefined && status >= 500);

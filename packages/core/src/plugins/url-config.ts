@@ -37,7 +37,8 @@ export function configFromUrl(driverId: string, url: URL, mapping: UrlMapping, s
     if (field === undefined) fail(`the URL's ${part} has no meaning for this driver`);
     out[field as string] = coerce(value, properties[field as string]);
   };
-  set(mapping.host, decode(url.hostname), 'host');
+  // A local path's host (`file://localhost/srv`) is part of the path: fileURLToPath reads and checks it.
+  if (mapping.path?.as !== 'local') set(mapping.host, decode(url.hostname), 'host');
   set(mapping.port, url.port, 'port');
   if ((url.username !== '' || url.password !== '') && mapping.username === undefined) {
     fail('put credentials in the config or the environment, not in the URL', 'username');
