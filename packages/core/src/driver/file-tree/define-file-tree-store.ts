@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { BackendError, NotFoundError } from '../../errors.js';
+import { BackendError, NotFoundError, type VolbackError } from '../../errors.js';
 import type { ObjectStore } from '../../object-store.js';
 import { defineObjectStore } from '../define-object-store.js';
 import { posixLayout } from '../layouts.js';
@@ -51,6 +51,11 @@ export function defineFileTreeStore(driverId: string, options: FileTreeStoreOpti
     checkObjectName(errors, name);
     return posix.join(containerDir(container), name);
   };
+  /** `err` typed, where a missing path means the work cannot be done, not that an object is missing. */
+  const cannot = (err: unknown, what: string): VolbackError => {
+    const typed = errors.classify(err, what);
+    return typed instanceof NotFoundError ? new BackendError(typed.message, false, { cause: err }) : typed;
+  };
   const syncDirectory = (dir: string): Promise<void> =>
     fs.syncDirectory(dir).catch((err: unknown) => {
       if (!NO_DIRECTORY_SYNC.has(errnoOf(err) ?? '')) throw err;
@@ -68,9 +73,8 @@ export function defineFileTreeStore(driverId: string, options: FileTreeStoreOpti
       try {
         created = await fs.mkdirp(dir);
       } catch (err) {
-        // A file in the way (ENOTDIR) means the container cannot be made, not that something is missing.
-        const typed = errors.classify(err, `create container ${container} (${dir})`);
-        throw typed instanceof NotFoundError ? new BackendError(typed.message, false, { cause: err }) : typed;
+        // A file in the way (ENOTDIR).
+        throw cannot(err, `create container ${container} (${dir})`);
       }
       // Like Cinder, only a directory just created gets the mode; an existing one is left alone.
       if (created) await fs.chmod(dir, options.dirMode);
@@ -137,7 +141,10 @@ export function defineFileTreeStore(driverId: string, options: FileTreeStoreOpti
 
     async flush(container) {
       containerDir(container);
-      await unflushed.flush(container, syncDirectory);
+      // The container's directory vanished (ENOENT): what was put there is not durable.
+      await unflushed.flush(container, syncDirectory).catch((err: unknown) => {
+        throw cannot(err, `flush ${container}`);
+      });
     },
 
     /**
