@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVolume, mutateVolume, SeededRandom, sha256Hex, storeProblems } from '@volback/core/testing';
-import { PosixObjectStore } from '@volback/driver-posix';
+import { createPosixStore } from '@volback/driver-posix';
 import { runCli } from './run-cli.js';
 
 // The built command, as users run it: `.ci/run` builds before testing.
@@ -78,7 +78,7 @@ describe('a backup killed with SIGKILL at random points', () => {
     const incremental = await volback(['backup', image, ...flags, '--incremental', '--id', 'crash-probe']);
     expect(incremental.code).toBe(0);
     expect((await runCli(['delete', 'crash-probe', '--store', store], env)).code).toBe(0);
-    const posix = new PosixObjectStore({ root: store });
+    const posix = createPosixStore({ root: store });
     const rng = new SeededRandom(14);
     const tally = { killed: 0, finishedFirst: 0, leftObjects: 0, leftTemporaryFiles: 0 };
 

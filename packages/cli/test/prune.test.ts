@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataObjectName, newBackupRecord } from '@volback/core';
 import { makeVolume, mutateVolume } from '@volback/core/testing';
-import { PosixObjectStore } from '@volback/driver-posix';
+import { createPosixStore } from '@volback/driver-posix';
 import { pruneCommandFor } from '../src/commands/prune.js';
 import { runCli } from './run-cli.js';
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** What a backup killed after writing `objects` data objects leaves in a posix store. */
 async function leaveCrashedBackup(root: string, createdAt: Date, objects: number): Promise<string> {
-  const store = new PosixObjectStore({ root, fsync: false });
+  const store = createPosixStore({ root, fsync: false });
   const record = newBackupRecord({ volumeId: 'vol', createdAt });
   const container = store.containerFor(record.id, null);
   const prefix = store.objectNamePrefix(record);

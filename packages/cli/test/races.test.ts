@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferRestoreTarget, BufferVolumeSource, ChunkedBackupDriver, newBackupRecord, type BackupRecord, type ObjectStore } from '@volback/core';
 import { interceptedStore, makeVolume, mutateVolume, SeededRandom, sha256Hex, storeProblems } from '@volback/core/testing';
-import { PosixObjectStore } from '@volback/driver-posix';
+import { createPosixStore } from '@volback/driver-posix';
 
 const bin = fileURLToPath(new URL('../dist/bundle/bin.js', import.meta.url));
 const RUNS = 6;
@@ -39,7 +39,7 @@ async function outcomeOf<T>(p: Promise<T>): Promise<Outcome<T>> {
  * store has had `n` calls: the second operation of a race starts there.
  */
 async function raceStore(seed: number) {
-  const posix = new PosixObjectStore({ root: await mkdtemp(join(dir, 'store-')), fsync: false });
+  const posix = createPosixStore({ root: await mkdtemp(join(dir, 'store-')), fsync: false });
   const rng = new SeededRandom(seed);
   let calls = 0;
   const waiting: { at: number; go: () => void }[] = [];
@@ -187,7 +187,7 @@ describe('concurrent volback processes on one store', () => {
       const contents = new Map<string, string>();
       if (deleted.code !== 0) contents.set(parentId, parentBytes);
       if (made.code === 0) contents.set(childId, sha256Hex(volume));
-      expect(await storeProblems(new PosixObjectStore({ root: store }), contents), `run ${run}`).toEqual([]);
+      expect(await storeProblems(createPosixStore({ root: store }), contents), `run ${run}`).toEqual([]);
       seen.add(`${made.code === 0 ? 'kept' : 'failed'}/${deleted.code === 0 ? 'deleted' : 'refused'}`);
     }
     // Which way each run went depends on the machine's timing: shown, not required.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeVolume, sha256Hex } from '@volback/core/testing';
-import { PosixObjectStore } from '@volback/driver-posix';
+import { createPosixStore } from '@volback/driver-posix';
 import { openBackupSource } from '../src/running-backups.js';
 import { runCli } from './run-cli.js';
 
@@ -94,7 +94,7 @@ describe('restore refuses the volume of a backup in progress', () => {
     await symlink(image, join(dir, 'being-backed-up-link'));
     await link(image, join(dir, 'being-backed-up-hardlink'));
     // What `volback backup` does before it reads its volume: here the "backup" is this process.
-    const source = await openBackupSource({ ...io(), env: { ...process.env, ...env } }, image, new PosixObjectStore({ root: b.store }));
+    const source = await openBackupSource({ ...io(), env: { ...process.env, ...env } }, image, createPosixStore({ root: b.store }));
     try {
       for (const target of [image, join(dir, 'being-backed-up-link'), join(dir, 'being-backed-up-hardlink')]) {
         const r = await runCli(['restore', b.id, target, '--from', b.store], env);

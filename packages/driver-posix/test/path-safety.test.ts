@@ -1,17 +1,17 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidBackupError } from '@volback/core';
-import { PosixObjectStore } from '../src/index.js';
+import { InvalidBackupError, type ObjectStore } from '@volback/core';
+import { createPosixStore, TEMP_FILE_PREFIX } from '../src/index.js';
 import { makeTempDir } from './temp-root.js';
 
 // The store lives one level down, so a name escaping it would land in `outer` where we can see it.
 let outer: string;
 let cleanup: () => Promise<void>;
-let store: PosixObjectStore;
+let store: ObjectStore;
 beforeEach(async () => {
   ({ dir: outer, cleanup } = await makeTempDir('safety'));
-  store = new PosixObjectStore({ root: join(outer, 'root') });
+  store = createPosixStore({ root: join(outer, 'root') });
   await store.ensureContainer('ok');
   await writeFile(join(outer, 'secret'), 'outside the root');
 });
@@ -42,6 +42,7 @@ const BAD_OBJECT_NAMES: Array<[string, string]> = [
   ['NUL byte', 'a\0b'],
   ['backslash', 'a\\b'],
   ['absolute', '/etc/passwd'],
+  ['temporary', `${TEMP_FILE_PREFIX}0123`],
 ];
 
 describe('container names that would leave the root are refused', () => {
@@ -91,7 +92,7 @@ describe('after the refusals', () => {
     }
     expect((await readdir(outer)).sort()).toEqual(['root', 'secret']);
     expect(await readdir(join(outer, 'root', 'ok'))).toEqual([]);
-    expect(dirname(store.root)).toBe(outer);
+    expect(dirname(store.localRoot ?? '')).toBe(outer);
   });
 
   it('ordinary nested containers and Cinder names still work', async () => {

@@ -13,16 +13,3 @@ export async function listTree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
   return entries.map((e) => relative(dir, join(dir, e))).sort();
 }
-
-/** Deterministic bytes, so round trips compare real content and not zeros. */
-export function patternBytes(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}

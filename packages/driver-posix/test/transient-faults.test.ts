@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineTransientFaultsGroup } from '@volback/conformance';
-import { parsePosixConfig, PosixObjectStore } from '../src/index.js';
+import { createPosixStore } from '../src/index.js';
 import { makeTempDir } from './temp-root.js';
 
 const { dir, cleanup } = await makeTempDir('faults');
 afterAll(cleanup);
 defineTransientFaultsGroup({ describe, it, expect, beforeAll, afterAll }, {
   name: 'posix',
-  createStore: async () => new PosixObjectStore(parsePosixConfig({ root: dir })),
+  createStore: async () => createPosixStore({ root: dir }),
 });
