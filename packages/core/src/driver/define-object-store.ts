@@ -16,7 +16,7 @@ import { keyPrefixedListing } from './bucket/key-prefixed-listing.js';
  *   is still busy; the transport gets the signal to stop its own work, and a late result is
  *   dropped (a late put's object belongs to a failed backup, which prune removes);
  * - listing every page with exactly the asked prefix, sorted, each name once;
- * - finding `_metadata` objects without holding every name (walking, where the listing allows);
+ * - finding `_metadata` objects in the object-store layout without holding every name (walking, where the listing allows);
  * - typed errors that name the driver (`storeErrors`).
  */
 export function defineObjectStore(driverId: string, def: ObjectStoreDefinition): ObjectStore {
@@ -102,7 +102,14 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
         return [...names].sort();
       });
     },
-    async listMetadataObjects(container, opts) {
+    checkForSetupError: () => run('check', undefined, () => (def.check ? def.check() : Promise.resolve())),
+    close: () => (def.close ? def.close() : Promise.resolve()),
+  };
+  // A bucket lists `_metadata` objects apart from the data (by walking, where its listing allows).
+  // A file tree's container is one directory read either way: there, hosts that see no
+  // `listMetadataObjects` find unfinished backups' leftovers in the listing they made anyway.
+  if (layout.kind === 'object-store') {
+    store.listMetadataObjects = async (container, opts) => {
       checkStoreName(errors, 'container', container, true);
       return run(`LIST ${container}/${layout.keyPrefix} (_metadata objects)`, opts, async (signal) => {
         if (walkable) {
@@ -121,10 +128,8 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
         }, signal);
         return [...names].sort();
       });
-    },
-    checkForSetupError: () => run('check', undefined, () => (def.check ? def.check() : Promise.resolve())),
-    close: () => (def.close ? def.close() : Promise.resolve()),
-  };
+    };
+  }
   if (def.flush) {
     const flush = def.flush.bind(def);
     store.flush = async (container, opts) => {
