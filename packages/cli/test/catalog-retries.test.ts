@@ -30,7 +30,7 @@ describe('the CLI catalog', () => {
     const opened = await openTarget(store, { stdout: sink, stderr: sink, env: { ...process.env, ...env } });
     try {
       // The backend drops every other listing: each lookup of the catalog meets one failure.
-      const raw = opened.store;
+      const raw = opened.driverStore;
       const listObjects = raw.listObjects.bind(raw);
       let listings = 0;
       let failures = 0;
