@@ -192,7 +192,7 @@ export default {
   configFromUrl: (url) => Object.fromEntries(url.searchParams),
   parseConfig: (input) => input,
   createStore: (config) => ({
-    driverId: 'leaky', serviceName: 'leaky', capabilities: { maxConcurrency: 1, ranges: false, listContainers: true },
+    driverId: 'leaky', serviceName: 'leaky', capabilities: { maxConcurrency: 1 },
     checkForSetupError: async () => {},
     listContainers: async () => { throw fail(config.clientAssertion); },
     listObjects: async () => { throw fail(config.clientAssertion); },

@@ -174,7 +174,7 @@ export default {
   createStore: ({ mode }) => ({
     driverId: 'spin',
     serviceName: 'spin',
-    capabilities: { maxConcurrency: 1, ranges: false, listContainers: false },
+    capabilities: { maxConcurrency: 1 },
     async checkForSetupError() {
       writeFileSync(join(${JSON.stringify(plugin)}, mode), '');
       if (mode === 'loop') for (;;) await null;

@@ -236,7 +236,7 @@ export class StoreCatalog implements BackupCatalog {
   }
 
   private async containers(): Promise<string[]> {
-    if (this.store.capabilities.listContainers && this.store.listContainers) return this.store.listContainers();
+    if (this.store.listContainers) return this.store.listContainers();
     return [];
   }
 }

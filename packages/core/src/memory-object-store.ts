@@ -11,7 +11,7 @@ import type { GetObjectOptions, ObjectStore, ObjectStoreCapabilities } from './o
 export class MemoryObjectStore implements ObjectStore {
   readonly driverId = 'memory';
   readonly serviceName = 'cinder.backup.drivers.posix.PosixBackupDriver';
-  readonly capabilities: ObjectStoreCapabilities = { maxConcurrency: 4, ranges: true, listContainers: true };
+  readonly capabilities: ObjectStoreCapabilities = { maxConcurrency: 4 };
   /** Objects by container; protected so a test can subclass the store to inject faults. */
   protected readonly containers = new Map<string, Map<string, Uint8Array>>();
 
@@ -26,11 +26,9 @@ export class MemoryObjectStore implements ObjectStore {
   async getObject(container: string, name: string, opts?: GetObjectOptions): Promise<Uint8Array> {
     const data = this.containers.get(container)?.get(name);
     if (!data) throw new NotFoundError(`memory: no object ${container}/${name}`);
-    const r = opts?.range;
-    const bytes = r ? data.subarray(r.offset, r.offset + r.length) : data;
-    // A copy either way: callers may change what they get.
-    const out = opts?.allocate ? opts.allocate(bytes.length) : new Uint8Array(bytes.length);
-    out.set(bytes);
+    // A copy: callers may change what they get.
+    const out = opts?.allocate ? opts.allocate(data.length) : new Uint8Array(data.length);
+    out.set(data);
     return out;
   }
 

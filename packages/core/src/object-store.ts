@@ -17,7 +17,6 @@ export interface PutObjectOptions extends StoreCallOptions {
 
 /** Options of `getObject`. */
 export interface GetObjectOptions extends StoreCallOptions {
-  range?: ByteRange;
   /**
    * Where the bytes may go: returns a buffer of exactly `length` bytes for a store that knows
    * the size before it reads (a file's size, a Content-Length). The engine lends its own
@@ -26,24 +25,10 @@ export interface GetObjectOptions extends StoreCallOptions {
   allocate?: (length: number) => Uint8Array;
 }
 
-/**
- * What a store can do and how hard it may be pushed. The engine and the conformance suite read it.
- */
+/** How hard a store may be pushed. The engine reads it. */
 export interface ObjectStoreCapabilities {
   /** Transfers the engine may run at once against this store. */
   maxConcurrency: number;
-  /** `getObject` honours `range`. */
-  ranges: boolean;
-  /** Largest single object the store accepts, if bounded. */
-  maxObjectBytes?: number;
-  /** The store can enumerate its containers, so backups can be found without a catalog. */
-  listContainers: boolean;
-}
-
-/** A byte range of an object: `length` bytes from `offset`. */
-export interface ByteRange {
-  offset: number;
-  length: number;
 }
 
 /**
@@ -84,7 +69,7 @@ export interface ObjectStore {
    * if any could not be. Optional: a store whose puts are durable when they resolve needs none.
    */
   flush?(container: string, opts?: StoreCallOptions): Promise<void>;
-  /** Reads an object whole, or one range of it when `range` is given and supported. */
+  /** Reads an object whole. */
   getObject(container: string, name: string, opts?: GetObjectOptions): Promise<Uint8Array>;
   /** Deletes one object; deleting a missing object is not an error. */
   deleteObject(container: string, name: string, opts?: StoreCallOptions): Promise<void>;
@@ -98,18 +83,13 @@ export interface ObjectStore {
    */
   listMetadataObjects?(container: string, opts?: StoreCallOptions): Promise<string[]>;
   /**
-   * Removes a container that holds no objects; one still holding objects is kept. Optional.
-   * The engine never calls it (Cinder keeps containers when deleting backups); hosts may, to tidy up.
-   */
-  deleteContainer?(container: string, opts?: StoreCallOptions): Promise<void>;
-  /**
    * Removes what writes interrupted before `before` left that is no object and no listing shows
    * (a posix put's temporary file, an S3 multipart upload never completed); with `dryRun`, only
    * counts them. Returns how many. Optional: a store whose interrupted writes leave nothing needs
    * none. `volback prune` calls it with its grace period.
    */
   removeIncompleteWrites?(before: Date, opts?: StoreCallOptions & { dryRun?: boolean }): Promise<number>;
-  /** Every container that may hold backups; only when `capabilities.listContainers`. */
+  /** Every container that may hold backups, for a store that can enumerate them (backups are then found without a catalog). */
   listContainers?(opts?: StoreCallOptions): Promise<string[]>;
 
   /** Cinder's `_generate_object_name_prefix`: the name prefix of this backup's objects. */

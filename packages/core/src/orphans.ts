@@ -56,7 +56,7 @@ export interface StoreLeftovers {
  * names are not Cinder's are never counted, so a shared bucket's other files are left alone.
  */
 export async function findLeftovers(store: ObjectStore, opts?: StoreCallOptions): Promise<StoreLeftovers> {
-  if (!store.capabilities.listContainers || !store.listContainers) {
+  if (!store.listContainers) {
     throw new UnsupportedError(`the ${store.driverId} store cannot list its containers, so objects that belong to no backup cannot be found`);
   }
   const containers = await store.listContainers(opts);

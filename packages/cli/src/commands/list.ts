@@ -52,7 +52,7 @@ export const listCommand: Command = {
  * which `volback prune --dry-run` does.
  */
 async function leftoversOf(store: ObjectStore, volumeId: string | undefined): Promise<StoreLeftovers> {
-  if (store.listMetadataObjects || !store.capabilities.listContainers) return { orphans: [], markers: [] };
+  if (store.listMetadataObjects || !store.listContainers) return { orphans: [], markers: [] };
   const found = await findLeftovers(store);
   return volumeId === undefined ? found : { orphans: found.orphans.filter((o) => o.volumeId === volumeId), markers: found.markers };
 }

@@ -58,7 +58,7 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
   const store: ObjectStore = {
     driverId,
     serviceName: def.service,
-    capabilities: { maxConcurrency: def.maxConcurrency, ranges: false, listContainers: def.listContainers !== undefined },
+    capabilities: { maxConcurrency: def.maxConcurrency },
     ...(def.localRoot === undefined ? {} : { localRoot: def.localRoot }),
     ...(layout.keyPrefix === '' ? {} : { keyPrefix: layout.keyPrefix.slice(0, -1) }),
     objectNamePrefix: (record) => layout.objectNamePrefix(record),

@@ -56,7 +56,6 @@ export function interceptedStore(store: ObjectStore, hooks: StoreInterceptor): O
     const list = store.listContainers.bind(store);
     wrapped.listContainers = (opts) => around({ method: 'listContainers' }, () => list(opts));
   }
-  if (store.deleteContainer) wrapped.deleteContainer = store.deleteContainer.bind(store);
   if (store.removeIncompleteWrites) wrapped.removeIncompleteWrites = store.removeIncompleteWrites.bind(store);
   if (store.close) wrapped.close = store.close.bind(store);
   return wrapped;
