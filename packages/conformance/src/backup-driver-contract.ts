@@ -1,17 +1,5 @@
-import {
-  BufferRestoreTarget,
-  BufferVolumeSource,
-  decodeBackupRecord,
-  encodeBackupRecord,
-  MemoryCatalog,
-  newBackupRecord,
-  type BackupDriver,
-  type BackupOptions,
-  type BackupRecord,
-  type BackupResult,
-  type ObjectStore,
-  type ProgressEvent,
-} from '@volback/core';
+import { BufferRestoreTarget, BufferVolumeSource, MemoryCatalog, newBackupRecord, type BackupDriver, type BackupOptions, type BackupRecord, type BackupResult, type ObjectStore, type ProgressEvent } from '@volback/core';
+import { decodeBackupRecord, encodeBackupRecord } from '@volback/core/format';
 import { createDriverFor } from './driver-factory.js';
 import { GroupHarness, resolveBackdoor, trackContainers } from './harness.js';
 import type { ConformanceRunner, ConformanceTarget, StorageBackdoor } from './runner.js';
