@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeBackupRecord, newBackupRecord } from '@volback/core';
+import { newBackupRecord } from '@volback/core';
+import { encodeBackupRecord } from '@volback/core/format';
 import { makeVolume } from '@volback/core/testing';
 import { runCli } from './run-cli.js';
 

@@ -1,18 +1,5 @@
-import {
-  BufferRestoreTarget,
-  BufferVolumeSource,
-  decodeBackupRecord,
-  DEFAULT_OBJECT_SIZE,
-  encodeBackupRecord,
-  MemoryCatalog,
-  newBackupRecord,
-  type BackupDriver,
-  type BackupOptions,
-  type BackupRecord,
-  type BackupResult,
-  type ObjectStore,
-  type ProgressEvent,
-} from '@volback/core';
+import { BufferRestoreTarget, BufferVolumeSource, DEFAULT_OBJECT_SIZE, MemoryCatalog, newBackupRecord, type BackupDriver, type BackupOptions, type BackupRecord, type BackupResult, type ObjectStore, type ProgressEvent } from '@volback/core';
+import { decodeBackupRecord, encodeBackupRecord } from '@volback/core/format';
 import { createDriverFor } from './driver-factory.js';
 import { GroupHarness, resolveBackdoor } from './harness.js';
 import type { ConformanceRunner, ConformanceTarget, StorageBackdoor } from './runner.js';

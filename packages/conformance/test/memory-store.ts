@@ -1,4 +1,5 @@
-import { MemoryObjectStore, throwIfAborted, type GetObjectOptions, type PutObjectOptions, type StoreCallOptions } from '@volback/core';
+import { MemoryObjectStore, type GetObjectOptions, type PutObjectOptions, type StoreCallOptions } from '@volback/core';
+import { throwIfAborted } from '@volback/core/driver';
 import type { StorageBackdoor } from '../src/index.js';
 
 /**

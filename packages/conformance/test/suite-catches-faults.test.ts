@@ -1,20 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CancelledError,
-  ChunkedBackupDriver,
-  hasErrorCode,
-  throwIfAborted,
-  type BackupDriver,
-  type BackupOptions,
-  type BackupRecord,
-  type GetObjectOptions,
-  type ObjectStore,
-  type PutObjectOptions,
-  type RestoreOptions,
-  type RestoreTarget,
-  type StoreCallOptions,
-  type VolumeSource,
-} from '@volback/core';
+import { CancelledError, ChunkedBackupDriver, hasErrorCode, type BackupDriver, type BackupOptions, type BackupRecord, type GetObjectOptions, type ObjectStore, type PutObjectOptions, type RestoreOptions, type RestoreTarget, type StoreCallOptions, type VolumeSource } from '@volback/core';
+import { throwIfAborted } from '@volback/core/driver';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_FIXTURES, type ConformanceTarget, type DriverTestContext } from '../src/index.js';
 import { TestMemoryStore } from './memory-store.js';

@@ -29,5 +29,6 @@ export {
   UnsupportedError,
   VolbackError,
   hasErrorCode,
+  throwIfAborted,
   type VolbackErrorCode,
 } from './errors.js';

@@ -1,28 +1,75 @@
-export * from './errors.js';
-export * from './backup-record.js';
-export * from './object-store.js';
-export * from './cinder-names.js';
-export * from './ids.js';
-export * from './volume-source.js';
-export * from './restore-target.js';
-export * from './target-safety.js';
-export * from './progress.js';
-export * from './backup-driver.js';
-
-export * from './codecs/index.js';
-export * from './format/python-json.js';
-export * from './format/cinder-datetime.js';
-export * from './format/backup-metadata.js';
-export * from './format/sha256-file.js';
-export * from './format/sha256-digests.js';
-export * from './record-string.js';
-export * from './volume-metadata.js';
-export * from './catalog.js';
-export * from './stored-backup.js';
-export * from './chunked-backup-driver.js';
-export * from './orphans.js';
-export { isAllZero, hashBlocks, md5Hex } from './engine/hashing/block-hashes.js';
-export { withRetry, DEFAULT_RETRY_POLICY, maxRetryWaitMs, type RetryPolicy } from './engine/store/retry.js';
-export { mapLimited } from './engine/flow/map-limited.js';
-export * from './memory-object-store.js';
-export * from './plugins/index.js';
+/**
+ * `@volback/core`: the host API — run backups and restores, find and open drivers, keep
+ * catalogs. Driver authors import `@volback/core/driver`; readers and writers of Cinder's
+ * format `@volback/core/format`; tests `@volback/core/testing`. Every name here is a semver
+ * promise, so internals stay out.
+ */
+export {
+  AuthError,
+  BackendError,
+  CancelledError,
+  ConfigError,
+  IntegrityError,
+  InvalidBackupError,
+  InvalidVolumeError,
+  NotFoundError,
+  PluginError,
+  UnsupportedError,
+  VolbackError,
+  hasErrorCode,
+  type VolbackErrorCode,
+} from './errors.js';
+export { newBackupRecord, type BackupRecord, type BackupStatus, type CinderPassThroughFields, type NewBackupRecordInput } from './backup-record.js';
+export type { GetObjectOptions, ObjectStore, ObjectStoreCapabilities, PutObjectOptions, StoreCallOptions } from './object-store.js';
+export type {
+  BackupDriver,
+  BackupOptions,
+  BackupResult,
+  FullBackupReason,
+  RestoreOptions,
+  RestoreResult,
+} from './backup-driver.js';
+export {
+  ChunkedBackupDriver,
+  DEFAULT_HASH_BLOCK_SIZE,
+  DEFAULT_OBJECT_SIZE,
+  MAX_OBJECT_SIZE,
+  type ChunkedDriverOptions,
+} from './chunked-backup-driver.js';
+export type { CompressionAlgorithm } from './codecs/index.js';
+export type { ProgressEvent, ProgressListener } from './progress.js';
+export { BufferVolumeSource, FileVolumeSource, type VolumeSource } from './volume-source.js';
+export { BufferRestoreTarget, FileRestoreTarget, type FileRestoreTargetOptions, type RestoreTarget } from './restore-target.js';
+export { checkBackupSource, checkRestoreTarget, fileIdentity, type ProtectedFile } from './target-safety.js';
+export { MemoryCatalog, StoreCatalog, type BackupCatalog } from './catalog.js';
+export { FileVolumeMetadataStore, MemoryVolumeMetadataStore, type VolumeMetadataStore } from './volume-metadata.js';
+export {
+  DEFAULT_ORPHAN_GRACE_MS,
+  MIN_STALE_MARKER_AGE_MS,
+  findLeftovers,
+  pruneLeftovers,
+  type MarkerOnBackup,
+  type OrphanedBackup,
+  type PruneOptions,
+  type PruneReport,
+  type StoreLeftovers,
+} from './orphans.js';
+export { MAX_ID_BYTES, checkIdentifier, escapeUnprintable, previewOf, type IdentifierKind } from './ids.js';
+export { DEFAULT_RETRY_POLICY, maxRetryWaitMs, withRetry, type RetryPolicy } from './engine/store/retry.js';
+export { MemoryObjectStore } from './memory-object-store.js';
+export { CORE_API_VERSION } from './plugins/api-version.js';
+export { isDriverPlugin, type DriverPlugin, type JsonSchema } from './plugins/brand.js';
+export { discoverPlugins, type DiscoverOptions, type DiscoveredPlugin } from './plugins/discover.js';
+export { parseManifest, type PluginManifest } from './plugins/manifest.js';
+export {
+  DriverRegistry,
+  defaultDriverRegistry,
+  loadDriverPlugin,
+  registerDriver,
+  resolveTarget,
+  targetToUrl,
+  type PluginLoadResult,
+  type ResolveTargetOptions,
+  type ResolvedTarget,
+} from './plugins/registry.js';
+export { REDACTED, isSecretField, redactConfig, redactTarget, scrubSecrets, secretsOf } from './plugins/redact.js';

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,7 @@ import * as built from '../dist/index.js';
 import { makeVolume, mutateVolume, sha256Hex } from '../src/testing/test-data.js';
 
 const KiB = 1024;
+const md5Hex = (data: Uint8Array): string => createHash('md5').update(data).digest('hex');
 
 describe('the engine on worker threads (built package)', () => {
   // zstd decompresses into the lent buffer; zlib decompresses on its own and is copied there.
@@ -63,7 +65,6 @@ describe('the engine on worker threads (built package)', () => {
 
   it('keeps waiting tasks in its own queue, hands them to workers with room, and cancels them on close', async () => {
     const { WorkerPool } = await import('../dist/engine/workers/task-runner.js');
-    const { md5Hex } = built;
     const pool = new WorkerPool(1);
     const task = (n: number) => {
       const data = new Uint8Array(64 * KiB).fill(n);
@@ -87,7 +88,7 @@ describe('the engine on worker threads (built package)', () => {
     const data = makeVolume(length, length % 251);
     const stored = new Uint8Array(deflateSync(data, { level: 1 }));
     if (damaged) stored[stored.length >> 1] = (stored[stored.length >> 1] as number) ^ 0xff;
-    return { name: damaged ? 'bad' : `o${length}`, stored, into: null, compression: 'zlib', length, md5: built.md5Hex(data), md5Check: 'always' as const, offset: 0, blockSize: null, blockHashes: null, volumeBytes: length };
+    return { name: damaged ? 'bad' : `o${length}`, stored, into: null, compression: 'zlib', length, md5: md5Hex(data), md5Check: 'always' as const, offset: 0, blockSize: null, blockHashes: null, volumeBytes: length };
   };
 
   it('settles every task with its result or a typed error when one fails and the pool closes while others run', async () => {

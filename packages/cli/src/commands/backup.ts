@@ -1,10 +1,5 @@
-import {
-  DEFAULT_HASH_BLOCK_SIZE,
-  MAX_OBJECT_SIZE,
-  newBackupRecord,
-  normalizeCompressionTag,
-  type BackupRecord,
-} from '@volback/core';
+import { DEFAULT_HASH_BLOCK_SIZE, MAX_OBJECT_SIZE, newBackupRecord, type BackupRecord } from '@volback/core';
+import { normalizeCompressionTag } from '@volback/core/format';
 import { idOpt, intOpt, positionals, sizeOpt, storeTarget, stringOpt } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { formatBytes, recordJson } from '../format.js';

@@ -1,4 +1,4 @@
-import { encodeBackupRecord } from '@volback/core';
+import { encodeBackupRecord } from '@volback/core/format';
 import { positionals } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { withBackup } from '../open-backup.js';

@@ -1,5 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { decodeBackupRecord, InvalidBackupError, MAX_BACKUP_RECORD_CHARS } from '@volback/core';
+import { InvalidBackupError } from '@volback/core';
+import { decodeBackupRecord, MAX_BACKUP_RECORD_CHARS } from '@volback/core/format';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { recordJson } from '../format.js';
 import { UsageError } from '../io.js';
