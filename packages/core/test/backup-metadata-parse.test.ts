@@ -107,7 +107,7 @@ describe('_metadata object list', () => {
       [good.replace('"length": 65536', '"length": "65536"'), /objects\[0\].*"length"/],
       [good.replace('"compression": "none"', '"compression": 5'), /objects\[1\].*"compression"/],
       [good.replace(/\{\s*"volume_v_20260101000000_backup_b-00002"/, '{"second": {}, "volume_v_20260101000000_backup_b-00002"'), /objects\[1\] must have exactly one key/],
-      [good.replace(/"objects": \[[^]*?\n  \]/, '"objects": {}'), /"objects" is not a list/],
+      [good.replace(/"objects": \[[^]*?\n {2}\]/, '"objects": {}'), /"objects" is not a list/],
       [good.replace('backup_b-00001', 'backup_b-\u000100001'), /not valid JSON/],
       [good.replace('"offset": 0', '"offset": 01'), /not valid JSON/],
       [good.slice(0, good.length - 20), /not valid JSON/],

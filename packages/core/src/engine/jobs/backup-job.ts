@@ -22,7 +22,7 @@ import { Semaphore } from '../flow/semaphore.js';
 import type { ChunkResult } from '../workers/cpu-tasks.js';
 import type { TaskRunner } from '../workers/task-runner.js';
 import { TaskWindow } from '../flow/task-window.js';
-import { ZeroObjectCache } from './zero-object-cache.js';
+import type { ZeroObjectCache } from './zero-object-cache.js';
 
 /** Everything one backup run needs, decided by the driver beforehand. */
 export interface BackupJobInput {
