@@ -20,7 +20,10 @@ export class CommandFailed extends Error {
 
 /** The error lines of a stderr (node prints a stack, then its version), else its last lines. */
 function gist(stderr) {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const errors = lines.filter((l) => /error|E_[A-Z]/i.test(l));
   return (errors.length ? errors.slice(0, 2) : lines.slice(-3)).join(' | ');
 }

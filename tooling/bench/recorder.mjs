@@ -37,7 +37,9 @@ export class Recorder {
       sample.run = this.run;
       entry.samples.push(sample);
       const mibs = meta.volumeBytes / 2 ** 20 / Math.max(sample.wall, 0.01);
-      this.log(`  ${id.padEnd(28)} ${sample.wall.toFixed(2).padStart(7)} s  ${mibs.toFixed(0).padStart(5)} MiB/s  ${(sample.rssKiB / 1024).toFixed(0).padStart(5)} MiB RSS`);
+      this.log(
+        `  ${id.padEnd(28)} ${sample.wall.toFixed(2).padStart(7)} s  ${mibs.toFixed(0).padStart(5)} MiB/s  ${(sample.rssKiB / 1024).toFixed(0).padStart(5)} MiB RSS`,
+      );
       return sample;
     } catch (err) {
       entry.errors.push(String(err.message ?? err));

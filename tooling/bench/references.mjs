@@ -32,7 +32,9 @@ const copyThenSync = (from, to) => ['sh', '-c', 'cp "$1" "$2" && sync "$2"', 'sh
 export const references = {
   async cp(rec, { w, scratch }) {
     const out = join(scratch, 'ref-out');
-    await rec.step('ref.cp', { tool: 'cp', step: 'copy + fsync', volumeBytes: w.sizeBytes }, copyThenSync(w.image, out), { warm: [w.image] });
+    await rec.step('ref.cp', { tool: 'cp', step: 'copy + fsync', volumeBytes: w.sizeBytes }, copyThenSync(w.image, out), {
+      warm: [w.image],
+    });
     rmSync(out, { force: true });
   },
 
@@ -72,7 +74,12 @@ export class ResticSession {
     };
     this.dir = join(scratch, 'restic');
     this.repo = join(this.dir, 'repo');
-    this.env = { ...process.env, RESTIC_PASSWORD: 'volback-bench', RESTIC_REPOSITORY: this.repo, RESTIC_CACHE_DIR: join(this.dir, 'cache') };
+    this.env = {
+      ...process.env,
+      RESTIC_PASSWORD: 'volback-bench',
+      RESTIC_REPOSITORY: this.repo,
+      RESTIC_CACHE_DIR: join(this.dir, 'cache'),
+    };
     /** Why no step can run (reported as skipped), or null; and whether one step failed, which ends the rest. */
     this.blocked = tools.restic ? null : 'restic not installed';
     this.failed = false;
@@ -101,7 +108,8 @@ export class ResticSession {
     const sample = await this.step('restore', argv, { env: this.env, cache: 'cold', warmup: ['restic', 'snapshots', '-q'] });
     if (sample) {
       const files = filesUnder(target);
-      if (files.length !== 1 || sha256File(files[0]) !== this.w.changedSha256) this.rec.problem(this.ids.restore[0], 'restored file differs from the changed image');
+      if (files.length !== 1 || sha256File(files[0]) !== this.w.changedSha256)
+        this.rec.problem(this.ids.restore[0], 'restored file differs from the changed image');
     }
     rmSync(target, { recursive: true, force: true });
   }

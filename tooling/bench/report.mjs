@@ -41,7 +41,9 @@ export function markdown({ machine, workload, settings, summaries, targets, note
     `**Machine:** ${machine.nproc} cores, ${machine.cpu}, ${machine.memoryGiB} GiB RAM, Linux ${machine.kernel.split(' ')[0]}, ` +
       `node ${machine.node}, ${machine.diskFreeGiB ?? '?'} GiB free on the disk of ${machine.workDir}`,
   );
-  lines.push(`**volback:** commit ${machine.commit}${machine.uncommittedPackageFiles ? ` + ${machine.uncommittedPackageFiles} uncommitted files under packages/` : ''}, measured through the CLI, posix driver${settings.s3 ? ` (and s3 driver where a step says S3)` : ''}`);
+  lines.push(
+    `**volback:** commit ${machine.commit}${machine.uncommittedPackageFiles ? ` + ${machine.uncommittedPackageFiles} uncommitted files under packages/` : ''}, measured through the CLI, posix driver${settings.s3 ? ` (and s3 driver where a step says S3)` : ''}`,
+  );
   lines.push(
     `**Workload:** ${sizeLabel(workload.sizeBytes)} volume (${workload.regions.random} random / ${workload.regions.zero} zero / ${workload.regions.text} text regions of 4 MiB, shuffled), ` +
       `changed copy with ${workload.changes.count} scattered 64 KiB regions rewritten (${((workload.changes.count * workload.changes.bytes * 100) / workload.sizeBytes).toFixed(1)}%)`,
@@ -50,7 +52,11 @@ export function markdown({ machine, workload, settings, summaries, targets, note
     `**Method:** median of ${settings.runs} run${settings.runs > 1 ? 's' : ''} (min–max), each a child process under ${settings.gnuTime ? 'GNU time' : 'node timing + /proc polling (approximate CPU/RSS)'}; ` +
       `${settings.canDropCaches ? 'page cache dropped before "cold" steps, input read through before "warm" ones' : '**warm cache**: could not drop the page cache, so "cold" steps ran warm'}; ` +
       `MiB/s are volume bytes over wall time; each volback (zstd) step ran back to back with the references its goals name, volback first in every other run, ` +
-      `and a goal's ratio is the median of the runs' own ratios (the table's "vs references" divides medians); tools: ${Object.entries(settings.tools).map(([k, v]) => `${k} ${v ?? 'absent'}`).join(', ')}`,
+      `and a goal's ratio is the median of the runs' own ratios (the table's "vs references" divides medians); tools: ${Object.entries(
+        settings.tools,
+      )
+        .map(([k, v]) => `${k} ${v ?? 'absent'}`)
+        .join(', ')}`,
   );
   lines.push('', '## Results', '');
   lines.push('| step | tool | cache | MiB/s median (min–max) | wall s | CPU s | peak RSS MiB | stored | vs references |');
@@ -59,7 +65,8 @@ export function markdown({ machine, workload, settings, summaries, targets, note
   lines.push('', '## Goals', '');
   lines.push('| goal | measured | needed | |');
   lines.push('|---|---|---|---|');
-  for (const t of targets) lines.push(`| ${t.goal} | ${t.measured ?? `not measured: ${t.why}`} | ${t.needed} | ${t.ok === null ? '–' : t.ok ? '✅' : '❌'} |`);
+  for (const t of targets)
+    lines.push(`| ${t.goal} | ${t.measured ?? `not measured: ${t.why}`} | ${t.needed} | ${t.ok === null ? '–' : t.ok ? '✅' : '❌'} |`);
   const problems = [...summaries.values()].flatMap((s) => [
     // Missing tools are already in the notes once; other skips and every error are listed.
     ...(s.skipped && !/not installed/.test(s.skipped) ? [`${s.id} skipped: ${s.skipped}`] : []),
@@ -99,7 +106,8 @@ function ratios(s, summaries) {
 export function writeReport(outDir, { machine, workload, settings, entries, notes, elapsedSeconds }) {
   const summaries = summarise(entries);
   const targets = evaluateTargets(summaries);
-  const md = markdown({ machine, workload, settings, summaries, targets, notes }) + `\nWhole bench: ${(elapsedSeconds / 60).toFixed(1)} min.\n`;
+  const md =
+    markdown({ machine, workload, settings, summaries, targets, notes }) + `\nWhole bench: ${(elapsedSeconds / 60).toFixed(1)} min.\n`;
   const json = JSON.stringify({ machine, workload, settings, notes, elapsedSeconds, targets, results: [...summaries.values()] }, null, 2);
   mkdirSync(outDir, { recursive: true });
   const stamp = machine.date.replace(/[:.]/g, '-').slice(0, 19);

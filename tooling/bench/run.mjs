@@ -45,7 +45,9 @@ function options() {
     },
   });
   if (values.help) {
-    log('usage: pnpm bench [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling] [--dir TMP] [--out DIR] [--no-gnu-time] [--keep] [--s3]');
+    log(
+      'usage: pnpm bench [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling] [--dir TMP] [--out DIR] [--no-gnu-time] [--keep] [--s3]',
+    );
     process.exit(0);
   }
   const runs = Number(values.runs);
@@ -65,7 +67,8 @@ async function main() {
   const workDir = mkdtempSync(join(opts.dir, 'volback-bench-'));
   const notes = [];
   const gnuTime = !opts['no-gnu-time'] && (await hasGnuTime());
-  if (!gnuTime) notes.push('GNU time not used: wall time from node, CPU and peak RSS from polling /proc every 20 ms (approximate, marked ~)');
+  if (!gnuTime)
+    notes.push('GNU time not used: wall time from node, CPU and peak RSS from polling /proc every 20 ms (approximate, marked ~)');
   const canDropCaches = dropCaches();
   if (!canDropCaches) notes.push('warm cache: the page cache could not be dropped (not root?), so every step ran with a warm cache');
   const tools = await detectTools();
@@ -153,7 +156,12 @@ async function rssScaling(rec, { workDir, cli }) {
   const big = generateWorkload(dir, RSS_SCALING_BYTES, { changedCopy: false });
   const store = join(dir, 'store');
   const env = { ...process.env, VOLBACK_STATE_DIR: join(dir, 'state') };
-  const meta = { tool: 'volback', step: `full backup, ${sizeLabel(RSS_SCALING_BYTES)} volume`, compression: 'zstd', volumeBytes: RSS_SCALING_BYTES };
+  const meta = {
+    tool: 'volback',
+    step: `full backup, ${sizeLabel(RSS_SCALING_BYTES)} volume`,
+    compression: 'zstd',
+    volumeBytes: RSS_SCALING_BYTES,
+  };
   const argv = [process.execPath, cli, 'backup', big.image, '--to', store, '--compression', 'zstd', '--json'];
   const sample = await rec.step(RSS_SCALING_ID, meta, argv, { env, warm: [big.image] });
   if (sample) sample.storedBytes = storedBytes(sample, store);

@@ -22,7 +22,8 @@ export function s3ServerFromEnv(env = process.env) {
   const accessKey = env.VOLBACK_BENCH_S3_ACCESS_KEY;
   const secretKey = env.VOLBACK_BENCH_S3_SECRET_KEY;
   const region = env.VOLBACK_BENCH_S3_REGION ?? 'us-east-1';
-  if (!endpoint || !accessKey || !secretKey) return { server: null, why: 'VOLBACK_BENCH_S3_ENDPOINT, _ACCESS_KEY and _SECRET_KEY are not all set (bench.sh --s3 sets them)' };
+  if (!endpoint || !accessKey || !secretKey)
+    return { server: null, why: 'VOLBACK_BENCH_S3_ENDPOINT, _ACCESS_KEY and _SECRET_KEY are not all set (bench.sh --s3 sets them)' };
   return { server: { endpoint, accessKey, secretKey, region, label: env.VOLBACK_BENCH_S3_LABEL ?? endpoint }, why: null };
 }
 
@@ -79,7 +80,10 @@ class RcloneSession {
     if (!this.tools.rclone) return this.rec.skip('ref.rclone.upload', meta, 'rclone not installed');
     const made = await run(['rclone', 'mkdir', `${RCLONE_REMOTE}:${this.bucket}`], { env: this.env });
     if (made.code !== 0) return this.rec.skip('ref.rclone.upload', meta, `rclone mkdir failed: ${made.stderr.trim()}`);
-    const sample = await this.rec.step('ref.rclone.upload', meta, ['rclone', 'copyto', this.w.image, this.object], { env: this.env, warm: [this.w.image] });
+    const sample = await this.rec.step('ref.rclone.upload', meta, ['rclone', 'copyto', this.w.image, this.object], {
+      env: this.env,
+      warm: [this.w.image],
+    });
     if (sample) sample.storedBytes = this.w.sizeBytes;
     this.uploaded = sample !== null;
   }
@@ -89,7 +93,8 @@ class RcloneSession {
     if (!this.uploaded) return this.rec.skip('ref.rclone.download', meta, this.tools.rclone ? 'the upload failed' : 'rclone not installed');
     const argv = ['sh', '-c', 'rclone copyto "$1" "$2" && sync "$2"', 'sh', this.object, this.downloaded];
     const sample = await this.rec.step('ref.rclone.download', meta, argv, { env: this.env, cache: 'cold', warmup: ['rclone', 'version'] });
-    if (sample && sha256File(this.downloaded) !== this.w.imageSha256) this.rec.problem('ref.rclone.download', 'downloaded file differs from the image');
+    if (sample && sha256File(this.downloaded) !== this.w.imageSha256)
+      this.rec.problem('ref.rclone.download', 'downloaded file differs from the image');
     rmSync(this.downloaded, { force: true });
   }
 
@@ -98,4 +103,3 @@ class RcloneSession {
     if (this.tools.rclone) await run(['rclone', 'purge', `${RCLONE_REMOTE}:${bucket}`], { env: this.env }).catch(() => undefined);
   }
 }
-

@@ -68,7 +68,8 @@ export function evaluateTargets(summaries) {
   });
 
   const rss = RSS_DEFAULT_IDS.map(get).filter(usable);
-  if (rss.length === 0) out.push({ goal: 'peak RSS, default settings', needed: `<= ${RSS_LIMIT_MIB} MiB`, ok: null, why: 'no volback zstd step ran' });
+  if (rss.length === 0)
+    out.push({ goal: 'peak RSS, default settings', needed: `<= ${RSS_LIMIT_MIB} MiB`, ok: null, why: 'no volback zstd step ran' });
   else {
     const worst = rss.reduce((a, b) => (b.rssMiB.max > a.rssMiB.max ? b : a));
     out.push({

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { sha256File, treeBytes } from './files.mjs';
 
 /** Path of the CLI entry point (the bin users get), relative to the repository root. */
-export const CLI = join('packages/cli', JSON.parse(readFileSync(new URL('../../packages/cli/package.json', import.meta.url), 'utf8')).bin.volback);
+export const CLI = join(
+  'packages/cli',
+  JSON.parse(readFileSync(new URL('../../packages/cli/package.json', import.meta.url), 'utf8')).bin.volback,
+);
 /** One volume id for both images, so the changed copy's backup is an incremental of the first. */
 const VOLUME_ID = '6a5c0b1e-0b3e-4c1d-9e5a-000000be4c40';
 const STEPS = {
@@ -100,8 +103,13 @@ export class VolbackSession {
   async restore() {
     if (this.skipped('restore', this.latest)) return;
     const argv = this.volback('restore', this.latest, this.restored, '--from', this.store);
-    const sample = await this.rec.step(this.ids.restore, this.meta('restore'), argv, { env: this.env, cache: 'cold', warmup: this.warmup() });
-    if (sample && sha256File(this.restored) !== this.w.changedSha256) this.rec.problem(this.ids.restore, 'restored image differs from the changed image');
+    const sample = await this.rec.step(this.ids.restore, this.meta('restore'), argv, {
+      env: this.env,
+      cache: 'cold',
+      warmup: this.warmup(),
+    });
+    if (sample && sha256File(this.restored) !== this.w.changedSha256)
+      this.rec.problem(this.ids.restore, 'restored image differs from the changed image');
     rmSync(this.restored, { force: true });
   }
 

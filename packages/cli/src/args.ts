@@ -7,7 +7,8 @@ import { UsageError } from './io.js';
 /** The store target from `--store`, `--to` or `--from` (synonyms), else `VOLBACK_STORE`. */
 export function storeTarget(values: ParsedValues, io: CliIo): string {
   const given = [values.store, values.to, values.from].filter((v): v is string => typeof v === 'string');
-  if (given.length > 1 && new Set(given).size > 1) throw new UsageError('give the store once (--store, --to and --from are the same option)');
+  if (given.length > 1 && new Set(given).size > 1)
+    throw new UsageError('give the store once (--store, --to and --from are the same option)');
   const target = given[0] ?? io.env.VOLBACK_STORE;
   if (!target) throw new UsageError('no store given: pass --store <dir|file://…|s3://…> (or set VOLBACK_STORE)');
   return target;
@@ -44,7 +45,9 @@ export function sizeOpt(values: ParsedValues, name: string, bounds: SizeBounds):
   const range = `from ${formatBytes(bounds.min)} to ${formatBytes(bounds.max)}`;
   if (!Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) throw new UsageError(`--${name} must be ${range}: got ${previewOf(v)}`);
   if (n % bounds.multipleOf !== 0) {
-    throw new UsageError(`--${name} must be a multiple of ${formatBytes(bounds.multipleOf)} (${bounds.multipleOf} bytes): got ${previewOf(v)}`);
+    throw new UsageError(
+      `--${name} must be a multiple of ${formatBytes(bounds.multipleOf)} (${bounds.multipleOf} bytes): got ${previewOf(v)}`,
+    );
   }
   return n;
 }
@@ -54,7 +57,8 @@ export function intOpt(values: ParsedValues, name: string, min: number, max: num
   const v = stringOpt(values, name);
   if (v === undefined) return undefined;
   const n = /^[+-]?\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}: got ${previewOf(v)}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}: got ${previewOf(v)}`);
   return n;
 }
 

@@ -40,7 +40,8 @@ const MAX_PRINTED_CHARS = 4000;
  * {@link MAX_PRINTED_CHARS} characters.
  */
 export function printable(text: string, multiline = false): string {
-  const shown = text.length > MAX_PRINTED_CHARS ? `${text.slice(0, MAX_PRINTED_CHARS)}… (${text.length - MAX_PRINTED_CHARS} more characters)` : text;
+  const shown =
+    text.length > MAX_PRINTED_CHARS ? `${text.slice(0, MAX_PRINTED_CHARS)}… (${text.length - MAX_PRINTED_CHARS} more characters)` : text;
   return escapeUnprintable(shown, multiline);
 }
 

@@ -100,7 +100,10 @@ describe('a backup killed with SIGKILL at random points', () => {
 
       // Nothing listed is broken; what is left over is only what the killed backup wrote.
       const problems = await storeProblems(posix, contents);
-      expect(problems.filter((p) => !p.includes(`unfinished backup ${id} `)), `run ${run}`).toEqual([]);
+      expect(
+        problems.filter((p) => !p.includes(`unfinished backup ${id} `)),
+        `run ${run}`,
+      ).toEqual([]);
       const left = await filesOfNoBackup(store);
       if (left.some((f) => !basename(f).startsWith('.'))) tally.leftObjects++;
       if (left.some((f) => basename(f).startsWith('.'))) tally.leftTemporaryFiles++;

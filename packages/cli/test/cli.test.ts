@@ -38,7 +38,10 @@ describe('volback CLI on the posix driver', () => {
     expect(incr.stdout).toMatch(/^incremental backup/);
 
     const [id1, id2] = await ids(store);
-    for (const [id, want] of [[id1, v1], [id2, v2]] as const) {
+    for (const [id, want] of [
+      [id1, v1],
+      [id2, v2],
+    ] as const) {
       const out = join(dir, `restored-${id}.img`);
       const r = await runCli(['restore', id as string, out, '--from', store], env);
       expect(r.code, r.stderr).toBe(0);

@@ -61,7 +61,9 @@ export async function startFakeS3(buckets: string[]): Promise<FakeS3> {
     }
     const data = bucket.get(key);
     if (!data) {
-      res.writeHead(404, { 'content-type': 'application/xml' }).end(req.method === 'HEAD' ? undefined : '<Error><Code>NoSuchKey</Code><Message>no key</Message></Error>');
+      res
+        .writeHead(404, { 'content-type': 'application/xml' })
+        .end(req.method === 'HEAD' ? undefined : '<Error><Code>NoSuchKey</Code><Message>no key</Message></Error>');
       return;
     }
     const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
@@ -73,10 +75,14 @@ export async function startFakeS3(buckets: string[]): Promise<FakeS3> {
         return;
       }
       const part = data.subarray(start, end + 1);
-      res.writeHead(206, { 'content-length': part.length, 'content-range': `bytes ${start}-${end}/${data.length}` }).end(req.method === 'HEAD' ? undefined : part);
+      res
+        .writeHead(206, { 'content-length': part.length, 'content-range': `bytes ${start}-${end}/${data.length}` })
+        .end(req.method === 'HEAD' ? undefined : part);
       return;
     }
-    res.writeHead(200, { 'content-length': data.length, etag: `"${createHash('md5').update(data).digest('hex')}"` }).end(req.method === 'HEAD' ? undefined : data);
+    res
+      .writeHead(200, { 'content-length': data.length, etag: `"${createHash('md5').update(data).digest('hex')}"` })
+      .end(req.method === 'HEAD' ? undefined : data);
   };
 
   const server: Server = createServer((req, res) => {

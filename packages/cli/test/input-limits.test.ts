@@ -23,7 +23,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 /** No stack trace and no Node error code leaked into what the user sees. */
 const noCrash = (stderr: string) => {
   expect(stderr).not.toMatch(/\n\s+at /);
@@ -101,7 +105,14 @@ describe('ids given on the command line', () => {
     const store = join(dir, 'readers');
     await backupId(store);
     for (const id of ['c'.repeat(5000), 'x\u001b]0;title\u0007']) {
-      for (const args of [['list', '--volume-id', id], ['show', id], ['export', id], ['verify', id], ['delete', id], ['restore', id, join(dir, 'r.img')]]) {
+      for (const args of [
+        ['list', '--volume-id', id],
+        ['show', id],
+        ['export', id],
+        ['verify', id],
+        ['delete', id],
+        ['restore', id, join(dir, 'r.img')],
+      ]) {
         const r = await runCli([...args, '--store', store], env);
         expect(r.code, args[0]).toBe(2);
         expect(r.stderr).toContain('E_CONFIG');

@@ -44,11 +44,21 @@ writeFileSync(
     name: 'volback-driver-misbehaving',
     version: '1.0.0',
     type: 'module',
-    volback: { manifestVersion: 1, kind: 'driver', id: 'misbehaving', schemes: ['lost', 'stray', 'thrown'], apiVersion: '^1.0.0', entry: './index.js' },
+    volback: {
+      manifestVersion: 1,
+      kind: 'driver',
+      id: 'misbehaving',
+      schemes: ['lost', 'stray', 'thrown'],
+      apiVersion: '^1.0.0',
+      entry: './index.js',
+    },
   }),
 );
 writeFileSync(join(pluginDir, 'index.js'), PLUGIN);
-writeFileSync(join(host, 'package.json'), JSON.stringify({ name: 'host', private: true, dependencies: { 'volback-driver-misbehaving': '*' } }));
+writeFileSync(
+  join(host, 'package.json'),
+  JSON.stringify({ name: 'host', private: true, dependencies: { 'volback-driver-misbehaving': '*' } }),
+);
 afterAll(() => rmSync(host, { recursive: true, force: true }));
 
 function volback(args: string[]): { status: number | null; signal: string | null; stderr: string } {

@@ -11,7 +11,10 @@ const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '../../../examples
 let host: string;
 beforeAll(async () => {
   host = await mkdtemp(join(tmpdir(), 'volback-host-'));
-  await writeFile(join(host, 'package.json'), JSON.stringify({ name: 'host', private: true, dependencies: { 'volback-driver-memory': '*' } }));
+  await writeFile(
+    join(host, 'package.json'),
+    JSON.stringify({ name: 'host', private: true, dependencies: { 'volback-driver-memory': '*' } }),
+  );
   await mkdir(join(host, 'node_modules'), { recursive: true });
   await symlink(EXAMPLE, join(host, 'node_modules', 'volback-driver-memory'), 'dir');
   const stale = join(host, 'node_modules', 'volback-driver-memory-next');
@@ -47,8 +50,16 @@ describe('driver plugins from the CLI', () => {
   it("prints a driver's config schema, declared once in the driver, and names an unknown driver", async () => {
     const { code, stdout } = await runCli(['drivers', '--schema', 'memory'], { VOLBACK_PLUGINS_DIR: host });
     expect(code).toBe(0);
-    const schema = JSON.parse(stdout) as { type: string; additionalProperties: boolean; properties: Record<string, { type: string; default?: unknown }> };
-    expect(schema).toMatchObject({ type: 'object', additionalProperties: false, properties: { name: { type: 'string', default: 'default' } } });
+    const schema = JSON.parse(stdout) as {
+      type: string;
+      additionalProperties: boolean;
+      properties: Record<string, { type: string; default?: unknown }>;
+    };
+    expect(schema).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      properties: { name: { type: 'string', default: 'default' } },
+    });
     const missing = await runCli(['drivers', '--schema', 'nosuch'], { VOLBACK_PLUGINS_DIR: host });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no driver "nosuch" is installed; installed: .*memory/);

@@ -50,10 +50,25 @@ describe('volback list and prune, for what crashed backups leave', () => {
 
     const listed = await runCli(['list', '--store', store], env);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toMatch(new RegExp(`^orphaned: 3 object\\(s\\) of unfinished backup ${old} of volume vol, made 8 d ago .*: it crashed or was killed; remove with: volback prune --store ${store}$`, 'm'));
-    expect(listed.stdout).toMatch(new RegExp(`^orphaned: 2 object\\(s\\) of unfinished backup ${young} .*: a backup in progress, or one that crashed; .* --older-than 0 \\(if no backup is running\\)$`, 'm'));
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `^orphaned: 3 object\\(s\\) of unfinished backup ${old} of volume vol, made 8 d ago .*: it crashed or was killed; remove with: volback prune --store ${store}$`,
+        'm',
+      ),
+    );
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `^orphaned: 2 object\\(s\\) of unfinished backup ${young} .*: a backup in progress, or one that crashed; .* --older-than 0 \\(if no backup is running\\)$`,
+        'm',
+      ),
+    );
 
-    const json = JSON.parse((await runCli(['list', '--store', store, '--json'], env)).stdout) as { kind: string; id?: string; backupId?: string; objectCount: number }[];
+    const json = JSON.parse((await runCli(['list', '--store', store, '--json'], env)).stdout) as {
+      kind: string;
+      id?: string;
+      backupId?: string;
+      objectCount: number;
+    }[];
     expect(json.map((e) => e.kind)).toEqual(['full', 'incremental', 'orphan', 'orphan']);
     expect(json.filter((e) => e.kind === 'orphan')).toEqual([
       expect.objectContaining({ backupId: old, objectCount: 3, removeWith: `volback prune --store ${store}` }),
@@ -74,7 +89,9 @@ describe('volback list and prune, for what crashed backups leave', () => {
     expect(pruned.stdout).toMatch(`kept 1 unfinished backup(s) younger than 7 d, maybe still running: ${young}`);
     expect((await filesUnder(store)).filter((n) => n.includes(old))).toEqual([]);
 
-    const now = JSON.parse((await runCli(['prune', '--store', store, '--older-than', '0', '--json'], env)).stdout) as { removed: { backupId: string }[] };
+    const now = JSON.parse((await runCli(['prune', '--store', store, '--older-than', '0', '--json'], env)).stdout) as {
+      removed: { backupId: string }[];
+    };
     expect(now.removed.map((o) => o.backupId)).toEqual([young]);
     expect((await runCli(['prune', '--store', store], env)).stdout).toBe('nothing to prune\n');
     expect((await runCli(['list', '--store', store], env)).stdout).not.toMatch(/orphaned/);

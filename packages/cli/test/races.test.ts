@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferRestoreTarget, BufferVolumeSource, ChunkedBackupDriver, newBackupRecord, type BackupRecord, type ObjectStore } from '@volback/core';
+import {
+  BufferRestoreTarget,
+  BufferVolumeSource,
+  ChunkedBackupDriver,
+  newBackupRecord,
+  type BackupRecord,
+  type ObjectStore,
+} from '@volback/core';
 import { interceptedStore, makeVolume, mutateVolume, SeededRandom, sha256Hex, storeProblems } from '@volback/core/testing';
 import { createPosixStore } from '@volback/driver-posix';
 
@@ -62,7 +69,12 @@ async function raceStore(seed: number) {
 }
 
 /** Every outcome is a success or one of the typed errors `allowed`; the store is sound whatever happened. */
-async function expectSound(store: ObjectStore, contents: Map<string, string>, outcomes: Outcome<unknown>[], allowed: string[]): Promise<void> {
+async function expectSound(
+  store: ObjectStore,
+  contents: Map<string, string>,
+  outcomes: Outcome<unknown>[],
+  allowed: string[],
+): Promise<void> {
   for (const o of outcomes) if (!o.ok) expect(allowed, o.message).toContain(o.code);
   expect(await storeProblems(store, contents)).toEqual([]);
 }
@@ -181,9 +193,14 @@ describe('concurrent volback processes on one store', () => {
       expect(made.code === 0 && deleted.code === 0, `run ${run}: both succeeded`).toBe(false);
       // The delete may even be done before the backup looks for a parent (then it says there is none), or while it reads the list.
       if (made.code !== 0) {
-        expect(made.stderr).toMatch(/^volback backup: (E_NOT_FOUND: parent backup .* (was|is being) deleted|E_NOT_FOUND: backup not found: .* \(unfinished or deleted backup\?\)|E_USAGE: no backups of volume race in this store to base an incremental on)/m);
+        expect(made.stderr).toMatch(
+          /^volback backup: (E_NOT_FOUND: parent backup .* (was|is being) deleted|E_NOT_FOUND: backup not found: .* \(unfinished or deleted backup\?\)|E_USAGE: no backups of volume race in this store to base an incremental on)/m,
+        );
       }
-      if (deleted.code !== 0) expect(deleted.stderr).toMatch(/^volback delete: E_INVALID_BACKUP: (incremental backups depend on|an incremental backup was made on)/m);
+      if (deleted.code !== 0)
+        expect(deleted.stderr).toMatch(
+          /^volback delete: E_INVALID_BACKUP: (incremental backups depend on|an incremental backup was made on)/m,
+        );
       const contents = new Map<string, string>();
       if (deleted.code !== 0) contents.set(parentId, parentBytes);
       if (made.code === 0) contents.set(childId, sha256Hex(volume));

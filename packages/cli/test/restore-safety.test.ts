@@ -19,7 +19,10 @@ afterAll(async () => {
 });
 
 /** A backup of `size` bytes in 128 KiB objects, in its own store; returns its id and its data objects' paths. */
-async function backUp(name: string, size = 512 * 1024): Promise<{ store: string; id: string; image: string; data: Uint8Array; objects: string[] }> {
+async function backUp(
+  name: string,
+  size = 512 * 1024,
+): Promise<{ store: string; id: string; image: string; data: Uint8Array; objects: string[] }> {
   const store = join(dir, `${name}-store`);
   const image = join(dir, `${name}.img`);
   const data = makeVolume(size, name.length);
@@ -28,7 +31,10 @@ async function backUp(name: string, size = 512 * 1024): Promise<{ store: string;
   expect(r.code, r.stderr).toBe(0);
   const id = (JSON.parse(r.stdout) as { id: string }).id;
   const container = join(store, id.slice(0, 2), id.slice(2, 4), id);
-  const objects = (await readdir(container)).filter((n) => /-\d{5}$/.test(n)).sort().map((n) => join(container, n));
+  const objects = (await readdir(container))
+    .filter((n) => /-\d{5}$/.test(n))
+    .sort()
+    .map((n) => join(container, n));
   return { store, id, image, data, objects };
 }
 

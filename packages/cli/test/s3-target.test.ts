@@ -25,7 +25,10 @@ describe.skipIf(!endpoint && process.env.CI !== 'true')('volback with an s3:// t
     useSecret(process.env.VOLBACK_TEST_S3_SWIFT_SECRET_KEY);
   });
   afterAll(async () => {
-    for (const [k, v] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+    for (const [k, v] of [
+      ['AWS_ACCESS_KEY_ID', saved.id],
+      ['AWS_SECRET_ACCESS_KEY', saved.secret],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

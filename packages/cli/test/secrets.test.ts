@@ -31,7 +31,10 @@ beforeAll(async () => {
   baseEnv = { VOLBACK_STATE_DIR: join(dir, 'state') };
 });
 afterAll(async () => {
-  for (const [k, v] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+  for (const [k, v] of [
+    ['AWS_ACCESS_KEY_ID', saved.id],
+    ['AWS_SECRET_ACCESS_KEY', saved.secret],
+  ] as const) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
@@ -140,7 +143,12 @@ describe('the s3 driver', () => {
 describe('the posix driver', () => {
   it('never echoes what looks like a secret in a file: target', async () => {
     const store = join(dir, 'posix');
-    for (const target of [`file://${store}?token=${SECRET}`, `file://${store}?password=${SECRET}&fsync=false`, `file://u:${SECRET}@host${store}`, `file://${store}?fsync=${SECRET}`]) {
+    for (const target of [
+      `file://${store}?token=${SECRET}`,
+      `file://${store}?password=${SECRET}&fsync=false`,
+      `file://u:${SECRET}@host${store}`,
+      `file://${store}?fsync=${SECRET}`,
+    ]) {
       for (const args of commands(target)) {
         const r = await run(args);
         expect(r.code, `${args[0]} ${target}\n${r.out}`).toBe(2);
@@ -156,7 +164,15 @@ describe('the posix driver', () => {
     expect(full.code, full.out).toBe(0);
     expect(full.out).toMatch(/backup 100%/);
     const id = (JSON.parse(full.out.slice(full.out.indexOf('{'))) as { id: string }).id;
-    for (const args of [['list'], ['show', id], ['export', id], ['verify', id], ['restore', id, join(dir, 'p.img')], ['drivers'], ['drivers', '--json']]) {
+    for (const args of [
+      ['list'],
+      ['show', id],
+      ['export', id],
+      ['verify', id],
+      ['restore', id, join(dir, 'p.img')],
+      ['drivers'],
+      ['drivers', '--json'],
+    ]) {
       expect((await run(args, env)).code, args[0]).toBe(0);
     }
   });

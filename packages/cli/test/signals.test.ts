@@ -74,10 +74,14 @@ async function storeWithBackup(name: string): Promise<{ store: string; id: strin
   const store = join(dir, name);
   const image = join(dir, `${name}.img`);
   await writeFile(image, makeVolume(1024 * 1024, 9));
-  const out = execFileSync(process.execPath, [bin, 'backup', image, '--to', store, '--object-size', '128K', '--compression', 'none', '--json'], {
-    env,
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    [bin, 'backup', image, '--to', store, '--object-size', '128K', '--compression', 'none', '--json'],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
   const id = (JSON.parse(out) as { id: string }).id;
   return { store, id, container: join(store, id.slice(0, 2), id.slice(2, 4), id) };
 }

@@ -1,4 +1,16 @@
-import { BufferRestoreTarget, BufferVolumeSource, DEFAULT_OBJECT_SIZE, MemoryCatalog, newBackupRecord, type BackupDriver, type BackupOptions, type BackupRecord, type BackupResult, type ObjectStore, type ProgressEvent } from '@volback/core';
+import {
+  BufferRestoreTarget,
+  BufferVolumeSource,
+  DEFAULT_OBJECT_SIZE,
+  MemoryCatalog,
+  newBackupRecord,
+  type BackupDriver,
+  type BackupOptions,
+  type BackupRecord,
+  type BackupResult,
+  type ObjectStore,
+  type ProgressEvent,
+} from '@volback/core';
 import { decodeBackupRecord, encodeBackupRecord } from '@volback/core/format';
 import { createDriverFor } from './driver-factory.js';
 import { GroupHarness, resolveBackdoor } from './harness.js';
@@ -56,7 +68,11 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
       await store?.close?.();
     }, TIMEOUT);
 
-    async function backup(data: Uint8Array, input: { volumeId?: string; parentId?: string | null } = {}, opts: BackupOptions = {}): Promise<BackupResult> {
+    async function backup(
+      data: Uint8Array,
+      input: { volumeId?: string; parentId?: string | null } = {},
+      opts: BackupOptions = {},
+    ): Promise<BackupResult> {
       const record = newBackupRecord({ volumeId: input.volumeId ?? globalThis.crypto.randomUUID(), parentId: input.parentId ?? null });
       const result = await driver.backup(record, new BufferVolumeSource(data), opts);
       catalog.put(result.record);
@@ -84,7 +100,9 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
     }
 
     if (verdict?.expected) {
-      t.test('the store passes its ObjectStore contract, which every test below builds on', (skip) => verdict.check(skip), { precondition: true });
+      t.test('the store passes its ObjectStore contract, which every test below builds on', (skip) => verdict.check(skip), {
+        precondition: true,
+      });
     }
 
     t.test('checkForSetupError resolves on a working driver', async () => {
@@ -177,7 +195,10 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
         expect(await storedObjects(d.container, d.prefix)).toEqual([]);
         if (backdoor) {
           const raw = await backdoor.listAll(d.container);
-          expect(raw.filter((n) => n.startsWith(d.prefix)), 'nothing left in the backend').toEqual([]);
+          expect(
+            raw.filter((n) => n.startsWith(d.prefix)),
+            'nothing left in the backend',
+          ).toEqual([]);
         }
         expect(await storedObjects(k.container, k.prefix)).toEqual(keptBefore);
         expect(describeDifference(await restore(kept.record), makeVolume(MIB + 700, 9)), 'the other backup still restores').toBeNull();
@@ -244,7 +265,13 @@ export function defineBackupDriverContract(runner: ConformanceRunner, target: Co
     );
 
     /** Flips one stored byte of a backup's object (through the backdoor when there is one); restore must name it. */
-    async function expectCorruptionCaught(options: BackupOptions, size: number, seed: number, objectNumber: string, flip: number): Promise<void> {
+    async function expectCorruptionCaught(
+      options: BackupOptions,
+      size: number,
+      seed: number,
+      objectNumber: string,
+      flip: number,
+    ): Promise<void> {
       const result = await backup(makeVolume(size, seed), {}, options);
       const { container, prefix } = location(result.record);
       const victim = `${prefix}-${objectNumber}`;

@@ -110,7 +110,7 @@ export function defineCinderCompat(runner: ConformanceRunner, target: Conformanc
         const result = await driver.backup(record, new BufferVolumeSource(changed));
         catalog.put(result.record);
         extra.push(result.record);
-        expect(result.kind, 'Cinder\'s _sha256file serves as the parent').toBe('incremental');
+        expect(result.kind, "Cinder's _sha256file serves as the parent").toBe('incremental');
         const into = new BufferRestoreTarget();
         await driver.restore(result.record, globalThis.crypto.randomUUID(), into);
         expect(describeDifference(into.data, changed)).toBeNull();

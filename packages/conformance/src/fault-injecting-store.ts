@@ -10,15 +10,7 @@ import {
 import { SeededRandom } from './test-data.js';
 
 /** The store calls a fault can hit. */
-export type StoreCallKind =
-  | 'put'
-  | 'get'
-  | 'delete'
-  | 'list'
-  | 'ensureContainer'
-  | 'flush'
-  | 'listMetadataObjects'
-  | 'listContainers';
+export type StoreCallKind = 'put' | 'get' | 'delete' | 'list' | 'ensureContainer' | 'flush' | 'listMetadataObjects' | 'listContainers';
 
 export const STORE_CALL_KINDS: readonly StoreCallKind[] = [
   'put',
@@ -176,7 +168,8 @@ export function faultInjectingStore(store: ObjectStore, options: FaultOptions): 
       injector.enabled = on;
     },
     ensureContainer: (c, o) => injector.around({ kind: 'ensureContainer', container: c, name: '' }, o, () => store.ensureContainer(c, o)),
-    putObject: (c, n, d, o?: PutObjectOptions) => injector.around({ kind: 'put', container: c, name: n }, o, () => store.putObject(c, n, d, o)),
+    putObject: (c, n, d, o?: PutObjectOptions) =>
+      injector.around({ kind: 'put', container: c, name: n }, o, () => store.putObject(c, n, d, o)),
     getObject: (c, n, o?: GetObjectOptions) => injector.get({ kind: 'get', container: c, name: n }, o, () => store.getObject(c, n, o)),
     deleteObject: (c, n, o) => injector.around({ kind: 'delete', container: c, name: n }, o, () => store.deleteObject(c, n, o)),
     listObjects: (c, p, o) => injector.around({ kind: 'list', container: c, name: p }, o, () => store.listObjects(c, p, o)),
@@ -247,11 +240,9 @@ class FaultInjector {
     if (fault.kind === 'truncated-body') return bytes.subarray(0, kept);
     // What lies past the break is whatever the buffer held: not the object's bytes.
     bytes.fill(0xee, kept);
-    throw new BackendError(
-      `${describe(call)}: body ended after ${kept} of ${bytes.length} bytes`,
-      true,
-      { cause: new InjectedFault(`premature close after ${kept} of ${bytes.length} bytes`, 'short-read', 'ERR_STREAM_PREMATURE_CLOSE') },
-    );
+    throw new BackendError(`${describe(call)}: body ended after ${kept} of ${bytes.length} bytes`, true, {
+      cause: new InjectedFault(`premature close after ${kept} of ${bytes.length} bytes`, 'short-read', 'ERR_STREAM_PREMATURE_CLOSE'),
+    });
   }
 
   /** Whether this call fails, how, and when; null for most calls. */
@@ -296,11 +287,17 @@ class FaultInjector {
           cause: new InjectedFault('read ECONNRESET', kind, 'ECONNRESET'),
         });
       case 'http-500':
-        throw new BackendError(`${what}: HTTP 500 InternalError`, true, { cause: new InjectedFault('We encountered an internal error. Please try again.', kind, undefined, 500) });
+        throw new BackendError(`${what}: HTTP 500 InternalError`, true, {
+          cause: new InjectedFault('We encountered an internal error. Please try again.', kind, undefined, 500),
+        });
       case 'http-503':
-        throw new BackendError(`${what}: HTTP 503 SlowDown`, true, { cause: new InjectedFault('Please reduce your request rate.', kind, undefined, 503) });
+        throw new BackendError(`${what}: HTTP 503 SlowDown`, true, {
+          cause: new InjectedFault('Please reduce your request rate.', kind, undefined, 503),
+        });
       case 'throttled':
-        throw new BackendError(`${what}: HTTP 429 Too Many Requests`, true, { cause: new InjectedFault('Too Many Requests', kind, undefined, 429) });
+        throw new BackendError(`${what}: HTTP 429 Too Many Requests`, true, {
+          cause: new InjectedFault('Too Many Requests', kind, undefined, 429),
+        });
       default:
         // Short bodies are made by `get`, which reads the body first.
         throw new Error(`faultInjectingStore: ${kind} cannot fail a ${call.kind}`);

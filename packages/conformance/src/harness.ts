@@ -74,7 +74,7 @@ function skipNow(context: RunnerTestContext | undefined, reason: string): void {
   if (typeof context?.skip !== 'function') {
     throw new Error(
       `volback conformance: this test is to be skipped (${reason}), but the test runner gives it no ctx.skip(note) ` +
-        'and returning would report it as passed: use a runner whose test context can skip (vitest\'s does)',
+        "and returning would report it as passed: use a runner whose test context can skip (vitest's does)",
     );
   }
   context.skip(reason);

@@ -28,7 +28,12 @@ export function defineObjectStoreContract(runner: ConformanceRunner, target: Con
   if (verdict) verdict.expected = true;
 
   describe(OBJECT_STORE_GROUP, () => {
-    const t = new GroupHarness(runner, target, OBJECT_STORE_GROUP, verdict ? { onOutcome: (name, passed) => verdict.record(name, passed) } : {});
+    const t = new GroupHarness(
+      runner,
+      target,
+      OBJECT_STORE_GROUP,
+      verdict ? { onOutcome: (name, passed) => verdict.record(name, passed) } : {},
+    );
     const group = new StoreGroup(t, expect);
     let tracked: TrackedStore | undefined;
 
@@ -54,7 +59,9 @@ function defineBasicTests(group: StoreGroup): void {
 
   t.test('declares its identity and capabilities', async () => {
     expect(typeof group.store.driverId === 'string' && group.store.driverId.length > 0, 'driverId is a non-empty string').toBe(true);
-    expect(typeof group.store.serviceName === 'string' && group.store.serviceName.length > 0, 'serviceName is a non-empty string').toBe(true);
+    expect(typeof group.store.serviceName === 'string' && group.store.serviceName.length > 0, 'serviceName is a non-empty string').toBe(
+      true,
+    );
     expect(group.store.capabilities.maxConcurrency).toBeGreaterThanOrEqual(1);
     const id = globalThis.crypto.randomUUID();
     const container = group.store.containerFor(id, null);
@@ -155,7 +162,8 @@ function defineBasicTests(group: StoreGroup): void {
       expect(describeDifference(await group.store.getObject(s.container, `${s.prefix}later`), data)).toBeNull();
       await group.store.flush?.(s.container);
       expect(describeDifference(await group.store.getObject(s.container, `${s.prefix}later`), data)).toBeNull();
-      if (group.backdoor) expect(describeDifference(await group.backdoor.readRaw(s.container, `${s.prefix}later`), data), 'stored bytes').toBeNull();
+      if (group.backdoor)
+        expect(describeDifference(await group.backdoor.readRaw(s.container, `${s.prefix}later`), data), 'stored bytes').toBeNull();
     });
   });
 

@@ -26,14 +26,22 @@ export function defineStoreIsolationTests(group: StoreGroup): void {
         [`${s.prefix}only-here`, `${s.prefix}only-here_metadata`, name].sort(),
       );
       expect(await store.listObjects(other, s.prefix), "listing the second container shows none of the first's names").toEqual([name]);
-      expect(await errorCodeOf(store.getObject(other, `${s.prefix}only-here`)), "reading the first container's object in the second").toBe('E_NOT_FOUND');
+      expect(await errorCodeOf(store.getObject(other, `${s.prefix}only-here`)), "reading the first container's object in the second").toBe(
+        'E_NOT_FOUND',
+      );
       if (store.listMetadataObjects) {
         const found = await store.listMetadataObjects(other);
-        expect(found.filter((n) => n.startsWith(s.prefix)), "listMetadataObjects of the second container shows none of the first's").toEqual([]);
+        expect(
+          found.filter((n) => n.startsWith(s.prefix)),
+          "listMetadataObjects of the second container shows none of the first's",
+        ).toEqual([]);
       }
 
       await store.deleteObject(other, name);
-      expect(describeDifference(await store.getObject(s.container, name), here), 'a delete in the second container leaves the first').toBeNull();
+      expect(
+        describeDifference(await store.getObject(s.container, name), here),
+        'a delete in the second container leaves the first',
+      ).toBeNull();
       expect(await errorCodeOf(store.getObject(other, name)), 'the object deleted from the second container').toBe('E_NOT_FOUND');
       await store.deleteObject(other, `${s.prefix}only-here`);
       expect(await store.listObjects(s.container, `${s.prefix}only-here`), 'deleting a name the second container lacks').toEqual([
@@ -58,10 +66,13 @@ export function defineStoreIsolationTests(group: StoreGroup): void {
       expect(await errorCodeOf(store.getObject(s.container, base)), `the deleted ${JSON.stringify(base)}`).toBe('E_NOT_FOUND');
       const left = (await store.listObjects(s.container, s.prefix)).sort();
       expect(left, `what is left after deleting ${JSON.stringify(base)}`).toEqual([...kept].sort());
-      for (const [n, data] of payloads) expect(describeDifference(await store.getObject(s.container, n), data), `${JSON.stringify(n)} still reads back`).toBeNull();
+      for (const [n, data] of payloads)
+        expect(describeDifference(await store.getObject(s.container, n), data), `${JSON.stringify(n)} still reads back`).toBeNull();
 
       await store.deleteObject(s.container, `${base}-1`);
-      expect((await store.listObjects(s.container, `${base}-`)).sort(), `after deleting ${JSON.stringify(`${base}-1`)}`).toEqual([`${base}-10`]);
+      expect((await store.listObjects(s.container, `${base}-`)).sort(), `after deleting ${JSON.stringify(`${base}-1`)}`).toEqual([
+        `${base}-10`,
+      ]);
     });
   });
 }

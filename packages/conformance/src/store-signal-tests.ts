@@ -29,7 +29,10 @@ export function defineStoreSignalTests(group: StoreGroup): void {
       await cancelled('a put', () => store.putObject(s.container, `${s.prefix}never`, rnd.bytes(1000), { signal }));
       expect(await store.listObjects(s.container, s.prefix), 'a put with an aborted signal stores nothing').toEqual([kept]);
       await cancelled('a delete', () => store.deleteObject(s.container, kept, { signal }));
-      expect(describeDifference(await store.getObject(s.container, kept), keptData), 'a delete with an aborted signal deletes nothing').toBeNull();
+      expect(
+        describeDifference(await store.getObject(s.container, kept), keptData),
+        'a delete with an aborted signal deletes nothing',
+      ).toBeNull();
       await cancelled('a get', () => store.getObject(s.container, kept, { signal }));
       await cancelled('a listing', () => store.listObjects(s.container, s.prefix, { signal }));
       await cancelled('ensureContainer', () => store.ensureContainer(s.container, { signal }));

@@ -19,7 +19,9 @@ export class StoreVerdict {
 
   /** Why a dependent test is skipped, or null when it may run (the store passed, or was not tested). */
   readonly gate = (): string | null =>
-    this.failed.length === 0 ? null : `the store failed its ObjectStore contract (${this.quoted()}): this test would fail only as a consequence`;
+    this.failed.length === 0
+      ? null
+      : `the store failed its ObjectStore contract (${this.quoted()}): this test would fail only as a consequence`;
 
   /** The dependent groups' one report of a failed store; a skip when the ObjectStore group did not run. */
   check(skip: (note: string) => void): void {

@@ -11,7 +11,13 @@ import {
   type CompressionAlgorithm,
   type ObjectStore,
 } from '@volback/core';
-import { faultInjectingStore, STORE_CALL_KINDS, TRANSIENT_FAULT_KINDS, type FaultInjectingStore, type StoreCallKind } from './fault-injecting-store.js';
+import {
+  faultInjectingStore,
+  STORE_CALL_KINDS,
+  TRANSIENT_FAULT_KINDS,
+  type FaultInjectingStore,
+  type StoreCallKind,
+} from './fault-injecting-store.js';
 import { GroupHarness } from './harness.js';
 import type { ConformanceRunner, ConformanceTarget } from './runner.js';
 import { describeDifference, errorCodeOf, makeVolume, mutateVolume, rejectionOf, SeededRandom } from './test-data.js';
@@ -54,7 +60,11 @@ const QUICK_RETRY = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 8 };
  * (`createDriver`, over the faulty store) or core's chunked engine with a store catalog, so
  * parent lookups and listings meet the faults too.
  */
-export function defineTransientFaultsGroup(runner: ConformanceRunner, target: ConformanceTarget, options: TransientFaultsOptions = {}): void {
+export function defineTransientFaultsGroup(
+  runner: ConformanceRunner,
+  target: ConformanceTarget,
+  options: TransientFaultsOptions = {},
+): void {
   if (!target.createStore) return;
   const createStore = target.createStore;
   const { describe, expect } = runner;
@@ -79,7 +89,9 @@ export function defineTransientFaultsGroup(runner: ConformanceRunner, target: Co
     }, TIMEOUT);
 
     /** The driver under test over `store`, and how it finds a volume's newest backup (null: it cannot list). */
-    async function driverOn(store: ObjectStore): Promise<{ driver: BackupDriver; newestOf: ((volumeId: string) => Promise<string | null>) | null }> {
+    async function driverOn(
+      store: ObjectStore,
+    ): Promise<{ driver: BackupDriver; newestOf: ((volumeId: string) => Promise<string | null>) | null }> {
       if (target.createDriver) return { driver: await target.createDriver(store, { catalog: new MemoryCatalog() }), newestOf: null };
       const driver = new ChunkedBackupDriver(store, { objectSize, retry: QUICK_RETRY, catalog: (io) => new StoreCatalog(io) });
       opened.push(driver);
@@ -122,12 +134,16 @@ export function defineTransientFaultsGroup(runner: ConformanceRunner, target: Co
               chain = [];
             }
           } catch (err) {
-            throw new Error(`cycle ${cycle} (${full ? 'full' : 'incremental'}, ${compression}) failed: ${String(err)}; faults so far ${JSON.stringify(faulty.faults)}`, { cause: err });
+            throw new Error(
+              `cycle ${cycle} (${full ? 'full' : 'incremental'}, ${compression}) failed: ${String(err)}; faults so far ${JSON.stringify(faulty.faults)}`,
+              { cause: err },
+            );
           }
         }
         const { faultsByKind, faultsByCall } = faulty.faults;
         for (const kind of TRANSIENT_FAULT_KINDS) expect(faultsByKind[kind], `${kind} faults injected`).toBeGreaterThan(0);
-        for (const call of callsMadeOften(faulty, 5 / rate)) expect(faultsByCall[call], `faults injected into ${call} calls`).toBeGreaterThan(0);
+        for (const call of callsMadeOften(faulty, 5 / rate))
+          expect(faultsByCall[call], `faults injected into ${call} calls`).toBeGreaterThan(0);
       },
       { timeout: TIMEOUT },
     );
@@ -136,7 +152,12 @@ export function defineTransientFaultsGroup(runner: ConformanceRunner, target: Co
       'a get that silently returns too few bytes is never restored as verified',
       async () => {
         // Every read of a data object loses its tail: restore and verify must fail, naming one.
-        const cutData = faultInjectingStore(raw, { rate: { get: 1 }, kinds: ['truncated-body'], seed, filter: (c) => isDataObject(c.name) });
+        const cutData = faultInjectingStore(raw, {
+          rate: { get: 1 },
+          kinds: ['truncated-body'],
+          seed,
+          filter: (c) => isDataObject(c.name),
+        });
         const { driver } = await driverOn(cutData);
         cutData.enabled = false;
         const volume = makeVolume(volumeBytes, seed * 1000 + 999);
@@ -169,7 +190,8 @@ export function defineTransientFaultsGroup(runner: ConformanceRunner, target: Co
             for (const [i, record] of made.entries()) {
               const into = new BufferRestoreTarget();
               const outcome = await errorCodeOf(reader.restore(record, names.uuid(`any ${round} ${i}`), into));
-              if (outcome === 'no error') expect(describeDifference(into.data, expected[i] as Uint8Array), `round ${round}, backup ${i}`).toBeNull();
+              if (outcome === 'no error')
+                expect(describeDifference(into.data, expected[i] as Uint8Array), `round ${round}, backup ${i}`).toBeNull();
               else expect(['E_INTEGRITY', 'E_INVALID_BACKUP'], `round ${round}, backup ${i}`).toContain(outcome);
             }
           }

@@ -1,12 +1,6 @@
 import { MemoryObjectStore } from '@volback/core';
 import { describe, expect, it } from 'vitest';
-import {
-  faultInjectingStore,
-  InjectedFault,
-  TRANSIENT_FAULT_KINDS,
-  type FaultKind,
-  type FaultOptions,
-} from '../src/index.js';
+import { faultInjectingStore, InjectedFault, TRANSIENT_FAULT_KINDS, type FaultKind, type FaultOptions } from '../src/index.js';
 import { rejectionOf } from '../src/test-data.js';
 
 const C = 'c';
@@ -100,7 +94,10 @@ describe('faultInjectingStore', () => {
 
   it('a truncated body comes back silently shorter, when asked for, and only on gets', async () => {
     const outcomes = await outcomesOfGets({ rate: 1, kinds: ['truncated-body'] }, 20);
-    expect(outcomes.every((o) => /^short \d+$/.test(o)), outcomes.join()).toBe(true);
+    expect(
+      outcomes.every((o) => /^short \d+$/.test(o)),
+      outcomes.join(),
+    ).toBe(true);
     const store = faultInjectingStore(new MemoryObjectStore(), { rate: 1, kinds: ['truncated-body'] });
     await store.putObject(C, 'p', new Uint8Array(5));
     expect(await store.listObjects(C, '')).toEqual(['p']);

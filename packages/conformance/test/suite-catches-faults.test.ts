@@ -1,5 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError, ChunkedBackupDriver, hasErrorCode, type BackupDriver, type BackupOptions, type BackupRecord, type GetObjectOptions, type ObjectStore, type PutObjectOptions, type RestoreOptions, type RestoreTarget, type StoreCallOptions, type VolumeSource } from '@volback/core';
+import {
+  CancelledError,
+  ChunkedBackupDriver,
+  hasErrorCode,
+  type BackupDriver,
+  type BackupOptions,
+  type BackupRecord,
+  type GetObjectOptions,
+  type ObjectStore,
+  type PutObjectOptions,
+  type RestoreOptions,
+  type RestoreTarget,
+  type StoreCallOptions,
+  type VolumeSource,
+} from '@volback/core';
 import { throwIfAborted } from '@volback/core/driver';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_FIXTURES, type ConformanceTarget, type DriverTestContext } from '../src/index.js';
@@ -51,7 +65,7 @@ const storeFaults: [string, string, () => TestMemoryStore][] = [
       })(),
   ],
   [
-    'put keeps the caller\'s buffer instead of a copy',
+    "put keeps the caller's buffer instead of a copy",
     'keeps the bytes it was given: the engine reuses its buffers once a put resolves',
     () =>
       new (class extends TestMemoryStore {
@@ -150,7 +164,11 @@ const driverFaults: [string, string, ConformanceTarget['createDriver']][] = [
         }),
     })),
   ],
-  ['delete does nothing', 'deleteBackup removes every object of that backup and nothing else', wrapDriver(() => ({ deleteBackup: async () => {} }))],
+  [
+    'delete does nothing',
+    'deleteBackup removes every object of that backup and nothing else',
+    wrapDriver(() => ({ deleteBackup: async () => {} })),
+  ],
   [
     'backup ignores its abort signal',
     'cancelling mid-backup throws E_CANCELLED and leaves no object behind',
@@ -200,17 +218,23 @@ const noSkip = {};
 
 describe('the conformance suite never reports a skipped test as passed', () => {
   it('fails a test to be skipped, saying why, when the runner cannot skip', async () => {
-    const outcome = await recordSuite(storeTarget(new TestMemoryStore()), noSkip).run('listMetadataObjects finds every _metadata object and nothing else');
+    const outcome = await recordSuite(storeTarget(new TestMemoryStore()), noSkip).run(
+      'listMetadataObjects finds every _metadata object and nothing else',
+    );
     expect(String((outcome as Error)?.message)).toMatch(/does not offer listMetadataObjects.*no ctx\.skip/);
   });
 });
 
 describe('the conformance suite catches broken stores', () => {
-  it.each(storeFaults)('%s fails "%s"', async (_fault, testName, make) => {
-    const outcome = await recordSuite(storeTarget(make())).run(testName);
-    expect(outcome).not.toBeNull();
-    expect(outcome).not.toBe('skipped');
-  }, 60_000);
+  it.each(storeFaults)(
+    '%s fails "%s"',
+    async (_fault, testName, make) => {
+      const outcome = await recordSuite(storeTarget(make())).run(testName);
+      expect(outcome).not.toBeNull();
+      expect(outcome).not.toBe('skipped');
+    },
+    60_000,
+  );
 });
 
 describe('the conformance suite catches a store that cannot serve Cinder backups', () => {
@@ -224,18 +248,24 @@ describe('the conformance suite catches a store that cannot serve Cinder backups
         return data;
       }
     })();
-    const outcome = await recordSuite({ ...storeTarget(flipping), fixturesDir }).run("restores Cinder's zlib/full backup to Cinder's image");
+    const outcome = await recordSuite({ ...storeTarget(flipping), fixturesDir }).run(
+      "restores Cinder's zlib/full backup to Cinder's image",
+    );
     expect(outcome).not.toBeNull();
     expect(outcome).not.toBe('skipped');
   }, 60_000);
 });
 
 describe('the conformance suite catches broken drivers', () => {
-  it.each(driverFaults)('%s fails "%s"', async (_fault, testName, createDriver) => {
-    const outcome = await recordSuite(storeTarget(new TestMemoryStore(), createDriver)).run(testName);
-    expect(outcome).not.toBeNull();
-    expect(outcome).not.toBe('skipped');
-  }, 60_000);
+  it.each(driverFaults)(
+    '%s fails "%s"',
+    async (_fault, testName, createDriver) => {
+      const outcome = await recordSuite(storeTarget(new TestMemoryStore(), createDriver)).run(testName);
+      expect(outcome).not.toBeNull();
+      expect(outcome).not.toBe('skipped');
+    },
+    60_000,
+  );
 });
 
 /** The shared bucket of a store that ignores the container it is given, as an S3 store using its configured bucket would. */
@@ -366,14 +396,21 @@ const ruleFaults: { fault: string; tests: string[]; says: RegExp; make: () => Te
 const PRECONDITION = 'the store passes its ObjectStore contract, which every test below builds on';
 
 describe('the conformance suite names each store bug in a few tests', () => {
-  it.each(ruleFaults.map((f) => [f.fault, f.tests[0], f] as const))('%s fails "%s" and few others', async (_fault, _name, { tests, says, make, atMost }) => {
-    const failed = failuresIn(await recordSuite(storeTarget(make())).runAll());
-    for (const name of tests) expect(failed.get(name), `"${name}" fails, saying what is wrong`).toMatch(says);
-    const precondition = failed.get(PRECONDITION);
-    if (precondition !== undefined) for (const name of tests) expect(precondition).toContain(JSON.stringify(name));
-    expect([...failed.keys()].filter((name) => name !== PRECONDITION && !tests.includes(name)), 'tests failed on consequences').toEqual([]);
-    expect(failed.size).toBeLessThanOrEqual(atMost);
-  }, 120_000);
+  it.each(ruleFaults.map((f) => [f.fault, f.tests[0], f] as const))(
+    '%s fails "%s" and few others',
+    async (_fault, _name, { tests, says, make, atMost }) => {
+      const failed = failuresIn(await recordSuite(storeTarget(make())).runAll());
+      for (const name of tests) expect(failed.get(name), `"${name}" fails, saying what is wrong`).toMatch(says);
+      const precondition = failed.get(PRECONDITION);
+      if (precondition !== undefined) for (const name of tests) expect(precondition).toContain(JSON.stringify(name));
+      expect(
+        [...failed.keys()].filter((name) => name !== PRECONDITION && !tests.includes(name)),
+        'tests failed on consequences',
+      ).toEqual([]);
+      expect(failed.size).toBeLessThanOrEqual(atMost);
+    },
+    120_000,
+  );
 
   it('a slow store that stops when its signal aborts passes the signal tests', async () => {
     const suite = recordSuite(storeTarget(slowStore(3000, true)));

@@ -67,9 +67,12 @@ describe('the suite removes the empty container directories of a store with a lo
     const outside = await mkdtemp(join(tmpdir(), 'volback-outside-'));
     try {
       await mkdir(join(outside, 'empty'));
-      const tracked = trackWrites(new (class extends TestMemoryStore {
-        readonly localRoot = root as string;
-      })(), target);
+      const tracked = trackWrites(
+        new (class extends TestMemoryStore {
+          readonly localRoot = root as string;
+        })(),
+        target,
+      );
       await tracked.store.ensureContainer(join('..', outside.split('/').pop() as string, 'empty'));
       await tracked.cleanUp();
       expect(await readdir(outside)).toEqual(['empty']);

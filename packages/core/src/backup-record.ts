@@ -35,14 +35,7 @@ export interface BackupRecord {
   extra: CinderPassThroughFields;
 }
 
-export type BackupStatus =
-  | 'creating'
-  | 'available'
-  | 'deleting'
-  | 'deleted'
-  | 'restoring'
-  | 'error'
-  | 'error_deleting';
+export type BackupStatus = 'creating' | 'available' | 'deleting' | 'deleted' | 'restoring' | 'error' | 'error_deleting';
 
 /** Cinder row fields that matter to the host only; kept so an export/import round trip loses nothing. */
 export interface CinderPassThroughFields {

@@ -119,7 +119,10 @@ export class StoreCatalog implements BackupCatalog {
    * The backups whose `_metadata` the containers hold now, read from a fresh listing (not as an
    * earlier call found them); with `volumeId`, only those whose name does not give another volume.
    */
-  private async listedBackups(volumeId: string | undefined, containers: string[]): Promise<{ container: string; prefix: string; id: string }[]> {
+  private async listedBackups(
+    volumeId: string | undefined,
+    containers: string[],
+  ): Promise<{ container: string; prefix: string; id: string }[]> {
     const limit = this.store.capabilities.maxConcurrency;
     const indexes = await mapLimited(containers, limit, (container) => this.metadataIndex(container, true));
     const backups: { container: string; prefix: string; id: string }[] = [];
@@ -188,7 +191,9 @@ export class StoreCatalog implements BackupCatalog {
     // The id comes from the object's name; a document that names another backup (swapped, or
     // copied from elsewhere) would answer for that backup and send a chain walk round in circles.
     if (meta.backupId !== id) {
-      throw new InvalidBackupError(`${metadataObjectName(prefix)} in ${container} names backup ${meta.backupId || '(none)'}, not ${id} as its name says`);
+      throw new InvalidBackupError(
+        `${metadataObjectName(prefix)} in ${container} names backup ${meta.backupId || '(none)'}, not ${id} as its name says`,
+      );
     }
     const createdAt = meta.createdAt ? parseCinderDatetime(meta.createdAt, `created_at of backup ${id}`) : new Date(0);
     const record: BackupRecord = {
@@ -267,7 +272,5 @@ export function sortOldestFirst(records: BackupRecord[]): BackupRecord[] {
     depth.set(r.id, d);
     return d;
   };
-  return [...records].sort(
-    (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || depthOf(a) - depthOf(b) || a.id.localeCompare(b.id),
-  );
+  return [...records].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || depthOf(a) - depthOf(b) || a.id.localeCompare(b.id));
 }

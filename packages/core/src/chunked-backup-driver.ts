@@ -1,11 +1,4 @@
-import type {
-  BackupDriver,
-  BackupOptions,
-  BackupResult,
-  FullBackupReason,
-  RestoreOptions,
-  RestoreResult,
-} from './backup-driver.js';
+import type { BackupDriver, BackupOptions, BackupResult, FullBackupReason, RestoreOptions, RestoreResult } from './backup-driver.js';
 import type { BackupRecord } from './backup-record.js';
 import { StoreCatalog, type BackupCatalog } from './catalog.js';
 import { codecFor, normalizeCompressionTag } from './codecs/index.js';
@@ -24,12 +17,7 @@ import type { Sha256Digests } from './format/sha256-digests.js';
 import type { ObjectStore } from './object-store.js';
 import type { RestoreTarget } from './restore-target.js';
 import { chainVolumeBytes, locationOf, readBackupMetadata, readSha256File } from './stored-backup.js';
-import {
-  decodeVolumeMetadata,
-  encodeVolumeMetadata,
-  MemoryVolumeMetadataStore,
-  type VolumeMetadataStore,
-} from './volume-metadata.js';
+import { decodeVolumeMetadata, encodeVolumeMetadata, MemoryVolumeMetadataStore, type VolumeMetadataStore } from './volume-metadata.js';
 import type { VolumeSource } from './volume-source.js';
 
 /** Settings of {@link ChunkedBackupDriver}; `C` is the catalog's type. */
@@ -266,7 +254,11 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
   }
 
   /** Restore and verify alike: load the chain, then fetch and check what it needs (writing it when there is a target). */
-  private async readChain(record: BackupRecord, target: RestoreTarget | null, opts: RestoreOptions): Promise<{ volumeBytes: number; layers: ChainLayer[] }> {
+  private async readChain(
+    record: BackupRecord,
+    target: RestoreTarget | null,
+    opts: RestoreOptions,
+  ): Promise<{ volumeBytes: number; layers: ChainLayer[] }> {
     const runner = this.runner;
     const layers = await loadChain(this.io, await this.chainOf(record), opts.signal);
     const { volumeBytes } = await runRestoreJob({

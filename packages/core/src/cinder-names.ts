@@ -25,7 +25,10 @@ export function objectStorePrefix(record: BackupRecord, availabilityZone: string
   const prefix = `volume_${record.volumeId}/${cinderTimestamp(record.createdAt)}/az_${availabilityZone}_backup_${record.id}`;
   const problem = identifierProblem('prefix', prefix);
   if (problem) {
-    throw new ConfigError(`object name prefix of backup ${record.id} (availability zone ${previewOf(availabilityZone)}) ${problem}`, 'availabilityZone');
+    throw new ConfigError(
+      `object name prefix of backup ${record.id} (availability zone ${previewOf(availabilityZone)}) ${problem}`,
+      'availabilityZone',
+    );
   }
   return prefix;
 }

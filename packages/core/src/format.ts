@@ -26,10 +26,23 @@ export {
   type Codec,
   type CompressionAlgorithm,
 } from './codecs/index.js';
-export { FORMAT_VERSION, encodeBackupMetadata, parseBackupMetadata, type BackupFileHeader, type BackupMetadata, type ObjectEntry } from './format/backup-metadata.js';
+export {
+  FORMAT_VERSION,
+  encodeBackupMetadata,
+  parseBackupMetadata,
+  type BackupFileHeader,
+  type BackupMetadata,
+  type ObjectEntry,
+} from './format/backup-metadata.js';
 export { SHA256_LIST_STRIDE, encodeSha256File, parseSha256File, type Sha256File } from './format/sha256-file.js';
 export { pythonJsonDumps, type PythonDumpsOptions, type PythonJsonValue } from './format/python-json.js';
 export { cinderRecordDatetime, parseCinderDatetime, pythonDatetimeString } from './format/cinder-datetime.js';
-export { MAX_BACKUP_RECORD_CHARS, decodeBackupRecord, encodeBackupRecord, type DecodedBackupRecord, type ExportedBackupRecord } from './record-string.js';
+export {
+  MAX_BACKUP_RECORD_CHARS,
+  decodeBackupRecord,
+  encodeBackupRecord,
+  type DecodedBackupRecord,
+  type ExportedBackupRecord,
+} from './record-string.js';
 export { VOLUME_METADATA_VERSION, decodeVolumeMetadata, encodeVolumeMetadata, type VolumeMetadataSections } from './volume-metadata.js';
 export { locationOf, readBackupMetadata, readSha256File, type BackupLocation } from './stored-backup.js';

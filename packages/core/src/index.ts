@@ -19,7 +19,13 @@ export {
   hasErrorCode,
   type VolbackErrorCode,
 } from './errors.js';
-export { newBackupRecord, type BackupRecord, type BackupStatus, type CinderPassThroughFields, type NewBackupRecordInput } from './backup-record.js';
+export {
+  newBackupRecord,
+  type BackupRecord,
+  type BackupStatus,
+  type CinderPassThroughFields,
+  type NewBackupRecordInput,
+} from './backup-record.js';
 export type { GetObjectOptions, ObjectStore, ObjectStoreCapabilities, PutObjectOptions, StoreCallOptions } from './object-store.js';
 export type {
   BackupDriver,

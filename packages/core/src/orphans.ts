@@ -57,7 +57,9 @@ export interface StoreLeftovers {
  */
 export async function findLeftovers(store: ObjectStore, opts?: StoreCallOptions): Promise<StoreLeftovers> {
   if (!store.listContainers) {
-    throw new UnsupportedError(`the ${store.driverId} store cannot list its containers, so objects that belong to no backup cannot be found`);
+    throw new UnsupportedError(
+      `the ${store.driverId} store cannot list its containers, so objects that belong to no backup cannot be found`,
+    );
   }
   const containers = await store.listContainers(opts);
   const listings = await mapLimited(containers, store.capabilities.maxConcurrency, (c) => store.listObjects(c, '', opts));
@@ -166,7 +168,11 @@ async function removeUnfinished(store: ObjectStore, orphan: OrphanedBackup, call
   }
   const isMarker = (n: string): boolean => kindInPrefix(orphan.prefix, n) === 'removal-marker';
   const limit = store.capabilities.maxConcurrency;
-  await mapLimited(names.filter((n) => !isMarker(n)), limit, (n) => store.deleteObject(orphan.container, n, call));
+  await mapLimited(
+    names.filter((n) => !isMarker(n)),
+    limit,
+    (n) => store.deleteObject(orphan.container, n, call),
+  );
   // The backup wrote _metadata meanwhile: the marker stays, so it sees it and removes itself.
   if (await metadataListed(store, loc, call)) return false;
   const markers = new Set([...names.filter(isMarker), marker]);

@@ -91,7 +91,9 @@ export class FileRestoreTarget implements RestoreTarget {
       } catch (err) {
         await handle.close().catch(() => undefined);
         await rm(partial, { force: true }).catch(() => undefined);
-        throw new InvalidVolumeError(`cannot give ${partial} the mode of restore target ${path}: ${(err as Error).message}`, { cause: err });
+        throw new InvalidVolumeError(`cannot give ${partial} the mode of restore target ${path}: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
     }
     return new FileRestoreTarget(handle, true, path, target.path, partial);

@@ -22,11 +22,7 @@ export function locationOf(record: BackupRecord): BackupLocation {
 }
 
 /** Reads and parses `P_metadata`; a missing one means the backup does not exist (or never finished). */
-export async function readBackupMetadata(
-  store: ObjectStore,
-  loc: BackupLocation,
-  opts?: StoreCallOptions,
-): Promise<BackupMetadata> {
+export async function readBackupMetadata(store: ObjectStore, loc: BackupLocation, opts?: StoreCallOptions): Promise<BackupMetadata> {
   const name = metadataObjectName(loc.prefix);
   let bytes: Uint8Array;
   try {
@@ -41,11 +37,7 @@ export async function readBackupMetadata(
 }
 
 /** Reads `P_sha256file`, or null when it is missing (Cinder restores without it). */
-export async function readSha256File(
-  store: ObjectStore,
-  loc: BackupLocation,
-  opts?: StoreCallOptions,
-): Promise<Sha256File | null> {
+export async function readSha256File(store: ObjectStore, loc: BackupLocation, opts?: StoreCallOptions): Promise<Sha256File | null> {
   const name = sha256ObjectName(loc.prefix);
   try {
     return parseSha256File(await store.getObject(loc.container, name, opts), name);

@@ -87,7 +87,9 @@ export async function checkRestoreTarget(target: ResolvedPath, guard: TargetGuar
       );
     }
     if (stats?.isBlockDevice() && stats.rdev === root.stats.dev) {
-      throw new InvalidVolumeError(`restore target ${path} is the device that holds the store (${root.path}): writing it would destroy the store`);
+      throw new InvalidVolumeError(
+        `restore target ${path} is the device that holds the store (${root.path}): writing it would destroy the store`,
+      );
     }
   }
 }
@@ -98,7 +100,9 @@ export async function checkBackupSource(path: string, store: Pick<ObjectStore, '
   if (!root) return;
   const source = await resolveVolumePath(path, 'volume');
   if (await isInside(source.path, source.stats, root)) {
-    throw new InvalidVolumeError(`volume ${path} lies inside the store it would be backed up to (${root.path}): choose a volume outside it`);
+    throw new InvalidVolumeError(
+      `volume ${path} lies inside the store it would be backed up to (${root.path}): choose a volume outside it`,
+    );
   }
 }
 

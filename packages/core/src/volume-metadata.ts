@@ -80,10 +80,7 @@ function asObject(v: unknown, tag: string): Record<string, unknown> | undefined 
 }
 
 /** Applies a put onto existing sections the way Cinder updates a volume row. */
-export function applyVolumeMetadata(
-  current: VolumeMetadataSections | null,
-  update: VolumeMetadataSections,
-): VolumeMetadataSections {
+export function applyVolumeMetadata(current: VolumeMetadataSections | null, update: VolumeMetadataSections): VolumeMetadataSections {
   const next: VolumeMetadataSections = { ...(current ?? {}) };
   if (update.base) next.base = { ...(current?.base ?? {}), ...update.base };
   if (update.metadata) next.metadata = { ...update.metadata };

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { encodeBackupMetadata, FORMAT_VERSION, parseBackupMetadata, type BackupMetadata, type ObjectEntry } from '../src/format/backup-metadata.js';
+import {
+  encodeBackupMetadata,
+  FORMAT_VERSION,
+  parseBackupMetadata,
+  type BackupMetadata,
+  type ObjectEntry,
+} from '../src/format/backup-metadata.js';
 import { scanMetadataObjects } from '../src/format/object-list-scan.js';
 
 const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -14,7 +20,10 @@ function referenceObjects(text: string): ObjectEntry[] {
   });
 }
 
-function sample(objectCount: number, name = (i: number) => `volume_v_20260101000000_backup_b-${String(i + 1).padStart(5, '0')}`): BackupMetadata {
+function sample(
+  objectCount: number,
+  name = (i: number) => `volume_v_20260101000000_backup_b-${String(i + 1).padStart(5, '0')}`,
+): BackupMetadata {
   return {
     version: FORMAT_VERSION,
     backupId: 'b',
@@ -77,7 +86,16 @@ describe('_metadata object list', () => {
       backup_id: 'b',
       volume_id: 'v',
       objects: [
-        { 'caf\u00e9 "quoted" \\ name/1': { compression: 'zstd', length: 8.388608e6, md5: 'ABCDEF0123456789ABCDEF0123456789', offset: 0.0, extra: null, flag: true } },
+        {
+          'caf\u00e9 "quoted" \\ name/1': {
+            compression: 'zstd',
+            length: 8.388608e6,
+            md5: 'ABCDEF0123456789ABCDEF0123456789',
+            offset: 0.0,
+            extra: null,
+            flag: true,
+          },
+        },
         { 'tab\tand\nnewline': { compression: '', length: 1, md5: '0123456789abcdef0123456789abcdef', offset: 8388608 } },
       ],
     }).replace('"offset":0', '"offset":0.0');
@@ -86,8 +104,12 @@ describe('_metadata object list', () => {
   });
 
   it('takes the last of repeated "objects" keys, as JSON.parse does, and never one nested elsewhere', () => {
-    const one = JSON.stringify(sample(1).objects.map((o) => ({ [o.name]: { compression: o.compression, length: o.length, md5: o.md5, offset: o.offset } })));
-    const two = JSON.stringify(sample(2).objects.map((o) => ({ [o.name]: { compression: o.compression, length: o.length, md5: o.md5, offset: 99 } })));
+    const one = JSON.stringify(
+      sample(1).objects.map((o) => ({ [o.name]: { compression: o.compression, length: o.length, md5: o.md5, offset: o.offset } })),
+    );
+    const two = JSON.stringify(
+      sample(2).objects.map((o) => ({ [o.name]: { compression: o.compression, length: o.length, md5: o.md5, offset: 99 } })),
+    );
     const text = `{"version": "1.0.0", "extra_metadata": {"objects": ${two}}, "objects": ${two}, "backup_id": "b", "volume_id": "v", "objects": ${one}}`;
     expect(parse(text).objects).toEqual(referenceObjects(text));
     expect(parse(text).objects).toHaveLength(1);
@@ -106,7 +128,10 @@ describe('_metadata object list', () => {
       [good.replace('"offset": 131072', '"offset": -1'), /objects\[2\].*"offset"/],
       [good.replace('"length": 65536', '"length": "65536"'), /objects\[0\].*"length"/],
       [good.replace('"compression": "none"', '"compression": 5'), /objects\[1\].*"compression"/],
-      [good.replace(/\{\s*"volume_v_20260101000000_backup_b-00002"/, '{"second": {}, "volume_v_20260101000000_backup_b-00002"'), /objects\[1\] must have exactly one key/],
+      [
+        good.replace(/\{\s*"volume_v_20260101000000_backup_b-00002"/, '{"second": {}, "volume_v_20260101000000_backup_b-00002"'),
+        /objects\[1\] must have exactly one key/,
+      ],
       [good.replace(/"objects": \[[^]*?\n {2}\]/, '"objects": {}'), /"objects" is not a list/],
       [good.replace('backup_b-00001', 'backup_b-\u000100001'), /not valid JSON/],
       [good.replace('"offset": 0', '"offset": 01'), /not valid JSON/],

@@ -20,7 +20,10 @@ describe('StoreCatalog', () => {
     const at = new Date('2026-01-01T00:00:00Z');
     const v0 = makeVolume(150_000, 1);
     // Ids chosen so that sorting by id alone would put the child first.
-    const full = await driver.backup(newBackupRecord({ id: 'ffff0000-full', volumeId: 'vol', createdAt: at, displayName: 'f' }), new BufferVolumeSource(v0));
+    const full = await driver.backup(
+      newBackupRecord({ id: 'ffff0000-full', volumeId: 'vol', createdAt: at, displayName: 'f' }),
+      new BufferVolumeSource(v0),
+    );
     const incr = await driver.backup(
       newBackupRecord({ id: '0000ffff-incr', volumeId: 'vol', parentId: full.record.id, createdAt: at, container: 'custom/place' }),
       new BufferVolumeSource(mutateVolume(v0, 2)),
@@ -38,12 +41,18 @@ describe('StoreCatalog', () => {
     const store = new MemoryObjectStore();
     const driver = new ChunkedBackupDriver(store, { catalog: new StoreCatalog(store), objectSize: 64 * 1024 });
     const at = new Date('2026-01-01T00:00:00Z');
-    const mine = await driver.backup(newBackupRecord({ id: 'aaaa-mine', volumeId: 'vol-a', createdAt: at }), new BufferVolumeSource(makeVolume(100_000, 1)));
+    const mine = await driver.backup(
+      newBackupRecord({ id: 'aaaa-mine', volumeId: 'vol-a', createdAt: at }),
+      new BufferVolumeSource(makeVolume(100_000, 1)),
+    );
     const mineIncr = await driver.backup(
       newBackupRecord({ id: 'aaaa-incr', volumeId: 'vol-a', parentId: mine.record.id, createdAt: at }),
       new BufferVolumeSource(makeVolume(100_000, 2)),
     );
-    const other = await driver.backup(newBackupRecord({ id: 'bbbb-other', volumeId: 'vol-b', createdAt: at }), new BufferVolumeSource(makeVolume(50_000, 3)));
+    const other = await driver.backup(
+      newBackupRecord({ id: 'bbbb-other', volumeId: 'vol-b', createdAt: at }),
+      new BufferVolumeSource(makeVolume(50_000, 3)),
+    );
     const otherMeta = metadataObjectName(other.record.serviceMetadata as string);
     await store.putObject(other.record.container as string, otherMeta, new TextEncoder().encode('{"damaged'));
 
@@ -54,11 +63,22 @@ describe('StoreCatalog', () => {
     await expect(new StoreCatalog(store).list()).rejects.toThrow(otherMeta);
     // A backup whose name gives no volume is read, and kept when its _metadata names the volume.
     const custom: BackupMetadata = {
-      version: FORMAT_VERSION, backupId: 'cccc-custom', volumeId: 'vol-a', backupName: null, backupDescription: null,
-      createdAt: '2026-01-02 00:00:00+00:00', objects: [], parentId: null, volumeMeta: null,
+      version: FORMAT_VERSION,
+      backupId: 'cccc-custom',
+      volumeId: 'vol-a',
+      backupName: null,
+      backupDescription: null,
+      createdAt: '2026-01-02 00:00:00+00:00',
+      objects: [],
+      parentId: null,
+      volumeMeta: null,
     };
     await store.putObject(mine.record.container as string, metadataObjectName('custom_backup_cccc-custom'), encodeBackupMetadata(custom));
-    expect((await new StoreCatalog(store).list({ volumeId: 'vol-a' })).map((r) => r.id)).toEqual([mine.record.id, mineIncr.record.id, 'cccc-custom']);
+    expect((await new StoreCatalog(store).list({ volumeId: 'vol-a' })).map((r) => r.id)).toEqual([
+      mine.record.id,
+      mineIncr.record.id,
+      'cccc-custom',
+    ]);
     expect(await new StoreCatalog(store).list({ volumeId: 'vol-c' })).toEqual([]);
   });
 
@@ -80,8 +100,15 @@ describe('StoreCatalog', () => {
         compression: 'zstd',
       }));
       const meta: BackupMetadata = {
-        version: FORMAT_VERSION, backupId, volumeId: 'vol', backupName: null, backupDescription: null,
-        createdAt: `2026-01-01 00:00:0${b}+00:00`, objects, parentId, volumeMeta: null,
+        version: FORMAT_VERSION,
+        backupId,
+        volumeId: 'vol',
+        backupName: null,
+        backupDescription: null,
+        createdAt: `2026-01-01 00:00:0${b}+00:00`,
+        objects,
+        parentId,
+        volumeMeta: null,
       };
       await store.putObject(container, metadataObjectName(prefix), encodeBackupMetadata(meta));
       parentId = backupId;
@@ -132,7 +159,9 @@ describe('StoreCatalog', () => {
     expect(await catalog.get(ids[3] as string)).toMatchObject({ parentId: ids[2], volumeBytes: 200_000 });
     const target = new BufferRestoreTarget();
     expect((await reader.restore(await catalog.get(ids[3] as string), 'vol', target)).chain).toEqual(ids);
-    expect(Buffer.from(target.data).equals(Buffer.from(mutateVolume(mutateVolume(mutateVolume(makeVolume(200_000, 1), 2), 3), 4)))).toBe(true);
+    expect(Buffer.from(target.data).equals(Buffer.from(mutateVolume(mutateVolume(mutateVolume(makeVolume(200_000, 1), 2), 3), 4)))).toBe(
+      true,
+    );
     expect(store.wholeListings.get(bucket), 'the bucket, listed once for the record, its chain and the restore').toBe(1);
 
     // Made after that listing, by another writer: found by listing again.
@@ -147,7 +176,7 @@ describe('StoreCatalog', () => {
     expect((await catalog.list()).map((r) => r.id)).toEqual(ids);
   });
 
-  it("asks a store that can find its _metadata objects for them instead of listing", async () => {
+  it('asks a store that can find its _metadata objects for them instead of listing', async () => {
     // The real in-memory store, whose whole-container listing fails: the catalog must ask.
     class FindingStore extends MemoryObjectStore {
       asked = 0;
@@ -163,7 +192,10 @@ describe('StoreCatalog', () => {
     const store = new FindingStore();
     const driver = new ChunkedBackupDriver(store, { catalog: new MemoryCatalog(), objectSize: 64 * 1024 });
     const at = new Date('2026-01-01T00:00:00Z');
-    await driver.backup(newBackupRecord({ id: 'found-full', volumeId: 'vol', createdAt: at, container: 'bucket' }), new BufferVolumeSource(makeVolume(100_000, 1)));
+    await driver.backup(
+      newBackupRecord({ id: 'found-full', volumeId: 'vol', createdAt: at, container: 'bucket' }),
+      new BufferVolumeSource(makeVolume(100_000, 1)),
+    );
     const catalog = new StoreCatalog(store);
     expect((await catalog.get('found-full')).volumeBytes).toBe(100_000);
     expect((await catalog.list()).map((r) => r.id)).toEqual(['found-full']);
@@ -179,7 +211,11 @@ describe('StoreCatalog', () => {
 
 describe('volumeIdOfPrefix', () => {
   it("reads the volume from Cinder's posix and object-store prefixes, and nothing from others", () => {
-    const record = newBackupRecord({ id: 'b-1', volumeId: 'f0e1d2c3-0000-4000-8000-000000000001', createdAt: new Date('2026-03-04T05:06:07Z') });
+    const record = newBackupRecord({
+      id: 'b-1',
+      volumeId: 'f0e1d2c3-0000-4000-8000-000000000001',
+      createdAt: new Date('2026-03-04T05:06:07Z'),
+    });
     expect(volumeIdOfPrefix(posixObjectPrefix(record))).toBe(record.volumeId);
     expect(volumeIdOfPrefix(objectStorePrefix(record, 'nova'))).toBe(record.volumeId);
     expect(volumeIdOfPrefix('volume_vol_with_underscores_20260304050607_backup_b-1')).toBe('vol_with_underscores');
@@ -190,10 +226,20 @@ describe('volumeIdOfPrefix', () => {
 
 describe('chain sizes', () => {
   const meta = (ends: [number, number][]) =>
-    ({ objects: ends.map(([offset, length], i) => ({ name: `o${i}`, offset, length, md5: '', compression: 'none' })) }) as unknown as BackupMetadata;
+    ({
+      objects: ends.map(([offset, length], i) => ({ name: `o${i}`, offset, length, md5: '', compression: 'none' })),
+    }) as unknown as BackupMetadata;
 
   it('a chain holds as much volume as its furthest object reaches; Cinder sizes it in whole GiB, at least 1', () => {
-    expect(chainVolumeBytes([meta([[0, 100], [100, 50]]), meta([[30, 10]])])).toBe(150);
+    expect(
+      chainVolumeBytes([
+        meta([
+          [0, 100],
+          [100, 50],
+        ]),
+        meta([[30, 10]]),
+      ]),
+    ).toBe(150);
     expect(chainVolumeBytes([meta([])])).toBe(0);
     expect([1, 1024 ** 3, 1024 ** 3 + 1, 0].map(sizeInGiB)).toEqual([1, 1, 2, 1]);
   });

@@ -24,7 +24,12 @@ describe('full and incremental backups', () => {
     const b2 = await backupBytes(ctx, v2, b1.record);
     const b3 = await backupBytes(ctx, v3, b2.record);
     expect([b0.kind, b1.kind, b2.kind, b3.kind]).toEqual(['full', 'incremental', 'incremental', 'incremental']);
-    for (const [b, v] of [[b0, v0], [b1, v1], [b2, v2], [b3, v3]] as const) {
+    for (const [b, v] of [
+      [b0, v0],
+      [b1, v1],
+      [b2, v2],
+      [b3, v3],
+    ] as const) {
       expect(sha256Hex(await restoreBytes(ctx, b.record))).toBe(sha256Hex(v));
     }
     // Incrementals carry only the changed blocks.
@@ -56,10 +61,17 @@ describe('full and incremental backups', () => {
     const volume = makeVolume(10 * 64 * KiB - 1000, 21);
     volume.fill(0, 8 * 64 * KiB, 9 * 64 * KiB);
     const { record } = await backupBytes(ctx, volume);
-    const meta = parseBackupMetadata(await ctx.store.getObject(record.container as string, metadataObjectName(record.serviceMetadata as string)), 'm');
+    const meta = parseBackupMetadata(
+      await ctx.store.getObject(record.container as string, metadataObjectName(record.serviceMetadata as string)),
+      'm',
+    );
     expect(meta.objects).toHaveLength(10);
     for (const o of meta.objects) {
-      expect(o.md5, o.name).toBe(createHash('md5').update(volume.subarray(o.offset, o.offset + o.length)).digest('hex'));
+      expect(o.md5, o.name).toBe(
+        createHash('md5')
+          .update(volume.subarray(o.offset, o.offset + o.length))
+          .digest('hex'),
+      );
     }
     await ctx.driver.verify(record);
   });
@@ -87,21 +99,38 @@ describe('full and incremental backups', () => {
     const prefix = record.serviceMetadata as string;
     const names = await ctx.store.listObjects(record.container as string, prefix);
     expect(names).toEqual([
-      `${prefix}-00001`, `${prefix}-00002`, `${prefix}-00003`, `${prefix}-00004`,
-      metadataObjectName(prefix), sha256ObjectName(prefix),
+      `${prefix}-00001`,
+      `${prefix}-00002`,
+      `${prefix}-00003`,
+      `${prefix}-00004`,
+      metadataObjectName(prefix),
+      sha256ObjectName(prefix),
     ]);
     expect(prefix).toBe(`volume_vol-1_${record.createdAt.toISOString().replace(/[-:T]/g, '').slice(0, 14)}_backup_${record.id}`);
     expect(record.container).toBe(`${record.id.slice(0, 2)}/${record.id.slice(2, 4)}/${record.id}`);
     const meta = parseBackupMetadata(await ctx.store.getObject(record.container as string, metadataObjectName(prefix)), 'm');
-    expect(meta.objects.map((o) => [o.offset, o.length])).toEqual([[0, 65536], [65536, 65536], [131072, 65536], [196608, 8292]]);
+    expect(meta.objects.map((o) => [o.offset, o.length])).toEqual([
+      [0, 65536],
+      [65536, 65536],
+      [131072, 65536],
+      [196608, 8292],
+    ]);
     const hashFile = await ctx.store.getObject(record.container as string, sha256ObjectName(prefix));
     const hashes = parseSha256File(hashFile, 's');
     expect(hashes.blockSize).toBe(32 * KiB);
     expect(hashes.sha256s.toHex()).toEqual(Array.from({ length: 7 }, (_, i) => sha256Hex(data.subarray(i * 32 * KiB, (i + 1) * 32 * KiB))));
     // Filled in by the chunks as they were hashed, the file is still exactly what Cinder writes.
-    const reference = pythonJsonDumps({ ...headerDocument(hashes), chunk_size: hashes.blockSize, sha256s: hashes.sha256s.toHex() }, { sortKeys: true, indent: 2 });
+    const reference = pythonJsonDumps(
+      { ...headerDocument(hashes), chunk_size: hashes.blockSize, sha256s: hashes.sha256s.toHex() },
+      { sortKeys: true, indent: 2 },
+    );
     expect(Buffer.from(hashFile).toString('latin1')).toBe(reference);
-    expect(record).toMatchObject({ objectCount: 4, size: 1, status: 'available', service: 'cinder.backup.drivers.posix.PosixBackupDriver' });
+    expect(record).toMatchObject({
+      objectCount: 4,
+      size: 1,
+      status: 'available',
+      service: 'cinder.backup.drivers.posix.PosixBackupDriver',
+    });
   });
 
   it('splits a changed run at object boundaries and ends it at EOF', async () => {
@@ -116,7 +145,11 @@ describe('full and incremental backups', () => {
       await ctx.store.getObject(b1.record.container as string, metadataObjectName(b1.record.serviceMetadata as string)),
       'm',
     );
-    expect(meta.objects.map((o) => [o.offset, o.length])).toEqual([[32 * KiB, 32 * KiB], [64 * KiB, 32 * KiB], [192 * KiB, 8 * KiB + 100]]);
+    expect(meta.objects.map((o) => [o.offset, o.length])).toEqual([
+      [32 * KiB, 32 * KiB],
+      [64 * KiB, 32 * KiB],
+      [192 * KiB, 8 * KiB + 100],
+    ]);
     expect(meta.parentId).toBe(b0.record.id);
     expect(sha256Hex(await restoreBytes(ctx, b1.record))).toBe(sha256Hex(v1));
   });
@@ -188,7 +221,10 @@ describe('full and incremental backups', () => {
       return ctx.store.getObject(record.container as string, `${record.serviceMetadata}-00001`);
     };
     const codec = codecFor('zstd');
-    expect(Buffer.from(await codec.compress(data, 1)).equals(Buffer.from(await codec.compress(data, 3))), 'the levels differ on this data').toBe(false);
+    expect(
+      Buffer.from(await codec.compress(data, 1)).equals(Buffer.from(await codec.compress(data, 3))),
+      'the levels differ on this data',
+    ).toBe(false);
     expect(Buffer.from(await objectOf()).equals(Buffer.from(await codec.compress(data, 1)))).toBe(true);
     expect(Buffer.from(await objectOf(3)).equals(Buffer.from(await codec.compress(data, 3)))).toBe(true);
   });
@@ -210,7 +246,10 @@ describe('full and incremental backups', () => {
     const ctx = makeDriver();
     const v = makeVolume(100 * KiB, 1);
     const b0 = await backupBytes(ctx, v);
-    const again = ctx.driver.backup({ ...b0.record, status: 'creating' }, { size: v.length, readAt: async () => {}, close: async () => {} });
+    const again = ctx.driver.backup(
+      { ...b0.record, status: 'creating' },
+      { size: v.length, readAt: async () => {}, close: async () => {} },
+    );
     await expect(again).rejects.toMatchObject({ code: 'E_INVALID_BACKUP' });
     expect(sha256Hex(await restoreBytes(ctx, b0.record))).toBe(sha256Hex(v));
   });

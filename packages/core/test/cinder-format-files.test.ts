@@ -134,7 +134,10 @@ describe('the _sha256file layout', () => {
     ['no hashes', []],
     ['one hash', hashes.slice(0, 1)],
     ['three hashes', hashes],
-    ['37 hashes (the layout doubles its items, then copies a remainder)', Array.from({ length: 37 }, (_, i) => (i % 256).toString(16).padStart(2, '0').repeat(32))],
+    [
+      '37 hashes (the layout doubles its items, then copies a remainder)',
+      Array.from({ length: 37 }, (_, i) => (i % 256).toString(16).padStart(2, '0').repeat(32)),
+    ],
   ])('writes %s byte for byte as json.dumps does', (_what, list) => {
     const layout = layoutSha256File(header, 32768, list.length);
     fillSha256Digests(layout, 0, list);
@@ -146,7 +149,10 @@ describe('the _sha256file layout', () => {
   it('reads a list in that layout in any case, as JSON.parse reads the same document', () => {
     const list = [hashes[0] as string, 'Ab'.repeat(32), hashes[2] as string];
     const canonical = parseSha256File(reference(list), 'x');
-    const compact = parseSha256File(new TextEncoder().encode(JSON.stringify({ ...headerDocument(header), chunk_size: 32768, sha256s: list })), 'x');
+    const compact = parseSha256File(
+      new TextEncoder().encode(JSON.stringify({ ...headerDocument(header), chunk_size: 32768, sha256s: list })),
+      'x',
+    );
     expect(canonical.sha256s.toHex()).toEqual(list.map((h) => h.toLowerCase()));
     expect(canonical).toEqual(compact);
     expect(canonical.backupDescription).toBe(header.backupDescription);

@@ -101,18 +101,35 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 describe('compression tags', () => {
   it.each([
-    ['none', 'none'], ['off', 'none'], ['no', 'none'], ['OFF', 'none'], ['No', 'none'],
-    ['zlib', 'zlib'], ['ZLIB', 'zlib'], ['gzip', 'zlib'], ['Gzip', 'zlib'],
-    ['bz2', 'bz2'], ['bzip2', 'bz2'], ['BZIP2', 'bz2'], ['Bz2', 'bz2'],
-    ['zstd', 'zstd'], ['ZSTD', 'zstd'],
+    ['none', 'none'],
+    ['off', 'none'],
+    ['no', 'none'],
+    ['OFF', 'none'],
+    ['No', 'none'],
+    ['zlib', 'zlib'],
+    ['ZLIB', 'zlib'],
+    ['gzip', 'zlib'],
+    ['Gzip', 'zlib'],
+    ['bz2', 'bz2'],
+    ['bzip2', 'bz2'],
+    ['BZIP2', 'bz2'],
+    ['Bz2', 'bz2'],
+    ['zstd', 'zstd'],
+    ['ZSTD', 'zstd'],
   ])('%s reads as %s', (tag, family) => {
     expect(codecFor(tag).family).toBe(family);
     expect(compressionFamilyOf(tag)).toBe(family);
   });
 
   it.each([
-    ['ZLIB', 'zlib'], ['Gzip', 'gzip'], ['bz2', 'bz2'], ['BZIP2', 'bzip2'], ['Zstd', 'zstd'],
-    ['off', 'none'], ['NO', 'none'], ['none', 'none'],
+    ['ZLIB', 'zlib'],
+    ['Gzip', 'gzip'],
+    ['bz2', 'bz2'],
+    ['BZIP2', 'bzip2'],
+    ['Zstd', 'zstd'],
+    ['off', 'none'],
+    ['NO', 'none'],
+    ['none', 'none'],
   ])('%s is written as %s', (tag, written) => {
     expect(normalizeCompressionTag(tag)).toBe(written);
   });
@@ -174,8 +191,13 @@ const PYTHON_DECOMPRESS =
   'import sys, zlib, bz2; data = sys.stdin.buffer.read(); ' +
   'sys.stdout.buffer.write({"zlib": zlib.decompress, "bz2": bz2.decompress}[sys.argv[1]](data))';
 
-describe.skipIf(!hasCli('python3'))('Python (Cinder\'s reader) decodes what we write', () => {
-  it.each([['zlib', 'zlib'], ['gzip', 'zlib'], ['bz2', 'bz2'], ['bzip2', 'bz2']])('%s', async (tag, module) => {
+describe.skipIf(!hasCli('python3'))("Python (Cinder's reader) decodes what we write", () => {
+  it.each([
+    ['zlib', 'zlib'],
+    ['gzip', 'zlib'],
+    ['bz2', 'bz2'],
+    ['bzip2', 'bz2'],
+  ])('%s', async (tag, module) => {
     const data = mixed(1 * MiB);
     const stored = await codecFor(tag).compress(data);
     expect(md5(runCli('python3', ['-c', PYTHON_DECOMPRESS, module], stored))).toBe(md5(data));
@@ -343,7 +365,12 @@ describe('bzip2 (tags bz2 and bzip2)', () => {
 });
 
 describe('zstd', () => {
-  const sizes: [string, number][] = [['empty', 0], ['1 byte', 1], ['64 KiB', 64 * KiB], ['5 MiB', 5 * MiB]];
+  const sizes: [string, number][] = [
+    ['empty', 0],
+    ['1 byte', 1],
+    ['64 KiB', 64 * KiB],
+    ['5 MiB', 5 * MiB],
+  ];
 
   it.each(sizes)('%s: exactly one frame, content size in the header, no checksum', async (_name, size) => {
     for (const data of [random(size), zeros(size), mixed(size)]) {
@@ -426,8 +453,12 @@ describe('zstd', () => {
     const n = (await zstd.decompressInto?.(frame, out)) as number;
     expect(n).toBe(data.length);
     expect(md5(out.subarray(0, n))).toBe(md5(data));
-    expect(await rejection(zstd.decompressInto?.(frame, new Uint8Array(data.length - 1)) as Promise<number>)).toBeInstanceOf(IntegrityError);
-    expect(await rejection(zstd.decompressInto?.(frame.subarray(0, frame.length - 3), out) as Promise<number>)).toBeInstanceOf(IntegrityError);
+    expect(await rejection(zstd.decompressInto?.(frame, new Uint8Array(data.length - 1)) as Promise<number>)).toBeInstanceOf(
+      IntegrityError,
+    );
+    expect(await rejection(zstd.decompressInto?.(frame.subarray(0, frame.length - 3), out) as Promise<number>)).toBeInstanceOf(
+      IntegrityError,
+    );
   });
 
   it.skipIf(!hasCli('zstd'))('agrees with the zstd CLI both ways', async () => {
@@ -470,9 +501,7 @@ describe('zstdFrameContentSize', () => {
 describe('real Cinder backups (fixtures)', () => {
   const backupsRoot = join(FIXTURES_DIR, 'backups', 'zlib');
   const containers = readdirSync(backupsRoot).flatMap((a) =>
-    readdirSync(join(backupsRoot, a)).flatMap((b) =>
-      readdirSync(join(backupsRoot, a, b)).map((id) => join(backupsRoot, a, b, id)),
-    ),
+    readdirSync(join(backupsRoot, a)).flatMap((b) => readdirSync(join(backupsRoot, a, b)).map((id) => join(backupsRoot, a, b, id))),
   );
 
   interface ObjectEntry {

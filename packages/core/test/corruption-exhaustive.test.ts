@@ -50,14 +50,25 @@ interface Chain {
 
 async function makeChain(compression: CompressionAlgorithm): Promise<Chain> {
   const store = new MemoryObjectStore();
-  const driver = new ChunkedBackupDriver(store, { catalog: new StoreCatalog(store), compression, objectSize: OBJECT, hashBlockSize: BLOCK, workers: 0 });
+  const driver = new ChunkedBackupDriver(store, {
+    catalog: new StoreCatalog(store),
+    compression,
+    objectSize: OBJECT,
+    hashBlockSize: BLOCK,
+    workers: 0,
+  });
   const v0 = volume0();
   const datas = [v0, changed(v0, [1, 3], 8)];
   datas.push(changed(datas[1] as Uint8Array, [2], 9));
   const points: Chain['points'] = [];
   for (const data of datas) {
     const parent = points.at(-1)?.record.id ?? null;
-    const record = newBackupRecord({ volumeId: 'vol', parentId: parent, container: CONTAINER, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, points.length)) });
+    const record = newBackupRecord({
+      volumeId: 'vol',
+      parentId: parent,
+      container: CONTAINER,
+      createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, points.length)),
+    });
     points.push({ record: (await driver.backup(record, new BufferVolumeSource(data))).record, data });
   }
   const names = await store.listObjects(CONTAINER, '');
@@ -88,20 +99,28 @@ interface Tally {
  * or null when every rule held.
  */
 async function check(chain: Chain, damaged: readonly number[], what: string, tally: Tally): Promise<string | null> {
-  const driver = new ChunkedBackupDriver(chain.store, { catalog: new StoreCatalog(chain.store), objectSize: OBJECT, hashBlockSize: BLOCK, workers: 0 });
+  const driver = new ChunkedBackupDriver(chain.store, {
+    catalog: new StoreCatalog(chain.store),
+    objectSize: OBJECT,
+    hashBlockSize: BLOCK,
+    workers: 0,
+  });
   let detected = false;
   for (const i of new Set([...damaged, chain.points.length - 1])) {
     const point = chain.points[i] as Chain['points'][number];
-    const verify: Outcome = await bounded(driver.catalog.get(point.record.id).then((r) => driver.verify(r)), `verify of ${what}`).then(
-      () => ({ ok: true }) as Outcome,
-      outcomeOf,
-    );
+    const verify: Outcome = await bounded(
+      driver.catalog.get(point.record.id).then((r) => driver.verify(r)),
+      `verify of ${what}`,
+    ).then(() => ({ ok: true }) as Outcome, outcomeOf);
     const target = new BufferRestoreTarget();
     const restore: Outcome = await bounded(
       driver.catalog.get(point.record.id).then((r) => driver.restore(r, 'v', target)),
       `restore of ${what}`,
     ).then(() => ({ ok: true }) as Outcome, outcomeOf);
-    for (const [op, o] of [['verify', verify], ['restore', restore]] as const) {
+    for (const [op, o] of [
+      ['verify', verify],
+      ['restore', restore],
+    ] as const) {
       if (o.ok) continue;
       detected = true;
       if (!o.code.startsWith('E_')) return `${what}: ${op} of point ${i} failed untyped: ${o.message}`;

@@ -27,7 +27,10 @@ describe('processChunk', () => {
     const parentHashes = Sha256Digests.fromHex(parent)?.bytes ?? null;
     const result = await processChunk({ data, scratch, blockSize: B, parentHashes, codecTag: codec, compressionTag: codec, level: 1 });
 
-    expect(result.objects.map((o) => [o.start, o.end])).toEqual([[2 * B, 4 * B], [9 * B, 10 * B]]);
+    expect(result.objects.map((o) => [o.start, o.end])).toEqual([
+      [2 * B, 4 * B],
+      [9 * B, 10 * B],
+    ]);
     let end = 0;
     for (const o of result.objects) {
       const stored = o.stored as Uint8Array;
@@ -45,7 +48,15 @@ describe('processChunk', () => {
     const noise = new Uint8Array(32 * KiB);
     for (let i = 0; i < noise.length; i += 64) noise.set(createHash('sha512').update(String(i)).digest(), i);
     const scratch = new Uint8Array(noise.length);
-    const result = await processChunk({ data: noise, scratch, blockSize: 8 * KiB, parentHashes: null, codecTag: 'zstd', compressionTag: 'zstd', level: 1 });
+    const result = await processChunk({
+      data: noise,
+      scratch,
+      blockSize: 8 * KiB,
+      parentHashes: null,
+      codecTag: 'zstd',
+      compressionTag: 'zstd',
+      level: 1,
+    });
     expect(result.objects).toHaveLength(1);
     expect(result.objects[0]?.tag).toBe('none');
     expect(result.objects[0]?.stored).toBeUndefined();
@@ -55,11 +66,26 @@ describe('processChunk', () => {
     const size = 2 * 1024 * KiB;
     const noise = (n: number) => {
       const out = new Uint8Array(n);
-      for (let i = 0; i < n; i += 64) out.set(createHash('sha512').update(`n${i}`).digest().subarray(0, Math.min(64, n - i)), i);
+      for (let i = 0; i < n; i += 64)
+        out.set(
+          createHash('sha512')
+            .update(`n${i}`)
+            .digest()
+            .subarray(0, Math.min(64, n - i)),
+          i,
+        );
       return out;
     };
     const run = (data: Uint8Array) =>
-      processChunk({ data, scratch: new Uint8Array(data.length), blockSize: 32 * KiB, parentHashes: null, codecTag: 'zstd', compressionTag: 'zstd', level: 1 });
+      processChunk({
+        data,
+        scratch: new Uint8Array(data.length),
+        blockSize: 32 * KiB,
+        parentHashes: null,
+        codecTag: 'zstd',
+        compressionTag: 'zstd',
+        level: 1,
+      });
     // Text where the eighth sample is taken (at 7/8 of the object): worth compressing.
     const sampled = noise(size);
     sampled.set(textLike(64 * KiB, 3), (size / 8) * 7);

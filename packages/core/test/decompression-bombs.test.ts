@@ -151,9 +151,13 @@ console.log(JSON.stringify({ out, maxRssBytes: process.resourceUsage().maxRSS * 
     );
     const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
-    const { out, maxRssBytes } = JSON.parse(run.stdout) as { out: { file: string; code?: string; objectName?: string; message?: string }[]; maxRssBytes: number };
+    const { out, maxRssBytes } = JSON.parse(run.stdout) as {
+      out: { file: string; code?: string; objectName?: string; message?: string }[];
+      maxRssBytes: number;
+    };
     expect(out).toHaveLength(2 * files.length);
-    for (const r of out) expect(r, r.file).toMatchObject({ code: 'E_INTEGRITY', objectName: r.file, message: expect.stringMatching(/holds more than/) });
+    for (const r of out)
+      expect(r, r.file).toMatchObject({ code: 'E_INTEGRITY', objectName: r.file, message: expect.stringMatching(/holds more than/) });
     // Inflating any one of them whole takes over 1 GiB; a node process with the engine loaded takes well under this.
     expect(maxRssBytes).toBeLessThan(256 * MiB);
   });

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { defineObjectStore, objectStoreLayout, posixLayout, storeErrors, type ListPage, type ObjectStoreDefinition } from '../src/driver.js';
+import {
+  defineObjectStore,
+  objectStoreLayout,
+  posixLayout,
+  storeErrors,
+  type ListPage,
+  type ObjectStoreDefinition,
+} from '../src/driver.js';
 
 /** A transport over a map, with hooks to make it misbehave the ways real ones do. */
-function transport(overrides: Partial<ObjectStoreDefinition> = {}): { def: ObjectStoreDefinition; keys: Map<string, Uint8Array>; calls: string[] } {
+function transport(overrides: Partial<ObjectStoreDefinition> = {}): {
+  def: ObjectStoreDefinition;
+  keys: Map<string, Uint8Array>;
+  calls: string[];
+} {
   const keys = new Map<string, Uint8Array>();
   const calls: string[] = [];
   const def: ObjectStoreDefinition = {
@@ -50,7 +61,9 @@ describe('defineObjectStore', () => {
   });
 
   it('takes its naming from the declared layout', async () => {
-    const record = { id: 'b1', volumeId: 'v1', createdAt: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) } as Parameters<ReturnType<typeof defineObjectStore>['objectNamePrefix']>[0];
+    const record = { id: 'b1', volumeId: 'v1', createdAt: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) } as Parameters<
+      ReturnType<typeof defineObjectStore>['objectNamePrefix']
+    >[0];
     const bucket = defineObjectStore('test', transport().def);
     expect(bucket.objectNamePrefix(record)).toBe('volume_v1/20240102030405/az_nova_backup_b1');
     expect(bucket.containerFor('b1', null)).toBe('bucket');
@@ -64,7 +77,10 @@ describe('defineObjectStore', () => {
     const { def, calls } = transport({ layout: posixLayout() });
     const store = defineObjectStore('test', def);
     for (const name of ['', '.', '..', 'a\0b', 'dir/name', 'x'.repeat(1025)]) {
-      await expect(store.getObject('c', name)).rejects.toMatchObject({ code: 'E_INVALID_BACKUP', message: expect.stringMatching(/^test: object name/) });
+      await expect(store.getObject('c', name)).rejects.toMatchObject({
+        code: 'E_INVALID_BACKUP',
+        message: expect.stringMatching(/^test: object name/),
+      });
     }
     await expect(store.putObject('', 'a', new Uint8Array(1))).rejects.toMatchObject({ code: 'E_INVALID_BACKUP' });
     expect(calls).toEqual([]);
@@ -72,12 +88,23 @@ describe('defineObjectStore', () => {
 
   it('types raw transport errors and names the driver', async () => {
     const store = defineObjectStore('test', transport().def);
-    await expect(store.getObject('c', 'missing')).rejects.toMatchObject({ code: 'E_NOT_FOUND', message: expect.stringMatching(/^test: GET c\/team\/a\/missing failed \(404\)/) });
+    await expect(store.getObject('c', 'missing')).rejects.toMatchObject({
+      code: 'E_NOT_FOUND',
+      message: expect.stringMatching(/^test: GET c\/team\/a\/missing failed \(404\)/),
+    });
     const failing = (err: unknown) => defineObjectStore('test', transport({ put: async () => Promise.reject(err) }).def);
-    await expect(failing(Object.assign(new Error('reset'), { code: 'ECONNRESET' })).putObject('c', 'a', new Uint8Array(1))).rejects.toMatchObject({ code: 'E_BACKEND', transient: true });
-    await expect(failing(Object.assign(new Error('no'), { statusCode: 403 })).putObject('c', 'a', new Uint8Array(1))).rejects.toMatchObject({ code: 'E_AUTH' });
-    await expect(failing(Object.assign(new Error('full'), { code: 'ENOSPC' })).putObject('c', 'a', new Uint8Array(1))).rejects.toMatchObject({ code: 'E_BACKEND', transient: false });
-    await expect(failing(Object.assign(new Error('slow'), { $metadata: { httpStatusCode: 503 } })).putObject('c', 'a', new Uint8Array(1))).rejects.toMatchObject({ code: 'E_BACKEND', transient: true });
+    await expect(
+      failing(Object.assign(new Error('reset'), { code: 'ECONNRESET' })).putObject('c', 'a', new Uint8Array(1)),
+    ).rejects.toMatchObject({ code: 'E_BACKEND', transient: true });
+    await expect(failing(Object.assign(new Error('no'), { statusCode: 403 })).putObject('c', 'a', new Uint8Array(1))).rejects.toMatchObject(
+      { code: 'E_AUTH' },
+    );
+    await expect(
+      failing(Object.assign(new Error('full'), { code: 'ENOSPC' })).putObject('c', 'a', new Uint8Array(1)),
+    ).rejects.toMatchObject({ code: 'E_BACKEND', transient: false });
+    await expect(
+      failing(Object.assign(new Error('slow'), { $metadata: { httpStatusCode: 503 } })).putObject('c', 'a', new Uint8Array(1)),
+    ).rejects.toMatchObject({ code: 'E_BACKEND', transient: true });
   });
 
   it('lets the definition classify its own errors first', async () => {
@@ -85,12 +112,19 @@ describe('defineObjectStore', () => {
       put: async () => Promise.reject(Object.assign(new Error('x'), { name: 'SlowDown', $metadata: { httpStatusCode: 400 } })),
     });
     // Left to core, a 400 is permanent; the driver knows SlowDown is worth a retry.
-    await expect(defineObjectStore('test', def).putObject('c', 'a', new Uint8Array(1))).rejects.toMatchObject({ code: 'E_BACKEND', transient: false });
+    await expect(defineObjectStore('test', def).putObject('c', 'a', new Uint8Array(1))).rejects.toMatchObject({
+      code: 'E_BACKEND',
+      transient: false,
+    });
     const refined = defineObjectStore('test', {
       ...def,
-      classifyError: (err, what) => ((err as Error).name === 'SlowDown' ? storeErrors('test').backend(`${what}: slow down`, true) : undefined),
+      classifyError: (err, what) =>
+        (err as Error).name === 'SlowDown' ? storeErrors('test').backend(`${what}: slow down`, true) : undefined,
     });
-    await expect(refined.putObject('c', 'a', new Uint8Array(1))).rejects.toMatchObject({ message: 'test: PUT c/team/a/a: slow down', transient: true });
+    await expect(refined.putObject('c', 'a', new Uint8Array(1))).rejects.toMatchObject({
+      message: 'test: PUT c/team/a/a: slow down',
+      transient: true,
+    });
   });
 
   it('gives up a call that ignores the signal as soon as it aborts, and lends no buffer after', async () => {
@@ -125,14 +159,19 @@ describe('defineObjectStore', () => {
     const store = defineObjectStore('test', def);
     const controller = new AbortController();
     controller.abort();
-    await expect(store.putObject('c', 'a', new Uint8Array(1), { signal: controller.signal })).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    await expect(store.putObject('c', 'a', new Uint8Array(1), { signal: controller.signal })).rejects.toMatchObject({
+      code: 'E_CANCELLED',
+    });
     expect(calls).toEqual([]);
   });
 
   it('fails a listing that goes round instead of looping forever', async () => {
     const { def } = transport({ listPage: async () => ({ names: ['team/a/x'], next: 'same' }) });
     const store = defineObjectStore('test', def);
-    await expect(store.listObjects('c', '')).rejects.toMatchObject({ code: 'E_BACKEND', message: expect.stringContaining('cursor it had already given') });
+    await expect(store.listObjects('c', '')).rejects.toMatchObject({
+      code: 'E_BACKEND',
+      message: expect.stringContaining('cursor it had already given'),
+    });
   });
 
   it('offers flush, listContainers and removeIncompleteWrites only where the transport has them', () => {
@@ -140,7 +179,10 @@ describe('defineObjectStore', () => {
     expect(bare.flush).toBeUndefined();
     expect(bare.listContainers).toBeUndefined();
     expect(bare.removeIncompleteWrites).toBeUndefined();
-    const full = defineObjectStore('test', transport({ flush: async () => {}, listContainers: async () => [], removeIncompleteWrites: async () => 0 }).def);
+    const full = defineObjectStore(
+      'test',
+      transport({ flush: async () => {}, listContainers: async () => [], removeIncompleteWrites: async () => 0 }).def,
+    );
     expect(typeof full.flush).toBe('function');
     expect(typeof full.listContainers).toBe('function');
     expect(typeof full.removeIncompleteWrites).toBe('function');

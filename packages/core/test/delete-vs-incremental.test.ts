@@ -72,7 +72,11 @@ describe('an incremental racing a delete of its parent', () => {
     const making = outcomeOf(t.makeIncremental());
     await written.opened;
     // A library host calling the driver gets the refusal too, not only the CLI.
-    expect(await outcomeOf(t.deleteParent())).toMatchObject({ ok: false, code: 'E_INVALID_BACKUP', message: expect.stringContaining('depend on') });
+    expect(await outcomeOf(t.deleteParent())).toMatchObject({
+      ok: false,
+      code: 'E_INVALID_BACKUP',
+      message: expect.stringContaining('depend on'),
+    });
     held.open();
     expect(await making).toMatchObject({ ok: true });
     expect((await expectConsistent(t.memory, t.contents)).map((r) => r.id)).toEqual([t.parent.id, t.incremental.id]);
@@ -158,7 +162,11 @@ describe('an incremental racing a delete of its parent', () => {
     await sawMarker.opened;
     deleteHeld.open();
     const made = await making;
-    expect(made).toMatchObject({ ok: false, code: 'E_NOT_FOUND', message: expect.stringMatching(`parent backup ${t.parent.id} (is being|was) deleted`) });
+    expect(made).toMatchObject({
+      ok: false,
+      code: 'E_NOT_FOUND',
+      message: expect.stringMatching(`parent backup ${t.parent.id} (is being|was) deleted`),
+    });
     expect(made.ok || made.message).toMatch('nothing was kept');
     expect(await deleting).toMatchObject({ ok: true });
     expect(await everyObject(t.memory)).toEqual([]);
@@ -327,12 +335,13 @@ describe('incrementals and their parents', () => {
     const parent = await backUp(storeDriver(memory), v0);
     const incremental = await backUp(storeDriver(memory), v1, parent);
     // What main did when the race went wrong: the parent's objects are gone, the incremental stays.
-    for (const name of await memory.listObjects(parent.container as string, '')) await memory.deleteObject(parent.container as string, name);
+    for (const name of await memory.listObjects(parent.container as string, ''))
+      await memory.deleteObject(parent.container as string, name);
     const problems = await storeProblems(memory, new Map([[incremental.id, sha256Hex(v1)]]));
     expect(problems).toEqual([expect.stringMatching(`backup ${incremental.id} is listed but does not restore: E_NOT_FOUND`)]);
   });
 
-  it("refuses a parent of another volume, whose delete would not look for it", async () => {
+  it('refuses a parent of another volume, whose delete would not look for it', async () => {
     const memory = new MemoryObjectStore();
     const parent = await backUp(storeDriver(memory), v0);
     const other = newBackupRecord({ volumeId: 'another-vol', parentId: parent.id });

@@ -29,7 +29,11 @@ function flakyStore() {
 
 describe("the driver's engine store, which hosts use for their own calls", () => {
   it('retries every call a host makes, prune and container listings included, and keeps what hosts read', async () => {
-    const driver = new ChunkedBackupDriver(flakyStore(), { catalog: new MemoryCatalog(), workers: 0, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    const driver = new ChunkedBackupDriver(flakyStore(), {
+      catalog: new MemoryCatalog(),
+      workers: 0,
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    });
     const store = driver.engineStore;
     expect(store.localRoot).toBe('/srv/backups');
     await store.ensureContainer('c');

@@ -126,7 +126,10 @@ describe('FileRestoreTarget: a restore that succeeds', () => {
     if (process.getuid?.() !== 0) await expect(FileRestoreTarget.open(readOnly)).rejects.toMatchObject({ code: 'E_INVALID_VOLUME' });
     const dangling = join(dir, 'dangling.img');
     execFileSync('ln', ['-s', join(dir, 'nowhere', 'x.img'), dangling]);
-    await expect(FileRestoreTarget.open(dangling)).rejects.toMatchObject({ code: 'E_INVALID_VOLUME', message: expect.stringContaining('symlink') });
+    await expect(FileRestoreTarget.open(dangling)).rejects.toMatchObject({
+      code: 'E_INVALID_VOLUME',
+      message: expect.stringContaining('symlink'),
+    });
     await expect(FileRestoreTarget.open(join(dir, 'missing-dir', 'x.img'))).rejects.toMatchObject({ code: 'E_INVALID_VOLUME' });
     expect(await partialFiles()).toEqual([]);
   });

@@ -23,11 +23,24 @@ beforeEach(async () => {
 afterEach(() => cleanup());
 
 function treeStore(fs: FileTreeTransport = diskTree, settings: Partial<FileTreeStoreOptions> = {}): ObjectStore {
-  return defineFileTreeStore('tree', { service: 'test.FileTree', root, maxConcurrency: 2, fileMode: 0o640, dirMode: 0o750, fsync: true, fs, ...settings });
+  return defineFileTreeStore('tree', {
+    service: 'test.FileTree',
+    root,
+    maxConcurrency: 2,
+    fileMode: 0o640,
+    dirMode: 0o750,
+    fsync: true,
+    fs,
+    ...settings,
+  });
 }
 /** What really is in a container's directory. */
 const onDisk = async (container: string): Promise<string[]> => (await readdir(join(root, container))).sort();
-const rejection = (p: Promise<unknown>): Promise<unknown> => p.then(() => null, (e: unknown) => e);
+const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => null,
+    (e: unknown) => e,
+  );
 const methods = (calls: readonly Call[]): string[] => calls.map(([method]) => method);
 
 describe('a put writes a temporary file and renames it into place', () => {
@@ -52,7 +65,10 @@ describe('a put writes a temporary file and renames it into place', () => {
     expect(await store.getObject(C, OBJ)).toEqual(data);
   });
 
-  for (const [code, transient] of [['ETIMEDOUT', true], ['EIO', false]] as const) {
+  for (const [code, transient] of [
+    ['ETIMEDOUT', true],
+    ['EIO', false],
+  ] as const) {
     it(`a rename that fails (${code}) removes the temporary file; the error says whether a retry may cure it`, async () => {
       const store = treeStore({ ...diskTree, rename: async () => Promise.reject(errno(code)) });
       await store.ensureContainer(C);
@@ -120,8 +136,14 @@ describe('fsync', () => {
     calls.length = 0;
     for (const n of [1, 2]) await store.putObject(C, `${OBJ}${n}`, rnd.bytes(100), { flushLater: true });
     const dir = join(root, C);
-    expect(calls.filter(([m]) => m === 'writeNew').map((c) => c[3])).toEqual([{ mode: 0o640, sync: false }, { mode: 0o640, sync: false }]);
-    expect(calls.filter(([m]) => m === 'syncFile')).toEqual([['syncFile', join(dir, `${OBJ}1`)], ['syncFile', join(dir, `${OBJ}2`)]]);
+    expect(calls.filter(([m]) => m === 'writeNew').map((c) => c[3])).toEqual([
+      { mode: 0o640, sync: false },
+      { mode: 0o640, sync: false },
+    ]);
+    expect(calls.filter(([m]) => m === 'syncFile')).toEqual([
+      ['syncFile', join(dir, `${OBJ}1`)],
+      ['syncFile', join(dir, `${OBJ}2`)],
+    ]);
     expect(methods(calls)).not.toContain('syncDirectory');
     await store.flush?.(C);
     expect(calls.filter(([m]) => m === 'syncDirectory')).toEqual([['syncDirectory', dir]]);
@@ -244,7 +266,11 @@ describe('reading, listing, deleting', () => {
     const store = treeStore();
     await store.ensureContainer(C);
     await mkdir(join(root, C, 'a-directory'));
-    for (const [container, name] of [[C, OBJ], ['no/such', OBJ], [C, 'a-directory']] as const) {
+    for (const [container, name] of [
+      [C, OBJ],
+      ['no/such', OBJ],
+      [C, 'a-directory'],
+    ] as const) {
       const err = await rejection(store.getObject(container, name, { allocate: () => expect.fail('nothing to read') }));
       expect(err).toBeInstanceOf(NotFoundError);
       expect((err as Error).message).toContain(`object "${name}" not found in container "${container}"`);
@@ -290,7 +316,12 @@ describe('checkForSetupError', () => {
   it('a root that cannot be created, is a file, or may not be written is ConfigError on root', async () => {
     await writeFile(join(root, 'file'), 'x');
     const denied = { ...diskTree, checkWritable: async () => Promise.reject(errno('EACCES')) };
-    for (const store of [treeStore(diskTree, { root: join(root, 'file', 'sub') }), treeStore(diskTree, { root: join(root, 'file') }), treeStore(denied), treeStore(denied, { root: join(root, 'new') })]) {
+    for (const store of [
+      treeStore(diskTree, { root: join(root, 'file', 'sub') }),
+      treeStore(diskTree, { root: join(root, 'file') }),
+      treeStore(denied),
+      treeStore(denied, { root: join(root, 'new') }),
+    ]) {
       const err = await rejection(store.checkForSetupError());
       expect(err).toBeInstanceOf(ConfigError);
       expect(err).toMatchObject({ field: 'root', message: expect.stringMatching(/^tree: /) });

@@ -34,16 +34,27 @@ interface Fixture {
 
 async function fixture(): Promise<Fixture> {
   const store = new MemoryObjectStore();
-  const driver = new ChunkedBackupDriver(store, { catalog: new StoreCatalog(store), compression: 'zlib', objectSize: OBJECT, hashBlockSize: BLOCK, workers: 0 });
+  const driver = new ChunkedBackupDriver(store, {
+    catalog: new StoreCatalog(store),
+    compression: 'zlib',
+    objectSize: OBJECT,
+    hashBlockSize: BLOCK,
+    workers: 0,
+  });
   const rnd = new SeededRandom(3);
   const v0 = rnd.bytes(4 * BLOCK + 200);
   v0.fill(0, BLOCK, 2 * BLOCK);
   const v1 = new Uint8Array(v0);
   rnd.fill(v1.subarray(2 * BLOCK + 10, 2 * BLOCK + 90));
   const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
-  const full = (await driver.backup(newBackupRecord({ volumeId: 'vol', container: CONTAINER, createdAt: at(0) }), new BufferVolumeSource(v0))).record;
+  const full = (
+    await driver.backup(newBackupRecord({ volumeId: 'vol', container: CONTAINER, createdAt: at(0) }), new BufferVolumeSource(v0))
+  ).record;
   const incr = (
-    await driver.backup(newBackupRecord({ volumeId: 'vol', parentId: full.id, container: CONTAINER, createdAt: at(1) }), new BufferVolumeSource(v1))
+    await driver.backup(
+      newBackupRecord({ volumeId: 'vol', parentId: full.id, container: CONTAINER, createdAt: at(1) }),
+      new BufferVolumeSource(v1),
+    )
   ).record;
   const docs = new Map<string, Uint8Array>();
   for (const r of [full, incr]) {
@@ -101,7 +112,12 @@ function describedBytes(doc: Uint8Array | undefined): number {
 async function runCase(fx: Fixture, mutated: Map<string, Uint8Array>, stats: Record<string, number>): Promise<void> {
   for (const [name, bytes] of mutated) await fx.store.putObject(CONTAINER, name, bytes);
   try {
-    const driver = new ChunkedBackupDriver(fx.store, { catalog: new StoreCatalog(fx.store), objectSize: OBJECT, hashBlockSize: BLOCK, workers: 0 });
+    const driver = new ChunkedBackupDriver(fx.store, {
+      catalog: new StoreCatalog(fx.store),
+      objectSize: OBJECT,
+      hashBlockSize: BLOCK,
+      workers: 0,
+    });
     const target = new RecordingTarget();
     const settle = async (p: Promise<unknown>, op: string): Promise<boolean> => {
       try {
@@ -109,14 +125,22 @@ async function runCase(fx: Fixture, mutated: Map<string, Uint8Array>, stats: Rec
         return true;
       } catch (err) {
         const code = (err as { code?: unknown })?.code;
-        if (typeof code !== 'string' || !code.startsWith('E_')) throw new Error(`${op}: untyped failure: ${String((err as Error)?.stack ?? err)}`);
+        if (typeof code !== 'string' || !code.startsWith('E_'))
+          throw new Error(`${op}: untyped failure: ${String((err as Error)?.stack ?? err)}`);
         stats[code] = (stats[code] ?? 0) + 1;
         return false;
       }
     };
-    const verified = await settle(driver.catalog.get(fx.incr.id).then((r) => driver.verify(r)), 'verify');
-    const restored = await settle(driver.catalog.get(fx.incr.id).then((r) => driver.restore(r, 'v', target)), 'restore');
-    const requestedList = mutated.get(sha256ObjectName(fx.incr.serviceMetadata as string)) ?? fx.docs.get(sha256ObjectName(fx.incr.serviceMetadata as string));
+    const verified = await settle(
+      driver.catalog.get(fx.incr.id).then((r) => driver.verify(r)),
+      'verify',
+    );
+    const restored = await settle(
+      driver.catalog.get(fx.incr.id).then((r) => driver.restore(r, 'v', target)),
+      'restore',
+    );
+    const requestedList =
+      mutated.get(sha256ObjectName(fx.incr.serviceMetadata as string)) ?? fx.docs.get(sha256ObjectName(fx.incr.serviceMetadata as string));
     const described = describedBytes(requestedList);
     for (const w of target.writes) {
       if (w.offset < 0 || w.length < 0 || w.offset + w.length > described) {
@@ -153,12 +177,47 @@ const encode = (d: unknown): Uint8Array => new TextEncoder().encode(JSON.stringi
 
 /** One edit of a parsed document; which edits apply depends on its kind. */
 const docEdit = fc.oneof(
-  fc.record({ kind: fc.constant('set-top' as const), key: fc.constantFrom('version', 'backup_id', 'volume_id', 'parent_id', 'volume_meta', 'created_at', 'chunk_size', 'objects', 'sha256s', 'extra'), value: hostileValue }),
-  fc.record({ kind: fc.constant('drop-top' as const), key: fc.constantFrom('version', 'backup_id', 'volume_id', 'parent_id', 'objects', 'chunk_size', 'sha256s') }),
-  fc.record({ kind: fc.constant('set-object' as const), index: fc.nat(8), field: fc.constantFrom('offset', 'length', 'md5', 'compression'), value: hostileValue }),
-  fc.record({ kind: fc.constant('nudge-object' as const), index: fc.nat(8), field: fc.constantFrom('offset', 'length'), by: fc.constantFrom(-2048, -1024, -1, 1, 512, 1024, 2048, 4096) }),
-  fc.record({ kind: fc.constant('rename-object' as const), index: fc.nat(8), name: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('../x', '')) }),
-  fc.record({ kind: fc.constant('reshape-list' as const), how: fc.constantFrom('reverse', 'duplicate-first', 'drop-first', 'drop-last', 'empty', 'swap-fields') }),
+  fc.record({
+    kind: fc.constant('set-top' as const),
+    key: fc.constantFrom(
+      'version',
+      'backup_id',
+      'volume_id',
+      'parent_id',
+      'volume_meta',
+      'created_at',
+      'chunk_size',
+      'objects',
+      'sha256s',
+      'extra',
+    ),
+    value: hostileValue,
+  }),
+  fc.record({
+    kind: fc.constant('drop-top' as const),
+    key: fc.constantFrom('version', 'backup_id', 'volume_id', 'parent_id', 'objects', 'chunk_size', 'sha256s'),
+  }),
+  fc.record({
+    kind: fc.constant('set-object' as const),
+    index: fc.nat(8),
+    field: fc.constantFrom('offset', 'length', 'md5', 'compression'),
+    value: hostileValue,
+  }),
+  fc.record({
+    kind: fc.constant('nudge-object' as const),
+    index: fc.nat(8),
+    field: fc.constantFrom('offset', 'length'),
+    by: fc.constantFrom(-2048, -1024, -1, 1, 512, 1024, 2048, 4096),
+  }),
+  fc.record({
+    kind: fc.constant('rename-object' as const),
+    index: fc.nat(8),
+    name: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('../x', '')),
+  }),
+  fc.record({
+    kind: fc.constant('reshape-list' as const),
+    how: fc.constantFrom('reverse', 'duplicate-first', 'drop-first', 'drop-last', 'empty', 'swap-fields'),
+  }),
   fc.record({ kind: fc.constant('set-hash' as const), index: fc.nat(8), value: hostileValue }),
   fc.record({ kind: fc.constant('reshape-hashes' as const), how: fc.constantFrom('reverse', 'append', 'drop-last', 'empty', 'double') }),
 );
@@ -257,11 +316,13 @@ describe('hostile _metadata and _sha256file documents', () => {
         { numRuns: runs, seed, endOnFailure: true },
       );
     // Structured edits of one document, then several documents at once.
-    const oneDoc = fc.record({ name: fc.constantFrom(...names), edits: fc.array(docEdit, { minLength: 1, maxLength: 4 }) }).map(({ name, edits }) => {
-      const doc = parse(fx.docs.get(name) as Uint8Array);
-      for (const e of edits) applyEdit(doc, e);
-      return new Map([[name, encode(doc)]]);
-    });
+    const oneDoc = fc
+      .record({ name: fc.constantFrom(...names), edits: fc.array(docEdit, { minLength: 1, maxLength: 4 }) })
+      .map(({ name, edits }) => {
+        const doc = parse(fx.docs.get(name) as Uint8Array);
+        for (const e of edits) applyEdit(doc, e);
+        return new Map([[name, encode(doc)]]);
+      });
     const manyDocs = fc.array(fc.record({ name: fc.constantFrom(...names), edit: docEdit }), { minLength: 2, maxLength: 5 }).map((list) => {
       const docs = new Map<string, Json>();
       for (const { name, edit } of list) {
@@ -271,13 +332,17 @@ describe('hostile _metadata and _sha256file documents', () => {
       }
       return new Map([...docs].map(([n, d]) => [n, encode(d)]));
     });
-    const bytes = fc.record({ name: fc.constantFrom(...names), edits: fc.array(byteEdit, { minLength: 1, maxLength: 3 }) }).map(({ name, edits }) => {
-      let b = fx.docs.get(name) as Uint8Array;
-      for (const e of edits) b = applyBytes(b, e);
-      return new Map([[name, b]]);
-    });
+    const bytes = fc
+      .record({ name: fc.constantFrom(...names), edits: fc.array(byteEdit, { minLength: 1, maxLength: 3 }) })
+      .map(({ name, edits }) => {
+        let b = fx.docs.get(name) as Uint8Array;
+        for (const e of edits) b = applyBytes(b, e);
+        return new Map([[name, b]]);
+      });
     // Whole documents of another backup in place of this one's (a copy, a swap).
-    const swapped = fc.tuple(fc.constantFrom(...names), fc.constantFrom(...names)).map(([a, b]) => new Map([[a, fx.docs.get(b) as Uint8Array]]));
+    const swapped = fc
+      .tuple(fc.constantFrom(...names), fc.constantFrom(...names))
+      .map(([a, b]) => new Map([[a, fx.docs.get(b) as Uint8Array]]));
     await run(4000, oneDoc, SEED);
     await run(2500, manyDocs, SEED + 1);
     await run(3400, bytes, SEED + 2);

@@ -53,7 +53,8 @@ describe('id rules', () => {
   it('take containers and prefixes as relative paths, and refuse what would leave them', () => {
     expect(identifierProblem('container', '64/c0/' + UUID)).toBeNull();
     expect(identifierProblem('prefix', `volume_${UUID}/20240501120000/az_nova_backup_${UUID}`)).toBeNull();
-    for (const bad of ['/abs', 'a//b', 'a/../b', './a', 'a/', 'c'.repeat(256)]) expect(identifierProblem('container', bad), bad).not.toBeNull();
+    for (const bad of ['/abs', 'a//b', 'a/../b', './a', 'a/', 'c'.repeat(256)])
+      expect(identifierProblem('container', bad), bad).not.toBeNull();
     expect(identifierProblem('prefix', 'p'.repeat(MAX_PREFIX_BYTES))).toBeNull();
     expect(identifierProblem('prefix', 'p'.repeat(MAX_PREFIX_BYTES + 1))).toMatch(/more than the 244/);
   });
@@ -89,7 +90,12 @@ describe('object names built from ids', () => {
   const record = (id: string, volumeId: string) => ({ ...newBackupRecord({ volumeId, id }), createdAt: new Date('2024-05-01T12:00:00Z') });
 
   it('refuse ids that break the rules with a ConfigError, before any name is built', () => {
-    for (const [id, volumeId] of [[UUID, 'v'.repeat(5000)], ['b'.repeat(300), 'v'], [UUID, 'a\nb'], ['a/b', 'v']] as const) {
+    for (const [id, volumeId] of [
+      [UUID, 'v'.repeat(5000)],
+      ['b'.repeat(300), 'v'],
+      [UUID, 'a\nb'],
+      ['a/b', 'v'],
+    ] as const) {
       expect(() => posixObjectPrefix(record(id, volumeId))).toThrow(ConfigError);
       expect(() => objectStorePrefix(record(id, volumeId), 'nova')).toThrow(ConfigError);
     }
@@ -104,7 +110,9 @@ describe('object names built from ids', () => {
   });
 
   it('refuse an object-store prefix that the availability zone makes too long', () => {
-    expect(() => objectStorePrefix(record('b'.repeat(MAX_ID_BYTES), 'v'.repeat(MAX_ID_BYTES)), 'z'.repeat(64))).toThrow(/availability zone/);
+    expect(() => objectStorePrefix(record('b'.repeat(MAX_ID_BYTES), 'v'.repeat(MAX_ID_BYTES)), 'z'.repeat(64))).toThrow(
+      /availability zone/,
+    );
   });
 
   it('join the default posix container as os.path.join does, also for ids shorter than 4 characters', () => {
@@ -133,7 +141,11 @@ describe('_metadata ids', () => {
     });
 
   it('are read when they follow the rules', () => {
-    expect(parseBackupMetadata(meta({ parentId: 'p-1' }), 'P_metadata')).toMatchObject({ backupId: UUID, volumeId: 'vol-1', parentId: 'p-1' });
+    expect(parseBackupMetadata(meta({ parentId: 'p-1' }), 'P_metadata')).toMatchObject({
+      backupId: UUID,
+      volumeId: 'vol-1',
+      parentId: 'p-1',
+    });
   });
 
   it.each([

@@ -9,7 +9,12 @@ import { makeVolume } from '../src/testing/index.js';
 function views() {
   const transport = createMemoryTransport();
   const under = (keyPrefix?: string) =>
-    defineObjectStore('kit', { ...transport, service: 'test.Service', maxConcurrency: 2, layout: objectStoreLayout({ availabilityZone: 'nova', defaultContainer: 'bk', ...(keyPrefix ? { keyPrefix } : {}) }) });
+    defineObjectStore('kit', {
+      ...transport,
+      service: 'test.Service',
+      maxConcurrency: 2,
+      layout: objectStoreLayout({ availabilityZone: 'nova', defaultContainer: 'bk', ...(keyPrefix ? { keyPrefix } : {}) }),
+    });
   return { a: under('team/a'), b: under('team/b'), none: under() };
 }
 
@@ -25,7 +30,11 @@ describe('a key prefix in export records', () => {
 
     for (const other of [b, none]) {
       const elsewhere = new ChunkedBackupDriver(other, { catalog: new MemoryCatalog(), workers: 0 });
-      await expect(elsewhere.importRecord(exported.record, exported.driverInfo)).rejects.toMatchObject({ code: 'E_CONFIG', field: 'keyPrefix', message: expect.stringContaining('open the store with keyPrefix "team/a"') });
+      await expect(elsewhere.importRecord(exported.record, exported.driverInfo)).rejects.toMatchObject({
+        code: 'E_CONFIG',
+        field: 'keyPrefix',
+        message: expect.stringContaining('open the store with keyPrefix "team/a"'),
+      });
       await elsewhere.close();
     }
     const same = new ChunkedBackupDriver(a, { catalog: new MemoryCatalog(), workers: 0 });

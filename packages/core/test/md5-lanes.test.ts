@@ -12,19 +12,22 @@ const PAGE = 64 * KiB;
 interface GrowableMemory extends SharedWasmMemory {
   grow(pages: number): number;
 }
-const { Memory, Module } = (globalThis as unknown as {
-  WebAssembly: {
-    Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => GrowableMemory;
-    Module: new (bytes: Uint8Array) => object;
-  };
-}).WebAssembly;
+const { Memory, Module } = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => GrowableMemory;
+      Module: new (bytes: Uint8Array) => object;
+    };
+  }
+).WebAssembly;
 
 /** A shared memory of `bytes` (rounded up to pages), random from byte 4 KiB on; scratch at 0. */
 function randomMemory(bytes: number): GrowableMemory {
   const pages = Math.ceil(bytes / PAGE);
   const memory = new Memory({ initial: pages, maximum: pages + 64, shared: true });
   const view = new Uint8Array(memory.buffer);
-  for (let at = 4 * KiB; at < view.length; at += 64 * KiB) new SeededRandom(at).fill(view.subarray(at, at + Math.min(64 * KiB, view.length - at)));
+  for (let at = 4 * KiB; at < view.length; at += 64 * KiB)
+    new SeededRandom(at).fill(view.subarray(at, at + Math.min(64 * KiB, view.length - at)));
   return memory;
 }
 
@@ -39,7 +42,9 @@ function layout(lengths: readonly number[], start = 4 * KiB + 3): MemoryRange[] 
 }
 
 function nodeMd5(memory: SharedWasmMemory, { offset, length }: MemoryRange): string {
-  return createHash('md5').update(new Uint8Array(memory.buffer, offset, length)).digest('hex');
+  return createHash('md5')
+    .update(new Uint8Array(memory.buffer, offset, length))
+    .digest('hex');
 }
 
 const EDGE_LENGTHS = [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 1000, 65536, MiB + 7];
@@ -60,7 +65,9 @@ describe('wasm writer', () => {
     expect(() => new Module(bytes)).not.toThrow();
     // An unshared memory must not satisfy the import: the module declares it shared.
     const { Instance } = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => object } }).WebAssembly;
-    const unshared = new (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => object } }).WebAssembly.Memory({ initial: 1 });
+    const unshared = new (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => object } }).WebAssembly.Memory({
+      initial: 1,
+    });
     expect(() => new Instance(new Module(bytes), { env: { memory: unshared } })).toThrow();
   });
 
@@ -145,7 +152,10 @@ describe('Md5Lanes', () => {
     const end = memory.buffer.byteLength;
     memory.grow(16);
     new SeededRandom(end).fill(new Uint8Array(memory.buffer, end, 16 * PAGE));
-    const grown = [{ offset: end + 1, length: 16 * PAGE - 1 }, { offset: end - 100, length: 10_000 }];
+    const grown = [
+      { offset: end + 1, length: 16 * PAGE - 1 },
+      { offset: end - 100, length: 10_000 },
+    ];
     expect(md5.digest(grown)).toEqual(grown.map((m) => nodeMd5(memory, m)));
   });
 
@@ -193,8 +203,18 @@ describe('Md5Lanes', () => {
     const memory = randomMemory(PAGE);
     expect(() => new Md5Lanes(memory, 8)).toThrow(RangeError);
     const md5 = new Md5Lanes(memory, 0);
-    expect(() => md5.digest([{ offset: PAGE - 10, length: 11 }, { offset: 4096, length: 1 }])).toThrow(RangeError);
-    expect(() => md5.digest([{ offset: MD5_LANES_SCRATCH_BYTES - 1, length: 2 }, { offset: 4096, length: 1 }])).toThrow(/scratch/);
+    expect(() =>
+      md5.digest([
+        { offset: PAGE - 10, length: 11 },
+        { offset: 4096, length: 1 },
+      ]),
+    ).toThrow(RangeError);
+    expect(() =>
+      md5.digest([
+        { offset: MD5_LANES_SCRATCH_BYTES - 1, length: 2 },
+        { offset: 4096, length: 1 },
+      ]),
+    ).toThrow(/scratch/);
     expect(() => md5.digest([{ offset: 4096, length: -1 }])).toThrow(RangeError);
     expect(() => new Md5Lanes(memory, PAGE - 16).digest([])).toThrow(/scratch/);
   });

@@ -128,7 +128,9 @@ describe('listMetadataObjects on a bucket store', () => {
     const { store, counted } = bucketStore([...prefixed, ...beside], { keyPrefix: 'tenant/a' });
     expect(await store.listMetadataObjects?.('b')).toEqual(METADATA(KEYS));
     expect(counted.keys).toBeLessThan(KEYS.length / 2);
-    expect(counted.queries.every((q) => q.prefix.startsWith('tenant/a/') && (q.startAfter ?? 'tenant/a/').startsWith('tenant/a/'))).toBe(true);
+    expect(counted.queries.every((q) => q.prefix.startsWith('tenant/a/') && (q.startAfter ?? 'tenant/a/').startsWith('tenant/a/'))).toBe(
+      true,
+    );
     // A listing looser than asked hands back names beside the prefix: they stay out.
     const { store: loose } = bucketStore([...prefixed, ...beside], { keyPrefix: 'tenant/a', loose: true });
     expect(await loose.listMetadataObjects?.('b')).toEqual(METADATA(KEYS));

@@ -10,16 +10,19 @@ import { backupBytes, KiB, makeDriver, restoreBytes } from './engine-helpers.js'
 const GiB = 1024 ** 3;
 
 describe('the object size of new backups is bounded', () => {
-  it.each([MAX_OBJECT_SIZE + DEFAULT_HASH_BLOCK_SIZE, 4 * GiB, 100 * GiB])('refuses %d bytes with a ConfigError naming objectSize and the bound', (objectSize) => {
-    let err: unknown;
-    try {
-      new ChunkedBackupDriver(new MemoryObjectStore(), { objectSize });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err).toMatchObject({ field: 'objectSize', message: expect.stringContaining(`more than ${MAX_OBJECT_SIZE} bytes (256 MiB)`) });
-  });
+  it.each([MAX_OBJECT_SIZE + DEFAULT_HASH_BLOCK_SIZE, 4 * GiB, 100 * GiB])(
+    'refuses %d bytes with a ConfigError naming objectSize and the bound',
+    (objectSize) => {
+      let err: unknown;
+      try {
+        new ChunkedBackupDriver(new MemoryObjectStore(), { objectSize });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err).toMatchObject({ field: 'objectSize', message: expect.stringContaining(`more than ${MAX_OBJECT_SIZE} bytes (256 MiB)`) });
+    },
+  );
 
   it('takes the bound itself; nothing is allocated until a backup runs', async () => {
     const driver = new ChunkedBackupDriver(new MemoryObjectStore(), { objectSize: MAX_OBJECT_SIZE, workers: 0 });

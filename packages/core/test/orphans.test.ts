@@ -47,7 +47,12 @@ describe('object names', () => {
     // An id that ends in digits: the data suffix is the last "-digits".
     expect(ownerOfObject(`${bucket}-00002`)).toMatchObject({ prefix: bucket, kind: 'data' });
     const marker = removalMarkerName(posix, new Date('2026-03-02T00:00:00Z'), 'ab12');
-    expect(ownerOfObject(marker)).toEqual({ prefix: posix, kind: 'removal-marker', backupCreatedAt: at, markedAt: new Date('2026-03-02T00:00:00Z') });
+    expect(ownerOfObject(marker)).toEqual({
+      prefix: posix,
+      kind: 'removal-marker',
+      backupCreatedAt: at,
+      markedAt: new Date('2026-03-02T00:00:00Z'),
+    });
   });
 
   it('are not ours when they are not Cinder backup objects', () => {
@@ -72,7 +77,12 @@ describe('finding what belongs to no backup', () => {
     const { orphans, markers } = await findLeftovers(memory);
     expect(markers).toEqual([]);
     expect(orphans).toHaveLength(1);
-    expect(orphans[0]).toMatchObject({ container: memory.containerFor(crashed.id, null), backupId: crashed.id, volumeId: 'vol', createdAt: crashed.createdAt });
+    expect(orphans[0]).toMatchObject({
+      container: memory.containerFor(crashed.id, null),
+      backupId: crashed.id,
+      volumeId: 'vol',
+      createdAt: crashed.createdAt,
+    });
     expect(orphans[0]?.objects).toHaveLength(5);
     expect(orphans[0]?.prefix).not.toBe(kept.serviceMetadata);
   });
@@ -99,8 +109,16 @@ describe('prune', () => {
     expect((await findLeftovers(memory)).orphans.map((o) => o.backupId)).toEqual([young.id]);
 
     expect((await pruneLeftovers(memory, { olderThanMs: 0 })).removed.map((o) => o.backupId)).toEqual([young.id]);
-    expect(await everyObject(memory)).toEqual(['misc/README.txt', ...before.filter((n) => n.includes(kept.id) || n.includes(incremental.id))].sort());
-    await expectConsistent(memory, new Map([[kept.id, sha256Hex(v0)], [incremental.id, sha256Hex(v1)]]));
+    expect(await everyObject(memory)).toEqual(
+      ['misc/README.txt', ...before.filter((n) => n.includes(kept.id) || n.includes(incremental.id))].sort(),
+    );
+    await expectConsistent(
+      memory,
+      new Map([
+        [kept.id, sha256Hex(v0)],
+        [incremental.id, sha256Hex(v1)],
+      ]),
+    );
   });
 
   it('a backup whose objects a prune removed while it ran fails, keeping nothing', async () => {
@@ -200,7 +218,13 @@ describe('prune', () => {
     await memory.deleteObject(container, freshMarker);
 
     const incremental = await backUp(storeDriver(memory), v1, parent);
-    await expectConsistent(memory, new Map([[parent.id, sha256Hex(v0)], [incremental.id, sha256Hex(v1)]]));
+    await expectConsistent(
+      memory,
+      new Map([
+        [parent.id, sha256Hex(v0)],
+        [incremental.id, sha256Hex(v1)],
+      ]),
+    );
   });
 
   it('counts ages from the backup names, to the time given', async () => {

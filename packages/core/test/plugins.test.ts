@@ -66,50 +66,98 @@ async function buildHost(): Promise<string> {
   const host = join(root, 'host');
   const nm = join(host, 'node_modules');
   await writePackage(host, { name: 'host-app', version: '1.0.0' });
-  await writePackage(join(nm, 'volback-driver-good'), { name: 'volback-driver-good', version: '1.2.3', volback: manifest('good') }, {
-    'index.js': pluginSource('good', marker),
-  });
-  await writePackage(join(nm, '@acme', 'volback-driver-scoped'), {
-    name: '@acme/volback-driver-scoped',
-    version: '0.1.0',
-    volback: manifest('scoped', { schemes: ['scoped', 'scoped+tls'], entry: './dist/main.js' }),
-  }, { 'dist/main.js': pluginSource('scoped', marker) });
+  await writePackage(
+    join(nm, 'volback-driver-good'),
+    { name: 'volback-driver-good', version: '1.2.3', volback: manifest('good') },
+    {
+      'index.js': pluginSource('good', marker),
+    },
+  );
+  await writePackage(
+    join(nm, '@acme', 'volback-driver-scoped'),
+    {
+      name: '@acme/volback-driver-scoped',
+      version: '0.1.0',
+      volback: manifest('scoped', { schemes: ['scoped', 'scoped+tls'], entry: './dist/main.js' }),
+    },
+    { 'dist/main.js': pluginSource('scoped', marker) },
+  );
   // pnpm layout: the real package lives in .pnpm, node_modules holds a symlink.
   const real = join(nm, '.pnpm', 'volback-driver-linked@2.0.0', 'node_modules', 'volback-driver-linked');
-  await writePackage(real, { name: 'volback-driver-linked', version: '2.0.0', volback: manifest('linked') }, {
-    'index.js': pluginSource('linked', marker),
-  });
+  await writePackage(
+    real,
+    { name: 'volback-driver-linked', version: '2.0.0', volback: manifest('linked') },
+    {
+      'index.js': pluginSource('linked', marker),
+    },
+  );
   await symlink(real, join(nm, 'volback-driver-linked'), 'dir');
-  await writePackage(join(nm, 'volback-driver-noentry'), { name: 'volback-driver-noentry', version: '1.0.0', volback: manifest('noentry') });
-  await writePackage(join(nm, 'volback-driver-unbranded'), { name: 'volback-driver-unbranded', version: '1.0.0', volback: manifest('unbranded') }, {
-    'index.js': `export default { id: 'unbranded', configSchema: {}, parseConfig: (x) => x, createStore: () => ({}) };`,
+  await writePackage(join(nm, 'volback-driver-noentry'), {
+    name: 'volback-driver-noentry',
+    version: '1.0.0',
+    volback: manifest('noentry'),
   });
-  await writePackage(join(nm, 'volback-driver-future'), {
-    name: 'volback-driver-future',
-    version: '9.0.0',
-    volback: manifest('future', { apiVersion: '^2.0.0' }),
-  }, { 'index.js': pluginSource('future', marker) });
-  await writePackage(join(nm, 'volback-driver-explodes'), { name: 'volback-driver-explodes', version: '1.0.0', volback: manifest('explodes') }, {
-    'index.js': pluginSource('explodes', marker, `throw new Error('boom at import');`),
-  });
-  await writePackage(join(nm, 'volback-driver-ctor'), { name: 'volback-driver-ctor', version: '1.0.0', volback: manifest('ctor') }, {
-    'index.js': `
+  await writePackage(
+    join(nm, 'volback-driver-unbranded'),
+    { name: 'volback-driver-unbranded', version: '1.0.0', volback: manifest('unbranded') },
+    {
+      'index.js': `export default { id: 'unbranded', configSchema: {}, parseConfig: (x) => x, createStore: () => ({}) };`,
+    },
+  );
+  await writePackage(
+    join(nm, 'volback-driver-future'),
+    {
+      name: 'volback-driver-future',
+      version: '9.0.0',
+      volback: manifest('future', { apiVersion: '^2.0.0' }),
+    },
+    { 'index.js': pluginSource('future', marker) },
+  );
+  await writePackage(
+    join(nm, 'volback-driver-explodes'),
+    { name: 'volback-driver-explodes', version: '1.0.0', volback: manifest('explodes') },
+    {
+      'index.js': pluginSource('explodes', marker, `throw new Error('boom at import');`),
+    },
+  );
+  await writePackage(
+    join(nm, 'volback-driver-ctor'),
+    { name: 'volback-driver-ctor', version: '1.0.0', volback: manifest('ctor') },
+    {
+      'index.js': `
 class Store { constructor() { throw new TypeError('cannot connect: ctor failed'); } }
 export default { [Symbol.for('volback.driver')]: true, id: 'ctor', configSchema: {}, parseConfig: (x) => x, createStore: () => new Store() };`,
-  });
-  await writePackage(join(nm, 'volback-driver-badmanifest'), {
-    name: 'volback-driver-badmanifest',
-    version: '1.0.0',
-    volback: manifest('badmanifest', { schemes: ['S3:'] }),
-  }, { 'index.js': pluginSource('badmanifest', marker) });
-  await writePackage(join(nm, 'volback-driver-wrongid'), { name: 'volback-driver-wrongid', version: '1.0.0', volback: manifest('wrongid') }, {
-    'index.js': pluginSource('otherid', marker),
-  });
+    },
+  );
+  await writePackage(
+    join(nm, 'volback-driver-badmanifest'),
+    {
+      name: 'volback-driver-badmanifest',
+      version: '1.0.0',
+      volback: manifest('badmanifest', { schemes: ['S3:'] }),
+    },
+    { 'index.js': pluginSource('badmanifest', marker) },
+  );
+  await writePackage(
+    join(nm, 'volback-driver-wrongid'),
+    { name: 'volback-driver-wrongid', version: '1.0.0', volback: manifest('wrongid') },
+    {
+      'index.js': pluginSource('otherid', marker),
+    },
+  );
   // Same id as "good", found later: reported, never loaded.
-  await writePackage(join(nm, 'zz-volback-driver-good-copy'), { name: 'zz-volback-driver-good-copy', version: '1.0.0', volback: manifest('good') }, {
-    'index.js': pluginSource('good', marker),
-  });
-  await writePackage(join(nm, 'not-a-plugin'), { name: 'not-a-plugin', version: '1.0.0' }, { 'index.js': 'throw new Error("never imported")' });
+  await writePackage(
+    join(nm, 'zz-volback-driver-good-copy'),
+    { name: 'zz-volback-driver-good-copy', version: '1.0.0', volback: manifest('good') },
+    {
+      'index.js': pluginSource('good', marker),
+    },
+  );
+  await writePackage(
+    join(nm, 'not-a-plugin'),
+    { name: 'not-a-plugin', version: '1.0.0' },
+    { 'index.js': 'throw new Error("never imported")' },
+  );
   await mkdir(join(nm, '.bin'), { recursive: true });
   return host;
 }
@@ -154,12 +202,18 @@ describe('discoverPlugins', () => {
       }
       const plugin = join(project, 'node_modules', 'zz-volback-driver');
       await mkdir(plugin);
-      await writeFile(join(plugin, 'package.json'), JSON.stringify({ name: 'zz-volback-driver', version: '1.0.0', volback: manifest('zz') }));
+      await writeFile(
+        join(plugin, 'package.json'),
+        JSON.stringify({ name: 'zz-volback-driver', version: '1.0.0', volback: manifest('zz') }),
+      );
       await writeFile(join(plugin, 'index.js'), 'export default {};\n');
       // The built package (a child process can be given a low limit; this one cannot).
       const core = new URL('../dist/bundle/index.js', import.meta.url).href;
       const script = `const { discoverPlugins } = await import(${JSON.stringify(core)}); const found = await discoverPlugins({ fromDir: ${JSON.stringify(project)} }); console.log(found.map((p) => p.id).join(','));`;
-      const run = spawnSync('bash', ['-c', `ulimit -n 64 && exec "$0" --input-type=module -e "$1"`, process.execPath, script], { encoding: 'utf8', timeout: 30_000 });
+      const run = spawnSync('bash', ['-c', `ulimit -n 64 && exec "$0" --input-type=module -e "$1"`, process.execPath, script], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(run.stderr).toBe('');
       expect(run.stdout.trim()).toBe('zz');
     } finally {
@@ -192,18 +246,34 @@ describe('discoverPlugins', () => {
     await writeFile(join(root, 'marker-ws'), '');
     await mkdir(ws, { recursive: true });
     await writeFile(join(ws, 'pnpm-workspace.yaml'), "packages:\n  - 'packages/*'\n  - \"tools/**\"\n  - '!packages/ignored'\n");
-    await writePackage(join(ws, 'packages', 'app'), { name: 'app', version: '1.0.0', volback: manifest('self') }, {
-      'index.js': pluginSource('self', marker),
-    });
-    await writePackage(join(ws, 'packages', 'driver-a'), { name: '@ws/driver-a', version: '1.0.0', volback: manifest('wsa') }, {
-      'index.js': pluginSource('wsa', marker),
-    });
-    await writePackage(join(ws, 'packages', 'ignored'), { name: 'ignored', version: '1.0.0', volback: manifest('ignored') }, {
-      'index.js': pluginSource('ignored', marker),
-    });
-    await writePackage(join(ws, 'tools', 'deep', 'driver-b'), { name: 'driver-b', version: '1.0.0', volback: manifest('wsb') }, {
-      'index.js': pluginSource('wsb', marker),
-    });
+    await writePackage(
+      join(ws, 'packages', 'app'),
+      { name: 'app', version: '1.0.0', volback: manifest('self') },
+      {
+        'index.js': pluginSource('self', marker),
+      },
+    );
+    await writePackage(
+      join(ws, 'packages', 'driver-a'),
+      { name: '@ws/driver-a', version: '1.0.0', volback: manifest('wsa') },
+      {
+        'index.js': pluginSource('wsa', marker),
+      },
+    );
+    await writePackage(
+      join(ws, 'packages', 'ignored'),
+      { name: 'ignored', version: '1.0.0', volback: manifest('ignored') },
+      {
+        'index.js': pluginSource('ignored', marker),
+      },
+    );
+    await writePackage(
+      join(ws, 'tools', 'deep', 'driver-b'),
+      { name: 'driver-b', version: '1.0.0', volback: manifest('wsb') },
+      {
+        'index.js': pluginSource('wsb', marker),
+      },
+    );
     const list = await discoverPlugins({ fromDir: join(ws, 'packages', 'app') });
     const ok = list.filter((p) => p.status === 'ok').map((p) => p.id);
     expect(ok).toEqual(['self', 'wsa', 'wsb']);
@@ -256,7 +326,10 @@ describe('DriverRegistry', () => {
     const registry = new DriverRegistry();
     const results = await registry.loadDiscovered(host);
     expect(registry.ids().sort()).toEqual(['ctor', 'good', 'linked', 'scoped']);
-    const failed = results.filter((r) => r.error).map((r) => r.discovered.packageName).sort();
+    const failed = results
+      .filter((r) => r.error)
+      .map((r) => r.discovered.packageName)
+      .sort();
     expect(failed).toEqual([
       'volback-driver-badmanifest',
       'volback-driver-explodes',
@@ -357,7 +430,13 @@ describe('defineDriverPlugin', () => {
   it('requires exactly one of createStore and createDriver', () => {
     expect(() => defineDriverPlugin({ id: 'x', configSchema: {}, parseConfig: (i: unknown) => i } as never)).toThrow(/exactly one/);
     expect(() =>
-      defineDriverPlugin({ id: 'x', configSchema: {}, parseConfig: (i: unknown) => i, createStore: () => ({}), createDriver: () => ({}) } as never),
+      defineDriverPlugin({
+        id: 'x',
+        configSchema: {},
+        parseConfig: (i: unknown) => i,
+        createStore: () => ({}),
+        createDriver: () => ({}),
+      } as never),
     ).toThrow(/exactly one/);
   });
 });
@@ -384,7 +463,9 @@ describe('parseManifest', () => {
     [{ entry: '../outside.js' }, 'volback.entry'],
     [{ entry: '/abs.js' }, 'volback.entry'],
   ])('names the bad field in %j', (patch, field) => {
-    expect(() => parseManifest(manifest('s3', patch), 'my-pkg')).toThrow(new RegExp(`^my-pkg: package\\.json ${field.replace('.', '\\.')}`));
+    expect(() => parseManifest(manifest('s3', patch), 'my-pkg')).toThrow(
+      new RegExp(`^my-pkg: package\\.json ${field.replace('.', '\\.')}`),
+    );
   });
 
   it('refuses a manifest that is not an object', () => {
@@ -398,11 +479,9 @@ describe('parseManifest', () => {
 
 describe('parseWorkspacePatterns', () => {
   it('reads block and flow sequences, quotes and comments', () => {
-    expect(parseWorkspacePatterns("packages:\n  - packages/*  # libs\n  - 'examples/*'\n  - \"./tooling/\"\nonlyBuiltDependencies:\n  - x\n")).toEqual([
-      'packages/*',
-      'examples/*',
-      'tooling',
-    ]);
+    expect(
+      parseWorkspacePatterns('packages:\n  - packages/*  # libs\n  - \'examples/*\'\n  - "./tooling/"\nonlyBuiltDependencies:\n  - x\n'),
+    ).toEqual(['packages/*', 'examples/*', 'tooling']);
     expect(parseWorkspacePatterns("packages: ['a/*', b]\n")).toEqual(['a/*', 'b']);
   });
 });

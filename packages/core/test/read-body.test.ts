@@ -56,7 +56,10 @@ describe('readBody', () => {
 
   it('collects the body another way without a length or a stream, and still checks the length', async () => {
     const chunks = [bytes(2, 1), bytes(2, 2)];
-    for (const [length, streams] of [[undefined, true], [4, false]] as const) {
+    for (const [length, streams] of [
+      [undefined, true],
+      [4, false],
+    ] as const) {
       const { asked, allocate } = lender(8);
       const { state, response: r } = response(chunks, length, streams);
       expect([...(await readBody(errors, 'GET b/k', r, allocate))]).toEqual([1, 1, 2, 2]);

@@ -113,7 +113,9 @@ beforeAll(async () => {
   const doc = JSON.parse(await readFile(join(FIXTURES_DIR, 'export-record.json'), 'utf8')) as {
     exported: Record<string, { backup_url: string }>;
   };
-  records = Object.values(doc.exported).map((e) => JSON.parse(Buffer.from(e.backup_url, 'base64').toString('utf8')) as Record<string, unknown>);
+  records = Object.values(doc.exported).map(
+    (e) => JSON.parse(Buffer.from(e.backup_url, 'base64').toString('utf8')) as Record<string, unknown>,
+  );
 });
 
 /** One of the fixture records (Cinder's own export), as a JSON object to mutate. */
@@ -126,11 +128,15 @@ describe('decodeBackupRecord on hostile export records', () => {
 
   it('with fields replaced by hostile values: a typed error, or a record that follows the rules', () => {
     fc.assert(
-      fc.property(fixtureRecord(), fc.array(fc.tuple(fc.constantFrom(...FIELDS), hostileValue), { minLength: 1, maxLength: 4 }), (rec, changes) => {
-        for (const [field, value] of changes) rec[field] = value;
-        const out = decodeOrRefuse(base64(JSON.stringify(rec)));
-        if (out !== 'refused') expectValid(out);
-      }),
+      fc.property(
+        fixtureRecord(),
+        fc.array(fc.tuple(fc.constantFrom(...FIELDS), hostileValue), { minLength: 1, maxLength: 4 }),
+        (rec, changes) => {
+          for (const [field, value] of changes) rec[field] = value;
+          const out = decodeOrRefuse(base64(JSON.stringify(rec)));
+          if (out !== 'refused') expectValid(out);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -152,7 +158,11 @@ describe('decodeBackupRecord on hostile export records', () => {
   });
 
   it('with the JSON text mutated (characters replaced, inserted, deleted, cut): never another exception', () => {
-    const mutation = fc.record({ at: fc.nat(), kind: fc.constantFrom('replace', 'insert', 'delete', 'cut'), char: fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }) });
+    const mutation = fc.record({
+      at: fc.nat(),
+      kind: fc.constantFrom('replace', 'insert', 'delete', 'cut'),
+      char: fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
+    });
     fc.assert(
       fc.property(fixtureRecord(), fc.array(mutation, { minLength: 1, maxLength: 8 }), (rec, mutations) => {
         let text = JSON.stringify(rec);

@@ -57,7 +57,10 @@ describe('secret fields', () => {
   });
 
   it('are redacted from a config object, nested URLs included', () => {
-    const shown = redactConfig({ vault: 'v', clientAssertion: SECRET, endpoint: `http://a:${SECRET}@h`, proxy: `http://p:${SECRET}@h` }, schema);
+    const shown = redactConfig(
+      { vault: 'v', clientAssertion: SECRET, endpoint: `http://a:${SECRET}@h`, proxy: `http://p:${SECRET}@h` },
+      schema,
+    );
     expect(JSON.stringify(shown)).not.toContain(SECRET);
     expect(shown).toMatchObject({ vault: 'v', clientAssertion: REDACTED });
   });
@@ -109,8 +112,14 @@ describe('the plugin registry', () => {
         },
       }),
     );
-    for (const [mode, code] of [['bad', 'E_CONFIG'], ['throws', 'E_PLUGIN'], ['ok', 'E_PLUGIN']] as const) {
-      const err = await registry.resolveTarget(`vault://x?mode=${mode}&clientAssertion=${SECRET}`, { discover: false }).catch((e: unknown) => e);
+    for (const [mode, code] of [
+      ['bad', 'E_CONFIG'],
+      ['throws', 'E_PLUGIN'],
+      ['ok', 'E_PLUGIN'],
+    ] as const) {
+      const err = await registry
+        .resolveTarget(`vault://x?mode=${mode}&clientAssertion=${SECRET}`, { discover: false })
+        .catch((e: unknown) => e);
       expect(err, mode).toMatchObject({ code });
       expect((err as Error).message, mode).not.toContain(SECRET);
       expect((err as Error).stack, mode).not.toContain(SECRET);

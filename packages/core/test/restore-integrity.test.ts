@@ -93,7 +93,9 @@ describe('restore verification', () => {
       await ctx.store.getObject(b1.record.container as string, metadataObjectName(b1.record.serviceMetadata as string)),
       'm',
     );
-    const changed = new Set(b1meta.objects.flatMap((o) => Array.from({ length: o.length / (32 * KiB) }, (_, i) => o.offset / (32 * KiB) + i)));
+    const changed = new Set(
+      b1meta.objects.flatMap((o) => Array.from({ length: o.length / (32 * KiB) }, (_, i) => o.offset / (32 * KiB) + i)),
+    );
     const kept = [0, 1, 2, 3, 4, 5, 6, 7].find((b) => !changed.has(b)) as number;
     const victim = meta.objects.find((o) => o.offset <= kept * 32 * KiB && kept * 32 * KiB < o.offset + o.length);
     if (!victim) throw new Error('no parent object holds an unchanged block');
@@ -194,4 +196,3 @@ describe('restore verification', () => {
     expect(target.data).toEqual(makeVolume(300 * KiB, 11));
   });
 });
-

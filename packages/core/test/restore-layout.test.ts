@@ -26,7 +26,12 @@ async function fourObjects(compression: 'none' | 'zstd' = 'none') {
 }
 
 /** Restore and verify both refuse, naming `_metadata`, and the restore wrote nothing. */
-async function expectRefused(ctx: ReturnType<typeof makeDriver>, record: Parameters<ChunkedBackupDriver['verify']>[0], pattern: RegExp, objectName: string) {
+async function expectRefused(
+  ctx: ReturnType<typeof makeDriver>,
+  record: Parameters<ChunkedBackupDriver['verify']>[0],
+  pattern: RegExp,
+  objectName: string,
+) {
   const target = new BufferRestoreTarget();
   const err = await rejectionOf(ctx.driver.restore(record, 'v', target));
   expect(err).toMatchObject({ code: 'E_INTEGRITY', objectName });
@@ -80,7 +85,11 @@ describe('the layout of _metadata is checked before any byte is written', () => 
     expect(original.objects.length).toBeGreaterThan(1);
     const cases: [RegExp, (m: BackupMetadata) => void][] = [
       [/past the volume/, (m) => void ((m.objects.at(-1) as BackupMetadata['objects'][number]).offset = 512 * KiB)],
-      [/before the object listed before it ends/, (m) => void ((m.objects[1] as BackupMetadata['objects'][number]).offset = (m.objects[0] as BackupMetadata['objects'][number]).offset)],
+      [
+        /before the object listed before it ends/,
+        (m) =>
+          void ((m.objects[1] as BackupMetadata['objects'][number]).offset = (m.objects[0] as BackupMetadata['objects'][number]).offset),
+      ],
       [/not whole 32768-byte hash blocks/, (m) => void ((m.objects[0] as BackupMetadata['objects'][number]).length -= 1)],
     ];
     for (const [pattern, edit] of cases) {
@@ -173,7 +182,10 @@ describe('verify checks all that restore and Cinder rely on', () => {
     await expect(b.ctx.driver.verify(b.record)).rejects.toMatchObject({ code: 'E_INVALID_BACKUP' });
 
     const other = await fourObjects();
-    const otherList = await other.ctx.store.getObject(other.record.container as string, sha256ObjectName(other.record.serviceMetadata as string));
+    const otherList = await other.ctx.store.getObject(
+      other.record.container as string,
+      sha256ObjectName(other.record.serviceMetadata as string),
+    );
     await b.ctx.store.putObject(c, list, otherList);
     await expect(b.ctx.driver.verify(b.record)).rejects.toThrow(/belongs to backup/);
   });

@@ -158,6 +158,8 @@ describe('policy settings', () => {
     { attempts: 3, baseDelayMs: 1, maxDelayMs: Number.POSITIVE_INFINITY },
   ])('refuses %o with E_CONFIG naming `retry`, in the driver too', (policy) => {
     expect(() => checkRetryPolicy(policy)).toThrow(expect.objectContaining({ code: 'E_CONFIG', field: 'retry' }));
-    expect(() => new ChunkedBackupDriver(new MemoryObjectStore(), { retry: policy })).toThrow(expect.objectContaining({ code: 'E_CONFIG' }));
+    expect(() => new ChunkedBackupDriver(new MemoryObjectStore(), { retry: policy })).toThrow(
+      expect.objectContaining({ code: 'E_CONFIG' }),
+    );
   });
 });

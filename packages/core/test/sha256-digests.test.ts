@@ -13,7 +13,11 @@ describe('Sha256Digests', () => {
     expect(d.hexAt(1)).toBe(b.toLowerCase());
   });
 
-  it.each([['a short digest', ['ab']], ['a non-hex digit', [`${'a'.repeat(63)}z`]], ['a number', [a, 1]]])('refuses %s', (_what, list) => {
+  it.each([
+    ['a short digest', ['ab']],
+    ['a non-hex digit', [`${'a'.repeat(63)}z`]],
+    ['a number', [a, 1]],
+  ])('refuses %s', (_what, list) => {
     expect(Sha256Digests.fromHex(list)).toBeNull();
   });
 

@@ -47,7 +47,10 @@ describe('checkRestoreTarget', () => {
 
   it('refuses a hard link to a stored object', async () => {
     await link(object, join(dir, 'hard-link'));
-    expect(await refusal(join(dir, 'hard-link'))).toMatchObject({ code: 'E_INVALID_VOLUME', message: expect.stringContaining('hard links') });
+    expect(await refusal(join(dir, 'hard-link'))).toMatchObject({
+      code: 'E_INVALID_VOLUME',
+      message: expect.stringContaining('hard links'),
+    });
   });
 
   it('refuses the store reached through a bind mount (where mounting is allowed)', async (t) => {

@@ -14,33 +14,39 @@ const md5Hex = (data: Uint8Array): string => createHash('md5').update(data).dige
 
 describe('the engine on worker threads (built package)', () => {
   // zstd decompresses into the lent buffer; zlib decompresses on its own and is copied there.
-  it.each(['zstd', 'zlib'] as const)('%s: backs up and restores a chain, and reports corruption found on a worker as E_INTEGRITY', async (compression) => {
-    const store = new built.MemoryObjectStore();
-    const catalog = new built.MemoryCatalog();
-    const driver = new built.ChunkedBackupDriver(store, { workers: 2, objectSize: 128 * KiB, catalog, compression });
-    try {
-      const v0 = makeVolume(3 * 1024 * KiB + 5, 7);
-      const v1 = mutateVolume(v0, 8);
-      const b0 = await driver.backup(built.newBackupRecord({ volumeId: 'v' }), new built.BufferVolumeSource(v0));
-      catalog.put(b0.record);
-      const b1 = await driver.backup(built.newBackupRecord({ volumeId: 'v', parentId: b0.record.id }), new built.BufferVolumeSource(v1));
-      catalog.put(b1.record);
-      expect(b1.kind).toBe('incremental');
-      for (const [b, v] of [[b0, v0], [b1, v1]] as const) {
-        const target = new built.BufferRestoreTarget();
-        await driver.restore(b.record, 'r', target);
-        expect(sha256Hex(target.data)).toBe(sha256Hex(v));
+  it.each(['zstd', 'zlib'] as const)(
+    '%s: backs up and restores a chain, and reports corruption found on a worker as E_INTEGRITY',
+    async (compression) => {
+      const store = new built.MemoryObjectStore();
+      const catalog = new built.MemoryCatalog();
+      const driver = new built.ChunkedBackupDriver(store, { workers: 2, objectSize: 128 * KiB, catalog, compression });
+      try {
+        const v0 = makeVolume(3 * 1024 * KiB + 5, 7);
+        const v1 = mutateVolume(v0, 8);
+        const b0 = await driver.backup(built.newBackupRecord({ volumeId: 'v' }), new built.BufferVolumeSource(v0));
+        catalog.put(b0.record);
+        const b1 = await driver.backup(built.newBackupRecord({ volumeId: 'v', parentId: b0.record.id }), new built.BufferVolumeSource(v1));
+        catalog.put(b1.record);
+        expect(b1.kind).toBe('incremental');
+        for (const [b, v] of [
+          [b0, v0],
+          [b1, v1],
+        ] as const) {
+          const target = new built.BufferRestoreTarget();
+          await driver.restore(b.record, 'r', target);
+          expect(sha256Hex(target.data)).toBe(sha256Hex(v));
+        }
+        const container = b0.record.container as string;
+        const victim = `${b0.record.serviceMetadata}-00003`;
+        const bytes = await store.getObject(container, victim);
+        bytes[10] = (bytes[10] as number) ^ 0xff;
+        await store.putObject(container, victim, bytes);
+        await expect(driver.verify(b0.record)).rejects.toMatchObject({ code: 'E_INTEGRITY', objectName: victim });
+      } finally {
+        await driver.close();
       }
-      const container = b0.record.container as string;
-      const victim = `${b0.record.serviceMetadata}-00003`;
-      const bytes = await store.getObject(container, victim);
-      bytes[10] = (bytes[10] as number) ^ 0xff;
-      await store.putObject(container, victim, bytes);
-      await expect(driver.verify(b0.record)).rejects.toMatchObject({ code: 'E_INTEGRITY', objectName: victim });
-    } finally {
-      await driver.close();
-    }
-  });
+    },
+  );
 
   it('counts every byte a restore fetched, also of an object too big for its pooled buffers', async () => {
     const store = new built.MemoryObjectStore();
@@ -68,7 +74,19 @@ describe('the engine on worker threads (built package)', () => {
     const pool = new WorkerPool(1);
     const task = (n: number) => {
       const data = new Uint8Array(64 * KiB).fill(n);
-      return { name: `o${n}`, stored: data, into: null, compression: 'none', length: data.length, md5: md5Hex(data), md5Check: 'always' as const, offset: 0, blockSize: null, blockHashes: null, volumeBytes: data.length };
+      return {
+        name: `o${n}`,
+        stored: data,
+        into: null,
+        compression: 'none',
+        length: data.length,
+        md5: md5Hex(data),
+        md5Check: 'always' as const,
+        offset: 0,
+        blockSize: null,
+        blockHashes: null,
+        volumeBytes: data.length,
+      };
     };
     // One worker, three tasks: all run, one after another, on the same worker.
     const done = await Promise.all([1, 2, 3].map((n) => pool.checkObject(task(n))));
@@ -88,7 +106,19 @@ describe('the engine on worker threads (built package)', () => {
     const data = makeVolume(length, length % 251);
     const stored = new Uint8Array(deflateSync(data, { level: 1 }));
     if (damaged) stored[stored.length >> 1] = (stored[stored.length >> 1] as number) ^ 0xff;
-    return { name: damaged ? 'bad' : `o${length}`, stored, into: null, compression: 'zlib', length, md5: md5Hex(data), md5Check: 'always' as const, offset: 0, blockSize: null, blockHashes: null, volumeBytes: length };
+    return {
+      name: damaged ? 'bad' : `o${length}`,
+      stored,
+      into: null,
+      compression: 'zlib',
+      length,
+      md5: md5Hex(data),
+      md5Check: 'always' as const,
+      offset: 0,
+      blockSize: null,
+      blockHashes: null,
+      volumeBytes: length,
+    };
   };
 
   it('settles every task with its result or a typed error when one fails and the pool closes while others run', async () => {
@@ -138,9 +168,15 @@ console.log(settled.map((s) => (s.status === 'fulfilled' ? 'ok' : s.reason.code 
 
   it('never keeps a finished process alive, idle or after work', () => {
     const pool = new URL('../dist/engine/workers/task-runner.js', import.meta.url).href;
-    for (const work of ['', 'await p.checkObject({ name: "o", stored: new Uint8Array(10), into: null, compression: "none", length: 10, md5: "a63c90cc3684ad8b0a2176a6a8fe9005", md5Check: "always", offset: 0, blockSize: null, blockHashes: null, volumeBytes: 10 });']) {
+    for (const work of [
+      '',
+      'await p.checkObject({ name: "o", stored: new Uint8Array(10), into: null, compression: "none", length: 10, md5: "a63c90cc3684ad8b0a2176a6a8fe9005", md5Check: "always", offset: 0, blockSize: null, blockHashes: null, volumeBytes: 10 });',
+    ]) {
       const script = join(mkdtempSync(join(tmpdir(), 'volback-pool-')), 'pool.mjs');
-      writeFileSync(script, `const { WorkerPool } = await import(${JSON.stringify(pool)}); const p = new WorkerPool(2); ${work} console.log('end');`);
+      writeFileSync(
+        script,
+        `const { WorkerPool } = await import(${JSON.stringify(pool)}); const p = new WorkerPool(2); ${work} console.log('end');`,
+      );
       const run = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 });
       rmSync(dirname(script), { recursive: true, force: true });
       expect(run.stderr).toBe('');

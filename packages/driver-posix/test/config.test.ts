@@ -35,12 +35,16 @@ describe('config', () => {
     expect(fieldAtFault(() => posix.parseConfig('/srv'))).toBeUndefined();
     for (const root of [undefined, '', 42, 'a\0b']) expect(fieldAtFault(() => posix.parseConfig({ root }))).toBe('root');
     for (const fileMode of [0o1000, 1.5, -1, '0999', '07777', true]) {
-      expect(fieldAtFault(() => posix.parseConfig({ root: '/r', fileMode })), String(fileMode)).toBe('fileMode');
+      expect(
+        fieldAtFault(() => posix.parseConfig({ root: '/r', fileMode })),
+        String(fileMode),
+      ).toBe('fileMode');
     }
     // 660 written in decimal is 0o1224: refused instead of silently becoming a strange mode.
     expect(fieldAtFault(() => posix.parseConfig({ root: '/r', dirMode: 660 }))).toBe('dirMode');
     expect(fieldAtFault(() => posix.parseConfig({ root: '/r', fsync: 'yes' }))).toBe('fsync');
-    for (const maxConcurrency of [0, 65, 2.5]) expect(fieldAtFault(() => posix.parseConfig({ root: '/r', maxConcurrency }))).toBe('maxConcurrency');
+    for (const maxConcurrency of [0, 65, 2.5])
+      expect(fieldAtFault(() => posix.parseConfig({ root: '/r', maxConcurrency }))).toBe('maxConcurrency');
     expect(fieldAtFault(() => posix.parseConfig({ root: '/r', fileMod: 0o600 }))).toBe('fileMod');
   });
 
@@ -48,7 +52,11 @@ describe('config', () => {
     const schema = posix.configSchema as { required: string[]; properties: Record<string, { default?: unknown }> };
     expect(Object.keys(schema.properties).sort()).toEqual(['dirMode', 'fileMode', 'fsync', 'maxConcurrency', 'root']);
     expect(schema.required).toEqual(['root']);
-    const defaults = Object.fromEntries(Object.entries(schema.properties).filter(([, p]) => 'default' in p).map(([k, p]) => [k, p.default]));
+    const defaults = Object.fromEntries(
+      Object.entries(schema.properties)
+        .filter(([, p]) => 'default' in p)
+        .map(([k, p]) => [k, p.default]),
+    );
     expect(defaults).toEqual(DEFAULTS);
   });
 });
@@ -82,7 +90,11 @@ describe('targets', () => {
 describe('createPosixStore', () => {
   it('validates, then makes the store on the absolute root', () => {
     const store = createPosixStore({ root: 'rel/backups', maxConcurrency: 2 });
-    expect(store).toMatchObject({ driverId: 'posix', serviceName: 'cinder.backup.drivers.posix.PosixBackupDriver', localRoot: resolve('rel/backups') });
+    expect(store).toMatchObject({
+      driverId: 'posix',
+      serviceName: 'cinder.backup.drivers.posix.PosixBackupDriver',
+      localRoot: resolve('rel/backups'),
+    });
     expect(store.capabilities.maxConcurrency).toBe(2);
     expect(() => createPosixStore({ root: '/r', maxConcurrency: 'x' })).toThrow(ConfigError);
   });

@@ -56,7 +56,10 @@ describe('container names that would leave the root are refused', () => {
         store.listObjects(container, ''),
       ];
       for (const call of calls) {
-        const err = await call.then(() => null, (e: unknown) => e);
+        const err = await call.then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(InvalidBackupError);
         expect(err).toMatchObject({ code: 'E_INVALID_BACKUP' });
       }
@@ -73,7 +76,10 @@ describe('object names that are not one segment are refused', () => {
         store.deleteObject('ok', name),
       ];
       for (const call of calls) {
-        const err = await call.then(() => null, (e: unknown) => e);
+        const err = await call.then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(InvalidBackupError);
       }
     });

@@ -5,7 +5,10 @@ import { makeTempDir } from './temp-root.js';
 
 const { dir, cleanup } = await makeTempDir('faults');
 afterAll(cleanup);
-defineTransientFaultsGroup({ describe, it, expect, beforeAll, afterAll }, {
-  name: 'posix',
-  createStore: async () => createPosixStore({ root: dir }),
-});
+defineTransientFaultsGroup(
+  { describe, it, expect, beforeAll, afterAll },
+  {
+    name: 'posix',
+    createStore: async () => createPosixStore({ root: dir }),
+  },
+);

@@ -15,7 +15,8 @@ export const MAX_AVAILABILITY_ZONE_BYTES = 64;
 
 const text = (description: string) => z.string().min(1).describe(description);
 const secret = (description: string) => z.string().min(1).meta({ description, secret: true });
-const int = (description: string, byDefault: number, min: number, max: number) => z.number().int().min(min).max(max).default(byDefault).describe(description);
+const int = (description: string, byDefault: number, min: number, max: number) =>
+  z.number().int().min(min).max(max).default(byDefault).describe(description);
 const flag = (description: string, byDefault: boolean) => z.boolean().default(byDefault).describe(description);
 
 /** A part of every object key: bounded, so a key never outgrows S3's 1024 bytes, and printable. */
@@ -47,7 +48,10 @@ export const s3Config = z
     endpoint: z
       .string()
       .refine((v) => ['http:', 'https:'].includes(URL.parse(v)?.protocol ?? ''), 'must be an http or https URL')
-      .refine((v) => URL.parse(v)?.username === '' && URL.parse(v)?.password === '', 'must not hold a user name or password: give accessKeyId and secretAccessKey')
+      .refine(
+        (v) => URL.parse(v)?.username === '' && URL.parse(v)?.password === '',
+        'must not hold a user name or password: give accessKeyId and secretAccessKey',
+      )
       .describe('Endpoint URL (http or https); AWS when unset')
       .optional(),
     region: text('Signing region').default('us-east-1'),
@@ -61,7 +65,9 @@ export const s3Config = z
     proxy: z
       .string()
       .refine((v) => URL.parse(v)?.protocol === 'http:', 'must be an http:// URL (requests are tunnelled with CONNECT)')
-      .describe('http:// proxy URL, with user:password@ for Basic auth (the password is never printed); requests are tunnelled with CONNECT')
+      .describe(
+        'http:// proxy URL, with user:password@ for Basic auth (the password is never printed); requests are tunnelled with CONNECT',
+      )
       .optional(),
     connectTimeoutMs: int('Connect timeout (ms)', 10_000, 1, 600_000),
     requestTimeoutMs: int('Socket idle timeout per request (ms)', 120_000, 1, 3_600_000),
@@ -70,16 +76,29 @@ export const s3Config = z
     storageClass: text('StorageClass of every object written, e.g. STANDARD_IA').optional(),
     sse: z.enum(['AES256', 'aws:kms']).describe('Server-side encryption with keys the server manages').optional(),
     sseKmsKeyId: text("KMS key id for sse 'aws:kms'").optional(),
-    sseCustomerKey: secret("SSE-C key as a raw string, 32 bytes for AES256 (Cinder's backup_s3_sse_customer_key); needs sseCustomerAlgorithm").optional(),
+    sseCustomerKey: secret(
+      "SSE-C key as a raw string, 32 bytes for AES256 (Cinder's backup_s3_sse_customer_key); needs sseCustomerAlgorithm",
+    ).optional(),
     sseCustomerAlgorithm: z.enum(['AES256']).describe('SSE-C algorithm; needs sseCustomerKey').optional(),
     createBucket: flag('Create a missing bucket', false),
     // See s3-client.ts for why WHEN_REQUIRED is the default.
     checksumMode: z.enum(['WHEN_REQUIRED', 'WHEN_SUPPORTED']).default('WHEN_REQUIRED').describe('When the SDK adds flexible checksums'),
     multipartThreshold: int('Objects larger than this go multipart (bytes)', 64 * MiB, 0, MAX_PART_SIZE),
-    partSize: int('Multipart part size (bytes; raised when an object would need more than 10 000 parts)', 16 * MiB, MIN_PART_SIZE, MAX_PART_SIZE),
+    partSize: int(
+      'Multipart part size (bytes; raised when an object would need more than 10 000 parts)',
+      16 * MiB,
+      MIN_PART_SIZE,
+      MAX_PART_SIZE,
+    ),
     partConcurrency: int('Parts of one object uploaded at once', 4, 1, 64),
     maxConcurrency: int('Transfers the engine may run at once', 8, 1, 256),
-    availabilityZone: keyPart(z.string().min(1).refine((v) => !v.includes('/'), 'must not contain "/"'), MAX_AVAILABILITY_ZONE_BYTES)
+    availabilityZone: keyPart(
+      z
+        .string()
+        .min(1)
+        .refine((v) => !v.includes('/'), 'must not contain "/"'),
+      MAX_AVAILABILITY_ZONE_BYTES,
+    )
       .describe("Cinder's storage_availability_zone, part of object names")
       .default('nova'),
     listPageSize: int('MaxKeys of each listing page', 1000, 1, 1000),
@@ -95,9 +114,13 @@ export const s3Config = z
     // Cinder only turns SSE-C on when both options are set; a lone one is almost surely a
     // mistake that would store unencrypted data, so it is refused here rather than ignored.
     if ((c.sseCustomerKey === undefined) !== (c.sseCustomerAlgorithm === undefined)) {
-      fail(c.sseCustomerKey === undefined ? 'sseCustomerKey' : 'sseCustomerAlgorithm', 'sseCustomerKey and sseCustomerAlgorithm must be given together');
+      fail(
+        c.sseCustomerKey === undefined ? 'sseCustomerKey' : 'sseCustomerAlgorithm',
+        'sseCustomerKey and sseCustomerAlgorithm must be given together',
+      );
     }
-    if (c.sseCustomerKey !== undefined && Buffer.byteLength(c.sseCustomerKey, 'utf8') !== 32) fail('sseCustomerKey', 'must be 32 bytes long for AES256');
+    if (c.sseCustomerKey !== undefined && Buffer.byteLength(c.sseCustomerKey, 'utf8') !== 32)
+      fail('sseCustomerKey', 'must be 32 bytes long for AES256');
     if (c.sseCustomerKey !== undefined && c.sse !== undefined) fail('sse', 'sse and sseCustomerKey exclude each other');
   });
 

@@ -33,7 +33,10 @@ export class ProxyTunnelAgent extends HttpsProxyAgent<ProxyUrl> {
     req.once('proxyConnect', (answer: { statusCode?: number }) => (status = answer.statusCode));
     // The certificate is the endpoint's: checked against its host, which the agent leaves out of
     // the handshake's options (Node would then check an IP endpoint's certificate for `localhost`).
-    const endpoint = { ...this.tls, checkServerIdentity: (_: string, cert: Parameters<typeof checkServerIdentity>[1]) => checkServerIdentity(opts.host ?? '', cert) };
+    const endpoint = {
+      ...this.tls,
+      checkServerIdentity: (_: string, cert: Parameters<typeof checkServerIdentity>[1]) => checkServerIdentity(opts.host ?? '', cert),
+    };
     const socket = await super.connect(req, { ...opts, ...endpoint } as ConnectOptions);
     if (status === 200) return socket;
     socket.destroy();

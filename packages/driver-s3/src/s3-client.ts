@@ -29,7 +29,9 @@ export function createS3Client(config: S3Config): S3Client {
       connectionTimeout: config.connectTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
       httpAgent: proxy ? new ProxyTunnelAgent(proxy, false, {}, sockets) : new HttpAgent(sockets),
-      httpsAgent: proxy ? (new ProxyTunnelAgent(proxy, true, tls, sockets) as unknown as HttpsAgent) : new HttpsAgent({ ...sockets, ...tls }),
+      httpsAgent: proxy
+        ? (new ProxyTunnelAgent(proxy, true, tls, sockets) as unknown as HttpsAgent)
+        : new HttpsAgent({ ...sockets, ...tls }),
     }),
   };
   if (config.endpoint !== undefined) clientConfig.endpoint = config.endpoint;

@@ -38,7 +38,10 @@ export function s3ObjectStore(config: S3Config, client: S3Client): ObjectStore {
   const sseCustomer =
     config.sseCustomerKey === undefined || config.sseCustomerAlgorithm === undefined
       ? {}
-      : { SSECustomerAlgorithm: config.sseCustomerAlgorithm, SSECustomerKey: Buffer.from(config.sseCustomerKey, 'utf8').toString('base64') };
+      : {
+          SSECustomerAlgorithm: config.sseCustomerAlgorithm,
+          SSECustomerKey: Buffer.from(config.sseCustomerKey, 'utf8').toString('base64'),
+        };
   const missingBucket = (bucket: string): string =>
     `bucket ${JSON.stringify(bucket)} does not exist; create it, or set createBucket: true (URL: ?createBucket=true) to let volback create it`;
 
@@ -52,7 +55,11 @@ export function s3ObjectStore(config: S3Config, client: S3Client): ObjectStore {
     }
   };
 
-  const layout = objectStoreLayout({ availabilityZone: config.availabilityZone, defaultContainer: config.bucket, keyPrefix: config.keyPrefix ?? '' });
+  const layout = objectStoreLayout({
+    availabilityZone: config.availabilityZone,
+    defaultContainer: config.bucket,
+    keyPrefix: config.keyPrefix ?? '',
+  });
 
   return defineObjectStore('s3', {
     service: 'cinder.backup.drivers.s3.S3BackupDriver',
@@ -69,7 +76,9 @@ export function s3ObjectStore(config: S3Config, client: S3Client): ObjectStore {
           new CreateBucketCommand({
             Bucket: bucket,
             // AWS wants the region named unless it is us-east-1; Cinder never sends one.
-            ...(config.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: config.region as BucketLocationConstraint } }),
+            ...(config.region === 'us-east-1'
+              ? {}
+              : { CreateBucketConfiguration: { LocationConstraint: config.region as BucketLocationConstraint } }),
           }),
           { abortSignal: signal },
         );
@@ -88,10 +97,13 @@ export function s3ObjectStore(config: S3Config, client: S3Client): ObjectStore {
           return;
         }
         const body = { Body: data, ContentLength: data.byteLength, ContentMD5: contentMd5(data) };
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, ...body, ...writeOptions, ...sseCustomer }), { abortSignal: signal });
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, ...body, ...writeOptions, ...sseCustomer }), {
+          abortSignal: signal,
+        });
       } catch (err) {
         // A put into a missing bucket says how to get one.
-        if (isNoSuchBucket(err) || (err instanceof NotFoundError && /NoSuchBucket/.test(err.message))) throw s3Errors.notFound(missingBucket(bucket), err);
+        if (isNoSuchBucket(err) || (err instanceof NotFoundError && /NoSuchBucket/.test(err.message)))
+          throw s3Errors.notFound(missingBucket(bucket), err);
         throw err;
       }
     },
@@ -100,7 +112,12 @@ export function s3ObjectStore(config: S3Config, client: S3Client): ObjectStore {
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...sseCustomer }), { abortSignal: signal });
       const body = out.Body;
       if (body === undefined) throw s3Errors.backend(`GET ${bucket}/${key}: the answer has no body`, true);
-      return readBody(s3Errors, `GET ${bucket}/${key}`, { body, length: out.ContentLength, collect: () => body.transformToByteArray() }, allocate);
+      return readBody(
+        s3Errors,
+        `GET ${bucket}/${key}`,
+        { body, length: out.ContentLength, collect: () => body.transformToByteArray() },
+        allocate,
+      );
     },
 
     async delete(bucket, key, { signal }) {

@@ -100,7 +100,9 @@ describe('s3 config', () => {
   it('declares bucket required and the secrets secret in its JSON Schema', () => {
     const schema = plugin.configSchema as { required: string[]; properties: Record<string, { secret?: boolean; description?: string }> };
     expect(schema.required).toEqual(['bucket']);
-    const secret = Object.entries(schema.properties).filter(([, p]) => p.secret === true).map(([name]) => name);
+    const secret = Object.entries(schema.properties)
+      .filter(([, p]) => p.secret === true)
+      .map(([name]) => name);
     expect(secret.sort()).toEqual(['secretAccessKey', 'sessionToken', 'sseCustomerKey']);
     expect(schema.properties['keyPrefix']?.description).toMatch(/real Cinder's S3 driver cannot restore/);
   });
@@ -108,7 +110,9 @@ describe('s3 config', () => {
 
 describe('s3 targets', () => {
   it('take the bucket from the host, the key prefix from the path and the rest, typed, from the query', () => {
-    expect(fromTarget('s3://MyBucket/some/prefix/?endpoint=http://127.0.0.1:8080&region=us-east-1&forcePathStyle=true&listPageSize=10')).toMatchObject({
+    expect(
+      fromTarget('s3://MyBucket/some/prefix/?endpoint=http://127.0.0.1:8080&region=us-east-1&forcePathStyle=true&listPageSize=10'),
+    ).toMatchObject({
       bucket: 'MyBucket',
       keyPrefix: 'some/prefix',
       endpoint: 'http://127.0.0.1:8080',

@@ -53,7 +53,10 @@ describe('classifyS3Error', () => {
   });
 
   it('says how to provide credentials when the SDK chain finds none', () => {
-    const err = classifyS3Error(sdkError('CredentialsProviderError', undefined, 'Could not load credentials from any providers'), 'HEAD bucket b');
+    const err = classifyS3Error(
+      sdkError('CredentialsProviderError', undefined, 'Could not load credentials from any providers'),
+      'HEAD bucket b',
+    );
     expect(err).toBeInstanceOf(AuthError);
     expect(err.message).toMatch(/no credentials found.*accessKeyId and secretAccessKey/);
   });

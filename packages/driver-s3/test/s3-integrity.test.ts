@@ -19,7 +19,8 @@ function recordRequests(client: S3Client): SentRequest[] {
   const sent: SentRequest[] = [];
   const mw: FinalizeRequestMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
     const request = args.request as { headers: Record<string, string>; body?: unknown };
-    const body = request.body instanceof Uint8Array ? request.body : typeof request.body === 'string' ? Buffer.from(request.body) : undefined;
+    const body =
+      request.body instanceof Uint8Array ? request.body : typeof request.body === 'string' ? Buffer.from(request.body) : undefined;
     sent.push({ command: context.commandName ?? '?', headers: { ...request.headers }, body });
     return next(args);
   };
@@ -117,7 +118,8 @@ describeEachS3Server(
       const uploads = async (): Promise<string[]> =>
         ((await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).map((u) => u.Key ?? '?').sort();
       try {
-        for (const Key of ['pre/volume_x/a-00001', 'other/b-00001']) await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
+        for (const Key of ['pre/volume_x/a-00001', 'other/b-00001'])
+          await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
         const hourAgo = new Date(Date.now() - 3_600_000);
         const soon = new Date(Date.now() + 60_000);
         expect(await store.removeIncompleteWrites?.(hourAgo), 'begun after the cut-off: may still run').toBe(0);

@@ -87,9 +87,12 @@ describe('TLS certificate verification', () => {
   let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
   beforeAll(async () => {
     // A throwaway self-signed certificate for 127.0.0.1, valid 2000-2100: no CA trusts it.
-    server = createServer({ cert: readFileSync(fixture('self-signed-127.0.0.1.crt')), key: readFileSync(fixture('self-signed-127.0.0.1.key')) }, (_req, res) => {
-      res.writeHead(200, { 'content-length': '0' }).end();
-    });
+    server = createServer(
+      { cert: readFileSync(fixture('self-signed-127.0.0.1.crt')), key: readFileSync(fixture('self-signed-127.0.0.1.key')) },
+      (_req, res) => {
+        res.writeHead(200, { 'content-length': '0' }).end();
+      },
+    );
     server.on('secureConnection', () => handshakes++);
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -105,7 +108,16 @@ describe('TLS certificate verification', () => {
   // The same checks straight to the endpoint and through a CONNECT tunnel, where TLS runs inside the tunnel.
   const routes = { direct: () => ({}), 'through a proxy': () => ({ proxy: `http://127.0.0.1:${proxy.port}` }) };
   const storeWith = (route: keyof typeof routes, extra: Record<string, unknown>) =>
-    createS3Store({ bucket: 'bk', endpoint, forcePathStyle: true, accessKeyId: 'AK', secretAccessKey: SECRET, maxAttempts: 1, ...routes[route](), ...extra });
+    createS3Store({
+      bucket: 'bk',
+      endpoint,
+      forcePathStyle: true,
+      accessKeyId: 'AK',
+      secretAccessKey: SECRET,
+      maxAttempts: 1,
+      ...routes[route](),
+      ...extra,
+    });
 
   describe.each(Object.keys(routes) as (keyof typeof routes)[])('%s', (route) => {
     it('is on by default: a self-signed certificate is refused, and no request reaches the server', async () => {

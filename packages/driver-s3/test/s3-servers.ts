@@ -51,11 +51,7 @@ function howToStart(spec: ServerSpec): string {
  * when `CI=true` (a CI that forgot to start it must not pass silently) and is skipped otherwise.
  * `only` limits the servers (e.g. signature checks exist on Swift only).
  */
-export function describeEachS3Server(
-  title: string,
-  body: (server: S3TestServer) => void,
-  only?: readonly S3TestServer['label'][],
-): void {
+export function describeEachS3Server(title: string, body: (server: S3TestServer) => void, only?: readonly S3TestServer['label'][]): void {
   for (const spec of SPECS) {
     if (only !== undefined && !only.includes(spec.label)) continue;
     const server = serverFromEnv(spec);
@@ -122,7 +118,12 @@ export function seededBytes(size: number, seed = 1): Uint8Array {
 }
 
 /** Cinder-shaped object names for one backup. */
-export function cinderNames(backupId = '8f5a3c1e-2b4d-4e6f-9a0b-1c2d3e4f5a6b'): { prefix: string; data: string; metadata: string; sha: string } {
+export function cinderNames(backupId = '8f5a3c1e-2b4d-4e6f-9a0b-1c2d3e4f5a6b'): {
+  prefix: string;
+  data: string;
+  metadata: string;
+  sha: string;
+} {
   const prefix = `volume_0d3f8a2c-6b1e-4c7d-8e9f-a0b1c2d3e4f5/20240501120000/az_nova_backup_${backupId}`;
   return { prefix, data: `${prefix}-00001`, metadata: `${prefix}_metadata`, sha: `${prefix}_sha256file` };
 }

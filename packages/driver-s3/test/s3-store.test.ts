@@ -3,7 +3,17 @@ import { hasErrorCode, NotFoundError } from '@volback/core/driver';
 import { newBackupRecord } from '@volback/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Store } from '../src/index.js';
-import { cinderNames, configFor, describeEachS3Server, freshStore, seededBytes, storeOn, uniqueBucket, watchListings, type TestStore } from './s3-servers.js';
+import {
+  cinderNames,
+  configFor,
+  describeEachS3Server,
+  freshStore,
+  seededBytes,
+  storeOn,
+  uniqueBucket,
+  watchListings,
+  type TestStore,
+} from './s3-servers.js';
 
 const MiB = 1024 * 1024;
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
@@ -76,7 +86,10 @@ describeEachS3Server('s3 store', (server) => {
       expect(await prefixed.store.listObjects(base.bucket, '')).toEqual([names.data, names.metadata]);
       expect(await prefixed.store.listMetadataObjects?.(base.bucket)).toEqual([names.metadata]);
       expect((await prefixed.store.getObject(base.bucket, names.data)).byteLength).toBe(64);
-      expect(await plain.store.listObjects(base.bucket, '')).toEqual([`tenant-a/backups/${names.data}`, `tenant-a/backups/${names.metadata}`]);
+      expect(await plain.store.listObjects(base.bucket, '')).toEqual([
+        `tenant-a/backups/${names.data}`,
+        `tenant-a/backups/${names.metadata}`,
+      ]);
       for (const n of [names.data, names.metadata]) await prefixed.store.deleteObject(base.bucket, n);
       expect(await plain.store.listObjects(base.bucket, '')).toEqual([]);
     } finally {
@@ -86,7 +99,7 @@ describeEachS3Server('s3 store', (server) => {
   });
 
   it('stores names that need escaping in a URL', async () => {
-    const names = ['odd/name with spaces+plus%percent&amp=eq?q#hash', 'odd/ünïcødé-名前', 'odd/semi;colon:@!$\'()*,'];
+    const names = ['odd/name with spaces+plus%percent&amp=eq?q#hash', 'odd/ünïcødé-名前', "odd/semi;colon:@!$'()*,"];
     for (const [i, n] of names.entries()) await s.store.putObject(s.bucket, n, seededBytes(i + 5, i));
     for (const [i, n] of names.entries()) expect(md5(await s.store.getObject(s.bucket, n))).toBe(md5(seededBytes(i + 5, i)));
     expect(await s.store.listObjects(s.bucket, 'odd/')).toEqual([...names].sort());
@@ -97,7 +110,11 @@ describeEachS3Server('s3 store', (server) => {
     try {
       const backup = (vol: string, ts: string, id: string, data: number): string[] => {
         const prefix = `volume_${vol}/${ts}/az_nova_backup_${id}`;
-        return [...Array.from({ length: data }, (_, i) => `${prefix}-${String(i + 1).padStart(5, '0')}`), `${prefix}_sha256file`, `${prefix}_metadata`];
+        return [
+          ...Array.from({ length: data }, (_, i) => `${prefix}-${String(i + 1).padStart(5, '0')}`),
+          `${prefix}_sha256file`,
+          `${prefix}_metadata`,
+        ];
       };
       const keys = [
         ...backup('aaaa', '20260101000000', '00000001-1111-4222-8333-444444444441', 30),
@@ -106,7 +123,8 @@ describeEachS3Server('s3 store', (server) => {
         'volume_bbbb/loose_backup_v_metadata',
         'x-custom_backup_x_metadata',
       ];
-      for (let i = 0; i < keys.length; i += 16) await Promise.all(keys.slice(i, i + 16).map((k) => walked.store.putObject(walked.bucket, k, new Uint8Array(0))));
+      for (let i = 0; i < keys.length; i += 16)
+        await Promise.all(keys.slice(i, i + 16).map((k) => walked.store.putObject(walked.bucket, k, new Uint8Array(0))));
       const listings = watchListings(walked.client);
       expect(await walked.store.listMetadataObjects?.(walked.bucket)).toEqual(keys.filter((k) => k.endsWith('_metadata')).sort());
       const keysListed = listings.reduce((a, b) => a + b, 0);
@@ -165,7 +183,14 @@ describeEachS3Server('s3 store buckets', (server) => {
 
 describe('s3 store without a server', () => {
   it('maps a refused connection to a transient BackendError naming the call', async () => {
-    const store = createS3Store({ bucket: 'b1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, accessKeyId: 'a', secretAccessKey: 'b', maxAttempts: 1 });
+    const store = createS3Store({
+      bucket: 'b1',
+      endpoint: 'http://127.0.0.1:9',
+      forcePathStyle: true,
+      accessKeyId: 'a',
+      secretAccessKey: 'b',
+      maxAttempts: 1,
+    });
     try {
       const err = await store.getObject('b1', 'x').catch((e: unknown) => e);
       expect(hasErrorCode(err, 'E_BACKEND')).toBe(true);
@@ -183,7 +208,9 @@ describe('s3 store without a server', () => {
       volumeId: 'cbb66a29-0000-4000-8000-000000000001',
       createdAt: new Date('2024-05-01T12:00:00Z'),
     });
-    expect(store.objectNamePrefix(record)).toBe('volume_cbb66a29-0000-4000-8000-000000000001/20240501120000/az_az1_backup_64c02f46-0599-5fd8-9bcf-487bcf67196d');
+    expect(store.objectNamePrefix(record)).toBe(
+      'volume_cbb66a29-0000-4000-8000-000000000001/20240501120000/az_az1_backup_64c02f46-0599-5fd8-9bcf-487bcf67196d',
+    );
     expect(store.containerFor(record.id, null)).toBe('volumebackups');
     expect(store.containerFor(record.id, 'users-bucket')).toBe('users-bucket');
     expect(store.serviceName).toBe('cinder.backup.drivers.s3.S3BackupDriver');

@@ -33,7 +33,11 @@ export const backupCommand: Command = {
     const compressionArg = stringOpt(values, 'compression');
     const compression = compressionArg === undefined ? undefined : normalizeCompressionTag(compressionArg);
     // Every option is checked before the store is opened: nothing is allocated for a bad one.
-    const objectSize = sizeOpt(values, 'object-size', { min: DEFAULT_HASH_BLOCK_SIZE, max: MAX_OBJECT_SIZE, multipleOf: DEFAULT_HASH_BLOCK_SIZE });
+    const objectSize = sizeOpt(values, 'object-size', {
+      min: DEFAULT_HASH_BLOCK_SIZE,
+      max: MAX_OBJECT_SIZE,
+      multipleOf: DEFAULT_HASH_BLOCK_SIZE,
+    });
     const level = intOpt(values, 'level', -7, 22);
     const givenVolumeId = idOpt(values, 'volume-id', 'volume id');
     const givenParentId = idOpt(values, 'parent', 'parent id');
@@ -72,7 +76,11 @@ export const backupCommand: Command = {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (values.json) {
         io.stdout.write(
-          JSON.stringify({ ...recordJson(result.record), fullBecause: result.fullBecause ?? null, storedBytes: result.storedBytes, seconds }, null, 2) + '\n',
+          JSON.stringify(
+            { ...recordJson(result.record), fullBecause: result.fullBecause ?? null, storedBytes: result.storedBytes, seconds },
+            null,
+            2,
+          ) + '\n',
         );
       } else {
         const why = result.fullBecause ? ` (an incremental was asked for, but ${explain(result.fullBecause)})` : '';

@@ -30,9 +30,17 @@ export const conformanceCommand: Command = {
       if (!values.json) io.stdout.write(line(r));
     });
     const count = (s: TestResult['status']) => results.filter((r) => r.status === s).length;
-    const summary = { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), seconds: (performance.now() - started) / 1000 };
+    const summary = {
+      passed: count('passed'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+      seconds: (performance.now() - started) / 1000,
+    };
     if (values.json) io.stdout.write(JSON.stringify({ target: shown, ...summary, results }, null, 2) + '\n');
-    else io.stdout.write(`\n${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped in ${summary.seconds.toFixed(1)} s\n`);
+    else
+      io.stdout.write(
+        `\n${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped in ${summary.seconds.toFixed(1)} s\n`,
+      );
     return summary.failed === 0 ? 0 : 1;
   },
 };

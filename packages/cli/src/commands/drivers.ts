@@ -14,7 +14,16 @@ export const driversCommand: Command = {
   async run(args, values, io) {
     positionals(args, []);
     if (typeof values.schema === 'string') return printSchema(values.schema, io);
-    const rows: { id: string; package: string; version: string; schemes: string[]; apiVersion: string; dir: string; status: string; error?: string }[] = [];
+    const rows: {
+      id: string;
+      package: string;
+      version: string;
+      schemes: string[];
+      apiVersion: string;
+      dir: string;
+      status: string;
+      error?: string;
+    }[] = [];
     for (const d of await discoverAll(io)) {
       let status = d.status;
       let error = d.error;
@@ -27,7 +36,16 @@ export const driversCommand: Command = {
           error = (err as Error).message;
         }
       }
-      rows.push({ id: d.id, package: d.packageName, version: d.version, schemes: d.schemes, apiVersion: d.apiVersion, dir: d.dir, status, ...(error ? { error } : {}) });
+      rows.push({
+        id: d.id,
+        package: d.packageName,
+        version: d.version,
+        schemes: d.schemes,
+        apiVersion: d.apiVersion,
+        dir: d.dir,
+        status,
+        ...(error ? { error } : {}),
+      });
     }
     if (values.json) {
       io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
@@ -35,7 +53,14 @@ export const driversCommand: Command = {
     }
     const out = [['ID', 'PACKAGE', 'VERSION', 'SCHEMES', 'API', 'STATUS']];
     for (const r of rows) {
-      out.push([r.id, r.package, r.version, r.schemes.join(','), r.apiVersion, r.status === 'ok' ? 'ok' : `error: ${r.error ?? 'unknown'}`]);
+      out.push([
+        r.id,
+        r.package,
+        r.version,
+        r.schemes.join(','),
+        r.apiVersion,
+        r.status === 'ok' ? 'ok' : `error: ${r.error ?? 'unknown'}`,
+      ]);
     }
     io.stdout.write(rows.length ? table(out) : 'no driver plugins found\n');
     return 0;

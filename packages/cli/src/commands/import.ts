@@ -12,7 +12,8 @@ export const importCommand: Command = {
   usage: '<backup_url | export.json | -> --store <store>   (or: <backup_service> <backup_url>)',
   options: { ...STORE_OPTIONS },
   async run(args, values, io) {
-    if (args.length < 1 || args.length > 2) throw new UsageError('expected <backup_url>, a file with the export JSON, or <backup_service> <backup_url>');
+    if (args.length < 1 || args.length > 2)
+      throw new UsageError('expected <backup_url>, a file with the export JSON, or <backup_service> <backup_url>');
     const backupUrl = await readBackupUrl(args[args.length - 1] as string);
     const { record, driverInfo } = decodeBackupRecord(backupUrl);
     return withTarget(values, io, async (target) => {
@@ -29,7 +30,8 @@ const MAX_IMPORT_BYTES = 2 * MAX_BACKUP_RECORD_CHARS;
 
 /** The record may come as the bare base64 string, as Cinder's export JSON, or in a file holding either. */
 async function readBackupUrl(arg: string): Promise<string> {
-  const text = arg === '-' ? await readBounded(process.stdin, 'stdin') : existsSync(arg) ? await readBounded(createReadStream(arg), arg) : arg;
+  const text =
+    arg === '-' ? await readBounded(process.stdin, 'stdin') : existsSync(arg) ? await readBounded(createReadStream(arg), arg) : arg;
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
     let doc: { backup_url?: unknown };

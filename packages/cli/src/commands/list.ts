@@ -18,7 +18,11 @@ export const listCommand: Command = {
       const now = new Date();
       const leftovers = await leftoversOf(target.store, volumeId);
       if (values.json) {
-        const orphans = leftovers.orphans.map((o) => ({ kind: 'orphan', ...orphanJson(o, now), removeWith: removeWith(o.createdAt, now, storeTarget(values, io)) }));
+        const orphans = leftovers.orphans.map((o) => ({
+          kind: 'orphan',
+          ...orphanJson(o, now),
+          removeWith: removeWith(o.createdAt, now, storeTarget(values, io)),
+        }));
         io.stdout.write(JSON.stringify([...records.map(recordJson), ...orphans], null, 2) + '\n');
         return 0;
       }

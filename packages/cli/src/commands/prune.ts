@@ -34,9 +34,11 @@ export const pruneCommand: Command = {
       const verb = dryRun ? 'would remove' : 'removed';
       const lines: string[] = [];
       for (const o of report.removed) lines.push(`${verb} ${describeOrphan(o, now)}`);
-      for (const o of report.finishedMeanwhile) lines.push(`left ${describeOrphan(o, now)}: it wrote its _metadata meanwhile (it fails on its own if it lost objects)`);
+      for (const o of report.finishedMeanwhile)
+        lines.push(`left ${describeOrphan(o, now)}: it wrote its _metadata meanwhile (it fails on its own if it lost objects)`);
       for (const m of report.markersRemoved) lines.push(`${verb} the marker an interrupted delete left on ${describeMarker(m, now)}`);
-      if (report.incompleteWritesRemoved > 0) lines.push(`${verb} ${report.incompleteWritesRemoved} temporary file(s) of writes a killed process never finished`);
+      if (report.incompleteWritesRemoved > 0)
+        lines.push(`${verb} ${report.incompleteWritesRemoved} temporary file(s) of writes a killed process never finished`);
       if (report.young.length > 0) {
         lines.push(
           `kept ${report.young.length} unfinished backup(s) younger than ${formatAge(olderThanMs)}, maybe still running: ` +
@@ -94,7 +96,13 @@ export function orphanJson(o: OrphanedBackup, now: Date): Record<string, unknown
 }
 
 function markerJson(m: MarkerOnBackup, now: Date): Record<string, unknown> {
-  return { container: m.container, prefix: m.prefix, name: m.name, markedAt: m.markedAt.toISOString(), ageSeconds: Math.floor((now.getTime() - m.markedAt.getTime()) / 1000) };
+  return {
+    container: m.container,
+    prefix: m.prefix,
+    name: m.name,
+    markedAt: m.markedAt.toISOString(),
+    ageSeconds: Math.floor((now.getTime() - m.markedAt.getTime()) / 1000),
+  };
 }
 
 /**

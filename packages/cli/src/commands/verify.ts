@@ -12,14 +12,20 @@ export const verifyCommand: Command = {
   options: { ...STORE_OPTIONS },
   async run(args, values, io) {
     const [id] = positionals(args, ['backup-id']) as [string];
-    return withBackup(values, io, id, async (target, record) => {
-      const result = await withInterrupt(io, (signal) => {
-        const onProgress = progressLine(io);
-        return target.driver.verify(record, { signal, ...(onProgress ? { onProgress } : {}) });
-      });
-      if (values.json) io.stdout.write(JSON.stringify({ id, ok: true, ...result }, null, 2) + '\n');
-      else io.stdout.write(`backup ${id} is intact: ${formatBytes(result.volumeBytes)}, chain of ${result.chain.length}\n`);
-      return 0;
-    }, { startWorkers: true });
+    return withBackup(
+      values,
+      io,
+      id,
+      async (target, record) => {
+        const result = await withInterrupt(io, (signal) => {
+          const onProgress = progressLine(io);
+          return target.driver.verify(record, { signal, ...(onProgress ? { onProgress } : {}) });
+        });
+        if (values.json) io.stdout.write(JSON.stringify({ id, ok: true, ...result }, null, 2) + '\n');
+        else io.stdout.write(`backup ${id} is intact: ${formatBytes(result.volumeBytes)}, chain of ${result.chain.length}\n`);
+        return 0;
+      },
+      { startWorkers: true },
+    );
   },
 };

@@ -32,7 +32,8 @@ function build(actual: unknown, message: string | undefined, negated: boolean): 
       ),
     toHaveLength: (n) => check((actual as { length?: unknown })?.length === n, `to have length ${n}`),
     toBeNull: () => check(actual === null, 'to be null'),
-    toMatch: (e) => check(typeof actual === 'string' && (typeof e === 'string' ? actual.includes(e) : e.test(actual)), `to match ${String(e)}`),
+    toMatch: (e) =>
+      check(typeof actual === 'string' && (typeof e === 'string' ? actual.includes(e) : e.test(actual)), `to match ${String(e)}`),
     get not() {
       return build(actual, message, !negated);
     },

@@ -67,8 +67,9 @@ function checkLevel(level: number): void {
 
 function zlibDecodeError(data: Uint8Array, err: unknown): Error {
   if (err instanceof IntegrityError) return err;
-  const hint = data[0] === 0x1f && data[1] === 0x8b
-    ? ' (this is gzip format, RFC 1952; Cinder\'s zlib and gzip tags both mean a zlib stream, RFC 1950)'
-    : '';
+  const hint =
+    data[0] === 0x1f && data[1] === 0x8b
+      ? " (this is gzip format, RFC 1952; Cinder's zlib and gzip tags both mean a zlib stream, RFC 1950)"
+      : '';
   return decodeError('zlib', `${messageOf(err)}${hint}`, err);
 }

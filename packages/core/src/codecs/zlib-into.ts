@@ -6,7 +6,15 @@ import { tooLongError } from './decode-error.js';
  * gives; node:zlib's own functions always allocate the output. Not in Node's typings.
  */
 interface ZlibHandle {
-  writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, out: Uint8Array, outOffset: number, outLength: number): void;
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOffset: number,
+    inLength: number,
+    out: Uint8Array,
+    outOffset: number,
+    outLength: number,
+  ): void;
 }
 
 interface StreamInternals {

@@ -72,7 +72,7 @@ function checkCompleteFrames(data: Uint8Array): void {
   let pos = 0;
   do {
     const rest = data.subarray(pos);
-    if (rest.length >= 8 && ((view.getUint32(pos, true) & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC) {
+    if (rest.length >= 8 && (view.getUint32(pos, true) & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) {
       pos += 8 + view.getUint32(pos + 4, true);
       if (pos > data.length) throw new IntegrityError('truncated zstd skippable frame');
     } else {

@@ -70,7 +70,9 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
     },
     async putObject(container, name, data, opts?: PutObjectOptions) {
       const key = keyOf(name, container);
-      return run(`PUT ${container}/${key}`, opts, (signal) => def.put(container, key, data, { signal, flushLater: opts?.flushLater === true }));
+      return run(`PUT ${container}/${key}`, opts, (signal) =>
+        def.put(container, key, data, { signal, flushLater: opts?.flushLater === true }),
+      );
     },
     async getObject(container, name, opts?: GetObjectOptions) {
       const key = keyOf(name, container);
@@ -92,13 +94,18 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
       checkStoreName(errors, 'container', container, true);
       return run(`LIST ${container}/${layout.keyPrefix}${prefix}`, opts, async (signal) => {
         const names = new Set<string>();
-        await listAll(container, { prefix: layout.keyPrefix + prefix }, (page) => {
-          for (const key of page.names) {
-            const name = strip(key);
-            // Exactly the asked prefix: a store whose listing is looser never leaks other names in.
-            if (name !== null && name.startsWith(prefix) && name !== '') names.add(name);
-          }
-        }, signal);
+        await listAll(
+          container,
+          { prefix: layout.keyPrefix + prefix },
+          (page) => {
+            for (const key of page.names) {
+              const name = strip(key);
+              // Exactly the asked prefix: a store whose listing is looser never leaks other names in.
+              if (name !== null && name.startsWith(prefix) && name !== '') names.add(name);
+            }
+          },
+          signal,
+        );
         return [...names].sort();
       });
     },
@@ -120,12 +127,17 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
           return findMetadataNames(keyPrefixedListing(layout.keyPrefix, whole), def.maxConcurrency);
         }
         const names = new Set<string>();
-        await listAll(container, { prefix: layout.keyPrefix }, (page) => {
-          for (const key of page.names) {
-            const name = strip(key);
-            if (name !== null && isMetadataName(name)) names.add(name);
-          }
-        }, signal);
+        await listAll(
+          container,
+          { prefix: layout.keyPrefix },
+          (page) => {
+            for (const key of page.names) {
+              const name = strip(key);
+              if (name !== null && isMetadataName(name)) names.add(name);
+            }
+          },
+          signal,
+        );
         return [...names].sort();
       });
     };

@@ -8,7 +8,12 @@ const NEVER = new AbortController().signal;
  * whichever comes first: a transport that ignores the signal cannot hold the engine. The call
  * goes on in the background then; its late outcome is dropped, never an unhandled rejection.
  */
-export async function givenUpOnAbort<T>(errors: StoreErrors, what: string, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function givenUpOnAbort<T>(
+  errors: StoreErrors,
+  what: string,
+  signal: AbortSignal | undefined,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   if (signal === undefined) return call(NEVER);
   if (signal.aborted) throw errors.cancelled(what, signal.reason);
   let onAbort: (() => void) | undefined;

@@ -54,7 +54,8 @@ export interface ObjectStoreLayoutOptions {
  */
 export function objectStoreLayout(options: ObjectStoreLayoutOptions): StoreLayout {
   const { availabilityZone, defaultContainer } = options;
-  if (availabilityZone.includes('/')) throw new ConfigError(`availabilityZone must not contain "/": ${previewOf(availabilityZone)}`, 'availabilityZone');
+  if (availabilityZone.includes('/'))
+    throw new ConfigError(`availabilityZone must not contain "/": ${previewOf(availabilityZone)}`, 'availabilityZone');
   const keyPrefix = options.keyPrefix ?? '';
   if (keyPrefix.startsWith('/') || keyPrefix.endsWith('/')) {
     throw new ConfigError(`keyPrefix must not start or end with "/": ${previewOf(keyPrefix)}`, 'keyPrefix');

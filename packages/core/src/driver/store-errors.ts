@@ -42,7 +42,13 @@ export function isMissingErrno(err: unknown): boolean {
 /** The HTTP status an SDK error carries, under any of the names the official SDKs use. */
 export function httpStatusOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { $metadata?: { httpStatusCode?: unknown }; statusCode?: unknown; status?: unknown; code?: unknown; response?: { status?: unknown } };
+  const e = err as {
+    $metadata?: { httpStatusCode?: unknown };
+    statusCode?: unknown;
+    status?: unknown;
+    code?: unknown;
+    response?: { status?: unknown };
+  };
   for (const v of [e.$metadata?.httpStatusCode, e.statusCode, e.status, e.response?.status, e.code]) {
     if (typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 599) return v;
   }

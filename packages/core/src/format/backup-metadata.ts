@@ -84,18 +84,21 @@ export function parseBackupMetadata(bytes: Uint8Array, objectName: string): Back
     if (!Array.isArray(doc.objects)) throw bad(objectName, '"objects" is not a list');
     objects = doc.objects.map((item: unknown, i: number) => parseObjectEntry(item, i, objectName));
   }
-  return withCheckedIds({
-    version,
-    backupId: requireString(doc, 'backup_id', objectName),
-    volumeId: requireString(doc, 'volume_id', objectName),
-    backupName: optionalString(doc, 'backup_name', objectName),
-    backupDescription: optionalString(doc, 'backup_description', objectName),
-    createdAt: typeof doc.created_at === 'string' ? doc.created_at : '',
-    objects,
-    parentId: optionalString(doc, 'parent_id', objectName),
-    volumeMeta: optionalString(doc, 'volume_meta', objectName),
-    ...(doc.extra_metadata !== undefined ? { extraMetadata: doc.extra_metadata as PythonJsonValue } : {}),
-  }, objectName);
+  return withCheckedIds(
+    {
+      version,
+      backupId: requireString(doc, 'backup_id', objectName),
+      volumeId: requireString(doc, 'volume_id', objectName),
+      backupName: optionalString(doc, 'backup_name', objectName),
+      backupDescription: optionalString(doc, 'backup_description', objectName),
+      createdAt: typeof doc.created_at === 'string' ? doc.created_at : '',
+      objects,
+      parentId: optionalString(doc, 'parent_id', objectName),
+      volumeMeta: optionalString(doc, 'volume_meta', objectName),
+      ...(doc.extra_metadata !== undefined ? { extraMetadata: doc.extra_metadata as PythonJsonValue } : {}),
+    },
+    objectName,
+  );
 }
 
 function parseObjectEntry(item: unknown, index: number, objectName: string): ObjectEntry {

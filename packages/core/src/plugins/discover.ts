@@ -169,9 +169,14 @@ async function listDirNames(dir: string): Promise<string[]> {
   }
   // pnpm links every package: a stat each, all at once.
   const isDir = await Promise.all(
-    entries.map(async (e) => e.isDirectory() || (e.isSymbolicLink() && (await stat(join(dir, e.name)).catch(() => null))?.isDirectory() === true)),
+    entries.map(
+      async (e) => e.isDirectory() || (e.isSymbolicLink() && (await stat(join(dir, e.name)).catch(() => null))?.isDirectory() === true),
+    ),
   );
-  return entries.filter((_, i) => isDir[i]).map((e) => e.name).sort();
+  return entries
+    .filter((_, i) => isDir[i])
+    .map((e) => e.name)
+    .sort();
 }
 
 /** The nearest directory at or above `start` holding pnpm-workspace.yaml, or null. */

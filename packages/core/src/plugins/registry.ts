@@ -208,7 +208,12 @@ export function targetToUrl(target: string): URL {
 /** Typed volback errors pass through; anything else becomes a PluginError naming who failed. */
 function asPluginError(err: unknown, who: string): VolbackError {
   if (err instanceof VolbackError) return err;
-  if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' && (err as { code: string }).code.startsWith('E_')) {
+  if (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as { code?: unknown }).code === 'string' &&
+    (err as { code: string }).code.startsWith('E_')
+  ) {
     return err as VolbackError;
   }
   return new PluginError(`${who} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });

@@ -67,9 +67,7 @@ export async function loadCinderFixtures(dir: string): Promise<CinderFixtures> {
   };
   return {
     dir,
-    images: Object.fromEntries(
-      Object.entries(manifest.images).map(([k, v]) => [k, { ...v, path: join(dir, v.path) }]),
-    ),
+    images: Object.fromEntries(Object.entries(manifest.images).map(([k, v]) => [k, { ...v, path: join(dir, v.path) }])),
     backups: manifest.backups.map((b) => ({
       key: b.key,
       id: b.id,
@@ -90,7 +88,11 @@ export async function loadCinderFixtures(dir: string): Promise<CinderFixtures> {
  * Copies one fixture backup into `store`, under the fixture's own container and object names,
  * and returns its record (as Cinder's DB would hold it).
  */
-export async function copyCinderFixtureBackup(store: ObjectStore, backup: CinderFixtureBackup, container = backup.container): Promise<BackupRecord> {
+export async function copyCinderFixtureBackup(
+  store: ObjectStore,
+  backup: CinderFixtureBackup,
+  container = backup.container,
+): Promise<BackupRecord> {
   await store.ensureContainer(container);
   for (const name of await readdir(backup.dir)) {
     await store.putObject(container, name, await readFile(join(backup.dir, name)));

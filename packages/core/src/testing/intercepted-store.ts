@@ -2,7 +2,15 @@ import type { GetObjectOptions, ObjectStore, PutObjectOptions, StoreCallOptions 
 
 /** One call an {@link interceptedStore} passes on to its store. */
 export interface InterceptedCall {
-  method: 'ensureContainer' | 'putObject' | 'flush' | 'getObject' | 'deleteObject' | 'listObjects' | 'listMetadataObjects' | 'listContainers';
+  method:
+    | 'ensureContainer'
+    | 'putObject'
+    | 'flush'
+    | 'getObject'
+    | 'deleteObject'
+    | 'listObjects'
+    | 'listMetadataObjects'
+    | 'listContainers';
   container?: string;
   /** The object's name, or the listing's prefix. */
   name?: string;

@@ -20,9 +20,12 @@ export async function storeProblems(store: ObjectStore, contents: ReadonlyMap<st
     try {
       await driver.restore(record, 'restored', target);
       const expected = contents.get(record.id);
-      if (sha256Hex(target.data) !== expected) problems.push(`backup ${record.id} restores other bytes than it was made of (${expected ? 'changed' : 'unknown backup'})`);
+      if (sha256Hex(target.data) !== expected)
+        problems.push(`backup ${record.id} restores other bytes than it was made of (${expected ? 'changed' : 'unknown backup'})`);
     } catch (err) {
-      problems.push(`backup ${record.id} is listed but does not restore: ${(err as { code?: string }).code ?? 'untyped'}: ${(err as Error).message}`);
+      problems.push(
+        `backup ${record.id} is listed but does not restore: ${(err as { code?: string }).code ?? 'untyped'}: ${(err as Error).message}`,
+      );
     }
   }
   const { orphans, markers } = await findLeftovers(store);

@@ -15,7 +15,11 @@ export function keyPrefixedListing(keyPrefix: string, whole: BucketListing): Buc
   const fromWhole = (query: ListQuery, page: ListPage): ListPage => {
     const asked = keyPrefix + query.prefix;
     const relative = (keys: readonly string[]): string[] => keys.filter((k) => k.startsWith(asked)).map((k) => k.slice(keyPrefix.length));
-    return { names: relative(page.names), prefixes: relative(page.prefixes ?? []), ...(page.next === undefined ? {} : { next: page.next }) };
+    return {
+      names: relative(page.names),
+      prefixes: relative(page.prefixes ?? []),
+      ...(page.next === undefined ? {} : { next: page.next }),
+    };
   };
   return {
     page: async (query) => fromWhole(query, await whole.page(toWhole(query))),

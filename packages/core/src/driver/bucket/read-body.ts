@@ -17,7 +17,12 @@ export interface ResponseBody {
  * the pieces cost a second buffer per object, and the garbage collector's work on those was
  * most of a restore's main-thread time.
  */
-export async function readBody(errors: StoreErrors, what: string, response: ResponseBody, allocate: (length: number) => Uint8Array): Promise<Uint8Array> {
+export async function readBody(
+  errors: StoreErrors,
+  what: string,
+  response: ResponseBody,
+  allocate: (length: number) => Uint8Array,
+): Promise<Uint8Array> {
   const { body, length } = response;
   const wrongLength = (got: number): Error => errors.backend(`${what}: got ${got} bytes, Content-Length said ${length}`, true);
   if (length === undefined || !isAsyncIterable(body)) {

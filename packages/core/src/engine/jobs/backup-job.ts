@@ -122,7 +122,13 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
     await cpu.use(() => storeChunk(index, offset, length, chunk, chunkMd5));
   };
 
-  const storeChunk = async (index: number, offset: number, length: number, chunk: Uint8Array, chunkMd5: string | undefined): Promise<void> => {
+  const storeChunk = async (
+    index: number,
+    offset: number,
+    length: number,
+    chunk: Uint8Array,
+    chunkMd5: string | undefined,
+  ): Promise<void> => {
     const firstBlock = Math.floor(offset / blockSize);
     const blocks = Math.ceil(length / blockSize);
     let entries: { entry: ObjectEntry; bytes: Uint8Array | null }[] = [];
@@ -143,7 +149,8 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
       // Object numbers follow volume offsets. A full backup makes one object per chunk, so chunk
       // i names object i + 1 at once; an incremental's chunks take turns, in order.
       if (!onePerChunk) await inOrder.turn(index);
-      else if (result.objects.length !== 1) throw new Error(`engine: chunk ${index} of a full backup made ${result.objects.length} objects`);
+      else if (result.objects.length !== 1)
+        throw new Error(`engine: chunk ${index} of a full backup made ${result.objects.length} objects`);
       entries = result.objects.map((o) => {
         const entry: ObjectEntry = {
           name: dataObjectName(prefix, onePerChunk ? index + 1 : objects.length + 1),
@@ -206,7 +213,10 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
     );
     // A delete of the parent or a prune of this backup may have run meanwhile: the backup only
     // stands if it still finds all it is made of (else it is removed below, _metadata first).
-    const names = finishedBackupNames(prefix, objects.map((o) => o.name));
+    const names = finishedBackupNames(
+      prefix,
+      objects.map((o) => o.name),
+    );
     await checkWrittenBackup(store, { id: record.id, container, prefix, names }, input.parent, { signal });
   } catch (err) {
     md5?.batches.flush();

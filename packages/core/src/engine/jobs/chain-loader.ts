@@ -39,9 +39,7 @@ async function loadLayer(store: ObjectStore, record: BackupRecord, signal?: Abor
     readSha256File(store, location, { signal }),
   ]);
   if (metadata.backupId !== record.id) {
-    throw new InvalidBackupError(
-      `${metadataObjectName(location.prefix)} belongs to backup ${metadata.backupId}, not to ${record.id}`,
-    );
+    throw new InvalidBackupError(`${metadataObjectName(location.prefix)} belongs to backup ${metadata.backupId}, not to ${record.id}`);
   }
   if (hashes && hashes.backupId !== '' && hashes.backupId !== record.id) {
     throw new InvalidBackupError(`${sha256ObjectName(location.prefix)} belongs to backup ${hashes.backupId}, not to ${record.id}`);
@@ -52,7 +50,9 @@ async function loadLayer(store: ObjectStore, record: BackupRecord, signal?: Abor
     try {
       decodeVolumeMetadata(metadata.volumeMeta);
     } catch (err) {
-      throw new InvalidBackupError(`${metadataObjectName(location.prefix)}: its volume_meta is unusable: ${(err as Error).message}`, { cause: err });
+      throw new InvalidBackupError(`${metadataObjectName(location.prefix)}: its volume_meta is unusable: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
   return { record, location, metadata, hashes };

@@ -60,7 +60,10 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
   // Stored and decompressed bytes go into lent slots of shared memory: no allocation per
   // object, nothing transferred to the workers, and page-aligned for fast reads.
   // A reduce, not Math.max(...): a TiB volume has more objects than a call takes arguments.
-  const largest = Math.min(MAX_POOLED_OBJECT, tasks.reduce((m, t) => Math.max(m, t.entry.length), 0));
+  const largest = Math.min(
+    MAX_POOLED_OBJECT,
+    tasks.reduce((m, t) => Math.max(m, t.entry.length), 0),
+  );
   const outputs = SharedArena.orPool(largest, Math.max(1, input.concurrency));
   const reads = SharedArena.orPool(maxStoredLength(largest), Math.max(1, input.concurrency));
   try {
@@ -130,7 +133,13 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
 }
 
 /** The check a worker runs on one fetched object before its bytes are written. */
-function checkTask(task: RestoreTask, plan: RestorePlan, stored: Uint8Array, into: Uint8Array | null, verifyOnly: boolean): ObjectCheckTask {
+function checkTask(
+  task: RestoreTask,
+  plan: RestorePlan,
+  stored: Uint8Array,
+  into: Uint8Array | null,
+  verifyOnly: boolean,
+): ObjectCheckTask {
   const { entry } = task;
   const { digests, checked } = expectedDigests(task, plan);
   return {
@@ -157,7 +166,6 @@ function checkTask(task: RestoreTask, plan: RestorePlan, stored: Uint8Array, int
 const ZERO_SKIP_PIECE = 64 * 1024;
 /** Objects up to this size decompress into pooled buffers; bigger ones (Cinder's posix default is 1.9 GB) get their own. */
 const MAX_POOLED_OBJECT = 64 << 20;
-
 
 /**
  * The most stored bytes an object of `entry.length` can take: exactly its length when raw; when

@@ -65,7 +65,10 @@ export function planRestore(layers: readonly ChainLayer[]): RestorePlan {
   const claimed = tasks.reduce((sum, t) => sum + t.claims.reduce((s, c) => s + c.end - c.start, 0), 0);
   if (claimed !== volumeBytes) {
     // The full backup's tiling makes this impossible; it is the rule every restore rests on, so it is checked.
-    throw new IntegrityError(`the chain of backup ${requested.record.id} accounts for ${claimed} of ${volumeBytes} bytes`, metadataObjectName(full.location.prefix));
+    throw new IntegrityError(
+      `the chain of backup ${requested.record.id} accounts for ${claimed} of ${volumeBytes} bytes`,
+      metadataObjectName(full.location.prefix),
+    );
   }
   for (const task of tasks) checkAgainstRequested(task, requested, B, volumeBytes);
   return { volumeBytes, blockSize: B, requested: requestedList.sha256s, tasks };

@@ -68,7 +68,9 @@ export async function processChunk(task: ChunkTask): Promise<ChunkResult> {
     const start = run.first * blockSize;
     const end = Math.min(run.end * blockSize, data.length);
     const bytes = data.subarray(start, end);
-    const allZero = hashes.slice(run.first, run.end).every((h, i) => h === zeroBlockSha256(Math.min(blockSize, data.length - (run.first + i) * blockSize)));
+    const allZero = hashes
+      .slice(run.first, run.end)
+      .every((h, i) => h === zeroBlockSha256(Math.min(blockSize, data.length - (run.first + i) * blockSize)));
     if (allZero) {
       objects.push({ start, end, md5: zeroMd5(end - start), allZero });
       continue;
@@ -192,7 +194,10 @@ export async function checkObject(task: ObjectCheckTask): Promise<ObjectCheckRes
   const { name } = task;
   const codec = codecFor(task.compression);
   if (codec.family !== 'none' && task.stored.length > maxStoredLength(task.length)) {
-    throw new IntegrityError(`${name}: stored in ${task.stored.length} bytes, more than any encoding of the ${task.length} bytes its metadata says`, name);
+    throw new IntegrityError(
+      `${name}: stored in ${task.stored.length} bytes, more than any encoding of the ${task.length} bytes its metadata says`,
+      name,
+    );
   }
   let data: Uint8Array;
   try {
@@ -238,7 +243,10 @@ function verifyBlocks(task: ObjectCheckTask, data: Uint8Array, allZero: boolean)
     const block = data.subarray(at, at + len);
     const actual = blockSha256Digest(block, allZero || isAllZero(block));
     if (!sameDigest(actual, 0, expected, k)) {
-      throw new IntegrityError(`${task.name}: block ${idx} has SHA-256 ${hexOf(actual, 0)}, _sha256file says ${hexOf(expected, k)}`, task.name);
+      throw new IntegrityError(
+        `${task.name}: block ${idx} has SHA-256 ${hexOf(actual, 0)}, _sha256file says ${hexOf(expected, k)}`,
+        task.name,
+      );
     }
   }
   return covered;

@@ -2,14 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import {
-  CancelledError,
-  IntegrityError,
-  InvalidBackupError,
-  UnsupportedError,
-  VolbackError,
-  type VolbackErrorCode,
-} from '../../errors.js';
+import { CancelledError, IntegrityError, InvalidBackupError, UnsupportedError, VolbackError, type VolbackErrorCode } from '../../errors.js';
 import { ownedBuffers, transferableBuffers } from './transferable.js';
 import { checkObject, processChunk, type ChunkResult, type ChunkTask, type ObjectCheckResult, type ObjectCheckTask } from './cpu-tasks.js';
 
@@ -206,7 +199,11 @@ export class WorkerPool implements TaskRunner {
 
 export function serializeError(err: unknown): WorkerError {
   if (err instanceof VolbackError) {
-    return { code: err.code, message: err.message, ...(err instanceof IntegrityError && err.objectName ? { objectName: err.objectName } : {}) };
+    return {
+      code: err.code,
+      message: err.message,
+      ...(err instanceof IntegrityError && err.objectName ? { objectName: err.objectName } : {}),
+    };
   }
   return { message: (err as Error)?.stack ?? String(err) };
 }

@@ -18,9 +18,7 @@ const SHIFTS = [
 ] as const;
 
 /** K[i] = floor(|sin(i + 1)| · 2^32), RFC 1321. */
-export const MD5_K: readonly number[] = Array.from({ length: 64 }, (_, i) =>
-  Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32),
-);
+export const MD5_K: readonly number[] = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32));
 
 /** The message word step i reads. */
 function wordIndex(i: number): number {
@@ -89,7 +87,11 @@ function md5Function(name: string, groups: 1 | 2): FunctionSpec {
     const p = (j: number): number => pointer(4 * g + j);
     for (let k = 0; k < 16; k++) {
       // load32_lane pops (address, vector): stack the later addresses first.
-      c.localGet(p(3)).localGet(p(2)).localGet(p(1)).localGet(p(0)).v128Load32Zero(4 * k);
+      c.localGet(p(3))
+        .localGet(p(2))
+        .localGet(p(1))
+        .localGet(p(0))
+        .v128Load32Zero(4 * k);
       for (let j = 1; j < 4; j++) c.v128Load32Lane(4 * k, j);
       c.localSet(gl.words[k]!);
     }
@@ -129,12 +131,19 @@ function md5Function(name: string, groups: 1 | 2): FunctionSpec {
     addRoundFunction(i, b!, cc!, d!);
     c.localTee(gl.sum);
     c.i32Const(s).i32x4Shl();
-    c.localGet(gl.sum).i32Const(32 - s).i32x4ShrU();
+    c.localGet(gl.sum)
+      .i32Const(32 - s)
+      .i32x4ShrU();
     c.v128Or().localGet(b!).i32x4Add().localSet(a!);
   };
 
   for (let g = 0; g < groups; g++) {
-    group[g]!.abcd.forEach((v, r) => c.localGet(state).v128Load(64 * g + 16 * r).localSet(v));
+    group[g]!.abcd.forEach((v, r) =>
+      c
+        .localGet(state)
+        .v128Load(64 * g + 16 * r)
+        .localSet(v),
+    );
   }
   // A zero the compiler cannot fold: blocks >>> 31 is 0, as 2^31 blocks would exceed 4 GiB.
   c.localGet(blocks).i32Const(31).i32ShrU().i32x4Splat().localSet(zero);
@@ -167,7 +176,12 @@ function md5Function(name: string, groups: 1 | 2): FunctionSpec {
   c.end();
   c.end();
   for (let g = 0; g < groups; g++) {
-    group[g]!.abcd.forEach((v, r) => c.localGet(state).localGet(v).v128Store(64 * g + 16 * r));
+    group[g]!.abcd.forEach((v, r) =>
+      c
+        .localGet(state)
+        .localGet(v)
+        .v128Store(64 * g + 16 * r),
+    );
   }
   return { name, params, locals, code: c };
 }
@@ -182,8 +196,5 @@ export const MAX_MEMORY_PAGES = 65536;
  * in place; see the layout at the top of this file and workAreaBytes for its size.
  */
 export function md5KernelModule(): Uint8Array {
-  return encodeModule(
-    [md5Function('md5x4', 1), md5Function('md5x8', 2)],
-    MAX_MEMORY_PAGES,
-  );
+  return encodeModule([md5Function('md5x4', 1), md5Function('md5x8', 2)], MAX_MEMORY_PAGES);
 }

@@ -237,7 +237,16 @@ export class Md5Lanes {
     view.setUint32(tailEnd - 8, bits % 2 ** 32, true);
     view.setUint32(tailEnd - 4, Math.floor(bits / 2 ** 32), true);
     const whole = wholeBlocks > 0;
-    return { done, start: offset, length, pointer: whole ? offset : tail, blocksLeft: whole ? wholeBlocks : tailBlocks, tailArea, tailBlocks, inTail: !whole };
+    return {
+      done,
+      start: offset,
+      length,
+      pointer: whole ? offset : tail,
+      blocksLeft: whole ? wholeBlocks : tailBlocks,
+      tailArea,
+      tailBlocks,
+      inTail: !whole,
+    };
   }
 
   /**
@@ -270,5 +279,7 @@ export class Md5Lanes {
 }
 
 function nodeMd5(buffer: SharedArrayBuffer, { offset, length }: MemoryRange): string {
-  return createHash('md5').update(new Uint8Array(buffer, offset, length)).digest('hex');
+  return createHash('md5')
+    .update(new Uint8Array(buffer, offset, length))
+    .digest('hex');
 }
