@@ -26,6 +26,8 @@ source "$REPO_ROOT/tooling/ensure-toolchain.sh"
 # vitest strips types without checking them: a test that no longer compiles would still run.
 say "type-checking every package and its tests"
 (cd "$REPO_ROOT" && pnpm exec turbo run typecheck --output-logs=errors-only)
+say "linting and checking the format of every file (biome)"
+(cd "$REPO_ROOT" && pnpm exec biome ci --reporter=summary .)
 
 export VOLBACK_SERVERS_DIR="$REPO_ROOT/.test-servers"
 mkdir -p "$VOLBACK_SERVERS_DIR"

@@ -10,7 +10,7 @@ import { run } from './measure.mjs';
 export async function detectTools() {
   const version = async (argv, pattern) => {
     const r = await run(argv).catch(() => null);
-    if (!r || r.code !== 0) return null;
+    if (r?.code !== 0) return null;
     return (pattern.exec(r.stdout + r.stderr)?.[1] ?? 'unknown').trim();
   };
   return {

@@ -101,7 +101,7 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
             for (const key of page.names) {
               const name = strip(key);
               // Exactly the asked prefix: a store whose listing is looser never leaks other names in.
-              if (name !== null && name.startsWith(prefix) && name !== '') names.add(name);
+              if (name?.startsWith(prefix) && name !== '') names.add(name);
             }
           },
           signal,
