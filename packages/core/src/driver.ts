@@ -12,7 +12,6 @@ export { defineFileTreeStore, type FileTreeStoreOptions } from './driver/file-tr
 export type { FileTreeEntry, FileTreeKind, FileTreeStat, FileTreeTransport } from './driver/file-tree/file-tree-transport.js';
 export { fileTreeConfigFields } from './driver/file-tree/file-tree-config.js';
 export { TEMP_FILE_PREFIX } from './driver/file-tree/file-tree-names.js';
-export { isMetadataName } from './driver/metadata-names.js';
 export { readBody, type ResponseBody } from './driver/bucket/read-body.js';
 export { hasUnprintable } from './ids.js';
 export { defineStoreDriver, type ConfigDeclaration, type StoreDriverDefinition } from './plugins/define-store-driver.js';

@@ -3,7 +3,7 @@ import { checkStoreName } from './store-names.js';
 import { storeErrors, type StoreErrors } from './store-errors.js';
 import type { ListPage, ListQuery, ObjectStoreDefinition, TransportCall } from './store-definition.js';
 import { givenUpOnAbort } from './given-up-on-abort.js';
-import { isMetadataName } from './metadata-names.js';
+import { prefixOfMetadataObject } from '../cinder-names.js';
 import { findMetadataNames } from './bucket/metadata-walk.js';
 import { keyPrefixedListing } from './bucket/key-prefixed-listing.js';
 
@@ -51,7 +51,12 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
       cursor = page.next;
     }
   };
-  const strip = (key: string): string | null => (key.startsWith(layout.keyPrefix) ? key.slice(layout.keyPrefix.length) : null);
+  /** The container's listing as the engine sees it: below the key prefix, exactly the asked prefix, every page. */
+  const listingOf = (container: string, signal: AbortSignal) =>
+    keyPrefixedListing(layout.keyPrefix, {
+      page: (query: ListQuery) => def.listPage(container, query, { signal }),
+      each: (query: ListQuery, onPage: (page: ListPage) => void) => listAll(container, query, onPage, signal),
+    });
   // A listing with a delimiter and startAfter can be walked for `_metadata` objects (bucket/metadata-walk.ts).
   const walkable = def.listing?.delimiter === true && def.listing.startAfter === true;
 
@@ -94,18 +99,10 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
       checkStoreName(errors, 'container', container, true);
       return run(`LIST ${container}/${layout.keyPrefix}${prefix}`, opts, async (signal) => {
         const names = new Set<string>();
-        await listAll(
-          container,
-          { prefix: layout.keyPrefix + prefix },
-          (page) => {
-            for (const key of page.names) {
-              const name = strip(key);
-              // Exactly the asked prefix: a store whose listing is looser never leaks other names in.
-              if (name?.startsWith(prefix) && name !== '') names.add(name);
-            }
-          },
-          signal,
-        );
+        // Exactly the asked prefix: a store whose listing is looser never leaks other names in.
+        await listingOf(container, signal).each({ prefix }, (page) => {
+          for (const name of page.names) names.add(name);
+        });
         return [...names].sort();
       });
     },
@@ -119,25 +116,12 @@ export function defineObjectStore(driverId: string, def: ObjectStoreDefinition):
     store.listMetadataObjects = async (container, opts) => {
       checkStoreName(errors, 'container', container, true);
       return run(`LIST ${container}/${layout.keyPrefix} (_metadata objects)`, opts, async (signal) => {
-        if (walkable) {
-          const whole = {
-            page: (query: ListQuery) => def.listPage(container, query, { signal }),
-            each: (query: ListQuery, onPage: (page: ListPage) => void) => listAll(container, query, onPage, signal),
-          };
-          return findMetadataNames(keyPrefixedListing(layout.keyPrefix, whole), def.maxConcurrency);
-        }
+        const listing = listingOf(container, signal);
+        if (walkable) return findMetadataNames(listing, def.maxConcurrency);
         const names = new Set<string>();
-        await listAll(
-          container,
-          { prefix: layout.keyPrefix },
-          (page) => {
-            for (const key of page.names) {
-              const name = strip(key);
-              if (name !== null && isMetadataName(name)) names.add(name);
-            }
-          },
-          signal,
-        );
+        await listing.each({ prefix: '' }, (page) => {
+          for (const name of page.names) if (prefixOfMetadataObject(name) !== null) names.add(name);
+        });
         return [...names].sort();
       });
     };

@@ -4,7 +4,7 @@ import type { BucketListing } from './metadata-walk.js';
 /**
  * `whole`, a listing in whole keys, seen from below `keyPrefix`: queries get the prefix put
  * before their `prefix` and `startAfter`, pages have it taken off their names and common
- * prefixes, and a name outside the asked prefix (a looser server) is left out.
+ * prefixes, and a name outside the asked prefix (a looser server), or the key prefix itself, is left out.
  */
 export function keyPrefixedListing(keyPrefix: string, whole: BucketListing): BucketListing {
   const toWhole = (query: ListQuery): ListQuery => ({
@@ -14,7 +14,8 @@ export function keyPrefixedListing(keyPrefix: string, whole: BucketListing): Buc
   });
   const fromWhole = (query: ListQuery, page: ListPage): ListPage => {
     const asked = keyPrefix + query.prefix;
-    const relative = (keys: readonly string[]): string[] => keys.filter((k) => k.startsWith(asked)).map((k) => k.slice(keyPrefix.length));
+    const relative = (keys: readonly string[]): string[] =>
+      keys.filter((k) => k.startsWith(asked) && k !== keyPrefix).map((k) => k.slice(keyPrefix.length));
     return {
       names: relative(page.names),
       prefixes: relative(page.prefixes ?? []),

@@ -1,5 +1,5 @@
 import { mapLimited } from '../../engine/flow/map-limited.js';
-import { isMetadataName } from '../metadata-names.js';
+import { prefixOfMetadataObject } from '../../cinder-names.js';
 import type { ListPage, ListQuery } from '../store-definition.js';
 
 /**
@@ -27,7 +27,7 @@ const BACKUP_KEY = /^(az_.+_backup_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export async function findMetadataNames(listing: BucketListing, concurrency: number): Promise<string[]> {
   const found = new Set<string>();
   const keep = (names: readonly string[]): void => {
-    for (const name of names) if (isMetadataName(name)) found.add(name);
+    for (const name of names) if (prefixOfMetadataObject(name) !== null) found.add(name);
   };
   const first = await listing.page({ prefix: '' });
   keep(first.names);
@@ -58,7 +58,7 @@ export async function findMetadataNames(listing: BucketListing, concurrency: num
 export async function walkBucket(listing: BucketListing, concurrency: number, sample: readonly string[]): Promise<string[] | null> {
   const found = new Set<string>();
   const keep = (names: readonly string[]): void => {
-    for (const name of names) if (isMetadataName(name)) found.add(name);
+    for (const name of names) if (prefixOfMetadataObject(name) !== null) found.add(name);
   };
   const everyName = (prefix: string, after?: string): Promise<void> =>
     listing.each(after === undefined ? { prefix } : { prefix, startAfter: after }, (page) => keep(page.names));
