@@ -67,3 +67,10 @@ export {
   type TransientFaultKind,
 } from './fault-injecting-store.js';
 export { defineTransientFaultsGroup, TRANSIENT_FAULTS_GROUP, type TransientFaultsOptions } from './transient-faults.js';
+export {
+  describeWithTestServer,
+  howToStartTestServer,
+  testServerEnv,
+  type TestServerRunner,
+  type TestServerSpec,
+} from './test-server.js';

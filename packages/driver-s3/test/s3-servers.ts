@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '@volback/core/driver';
 import { SeededRandom } from '@volback/core/testing';
+import { describeWithTestServer, type TestServerSpec } from '@volback/conformance';
 import { describe, it } from 'vitest';
 import plugin, { createS3Client, createS3Store, type S3ConfigInput } from '../src/index.js';
 
@@ -17,58 +18,35 @@ export interface S3TestServer {
   faithful: boolean;
 }
 
-interface ServerSpec {
-  label: S3TestServer['label'];
-  envPrefix: string;
-  script: string;
-  faithful: boolean;
+interface ServerSpec extends TestServerSpec {
+  readonly label: S3TestServer['label'];
+  readonly faithful: boolean;
 }
 
+const REQUIRED = ['ENDPOINT', 'ACCESS_KEY', 'SECRET_KEY'] as const;
 const SPECS: readonly ServerSpec[] = [
-  { label: 'swift', envPrefix: 'VOLBACK_TEST_S3_SWIFT', script: 'swift-s3.sh', faithful: true },
-  { label: 's3rver', envPrefix: 'VOLBACK_TEST_S3RVER', script: 's3rver.sh', faithful: false },
+  { label: 'swift', envPrefix: 'VOLBACK_TEST_S3_SWIFT', required: REQUIRED, script: 'swift-s3.sh', faithful: true },
+  { label: 's3rver', envPrefix: 'VOLBACK_TEST_S3RVER', required: REQUIRED, script: 's3rver.sh', faithful: false },
 ];
 
-function serverFromEnv(spec: ServerSpec): S3TestServer | undefined {
-  const get = (suffix: string): string | undefined => process.env[`${spec.envPrefix}_${suffix}`] || undefined;
-  const endpoint = get('ENDPOINT');
-  const accessKeyId = get('ACCESS_KEY');
-  const secretAccessKey = get('SECRET_KEY');
-  if (endpoint === undefined || accessKeyId === undefined || secretAccessKey === undefined) return undefined;
-  return { label: spec.label, endpoint, accessKeyId, secretAccessKey, region: get('REGION') ?? 'us-east-1', faithful: spec.faithful };
-}
-
-function howToStart(spec: ServerSpec): string {
-  return (
-    `${spec.envPrefix}_ENDPOINT/_ACCESS_KEY/_SECRET_KEY are not set. Start the server with ` +
-    `\`bash tooling/servers/${spec.script} start\` (after \`${spec.script} install\` once) and ` +
-    `\`source .test-servers/${spec.script.replace(/\.sh$/, '')}.env\` before running vitest.`
-  );
-}
-
 /**
- * Registers `body` once per S3 test server. A server whose env vars are missing fails the run
- * when `CI=true` (a CI that forgot to start it must not pass silently) and is skipped otherwise.
- * `only` limits the servers (e.g. signature checks exist on Swift only).
+ * Registers `body` once per S3 test server; a server that is not running fails the run under
+ * `CI=true` and is skipped otherwise. `only` limits the servers (e.g. signature checks exist on
+ * Swift only).
  */
 export function describeEachS3Server(title: string, body: (server: S3TestServer) => void, only?: readonly S3TestServer['label'][]): void {
   for (const spec of SPECS) {
     if (only !== undefined && !only.includes(spec.label)) continue;
-    const server = serverFromEnv(spec);
-    const name = `${title} [${spec.label}]`;
-    if (server !== undefined) {
-      describe(name, () => body(server));
-    } else if (process.env['CI'] === 'true') {
-      describe(name, () => {
-        it('has its test server running', () => {
-          throw new Error(`S3 test server ${spec.label} is not running: ${howToStart(spec)}`);
-        });
-      });
-    } else {
-      describe(name, () => {
-        it.skip(`skipped: ${howToStart(spec)}`, () => undefined);
-      });
-    }
+    describeWithTestServer({ describe, it }, title, spec, (env) =>
+      body({
+        label: spec.label,
+        endpoint: env['ENDPOINT']!,
+        accessKeyId: env['ACCESS_KEY']!,
+        secretAccessKey: env['SECRET_KEY']!,
+        region: env['REGION'] ?? 'us-east-1',
+        faithful: spec.faithful,
+      }),
+    );
   }
 }
 
