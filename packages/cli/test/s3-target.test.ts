@@ -9,8 +9,7 @@ defineCliRoundTrip({
   target: (env, tag) =>
     `s3://vb-cli-${tag}/team-a?endpoint=${encodeURIComponent(env['ENDPOINT']!)}&region=us-east-1&forcePathStyle=true&createBucket=true`,
   cliEnv: (env) => ({ AWS_ACCESS_KEY_ID: env['ACCESS_KEY']!, AWS_SECRET_ACCESS_KEY: env['SECRET_KEY']! }),
-  prefix:
-    /^team-a\/volume_[0-9a-f-]{36}\/\d{14}\/az_nova_backup_[0-9a-f-]{36}$|^volume_[0-9a-f-]{36}\/\d{14}\/az_nova_backup_[0-9a-f-]{36}$/,
+  prefix: /^(team-a\/)?volume_[0-9a-f-]{36}\/\d{14}\/az_nova_backup_[0-9a-f-]{36}$/,
   more: (env, cli) => {
     it('fails with E_AUTH and exit status 8 on a wrong secret key, and prints no secret', async () => {
       const store = `s3://vb-cli-auth?endpoint=${encodeURIComponent(env['ENDPOINT']!)}&region=us-east-1&forcePathStyle=true`;
