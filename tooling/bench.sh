@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `pnpm bench`: volback against real peers (cp, openssl, zstd, restic) on a generated 1 GiB volume.
-# Options go to tooling/bench/run.mjs, e.g. `pnpm bench --size 128M --runs 1`, `--rss-scaling` or `--s3`;
+# Options go to tooling/bench/run.mjs, e.g. `pnpm bench --size 128M --runs 1`, `--rss-scaling` or `--remotes s3,azure`
+# (each remote's test server is started by run.mjs with its own directory and ports);
 # results land in bench-results/ and the markdown table is printed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/ensure-toolchain.sh"
@@ -10,12 +11,17 @@ missing=()
 command -v restic >/dev/null || missing+=(restic)
 command -v zstd >/dev/null || missing+=(zstd)
 [[ -x /usr/bin/time ]] || missing+=(time)
-# --s3 also needs the tests' S3 server (Swift with s3api) and rclone, its reference.
-s3=false
-for arg in "$@"; do [[ "$arg" == --s3 ]] && s3=true; done
-swift="$REPO_ROOT/tooling/servers/swift-s3.sh"
-if $s3; then
-  for p in $(bash "$swift" packages) rclone; do
+# --remotes a,b (or --s3) also needs those remotes' test servers and reference tools (tooling/bench/remotes/).
+remotes=""
+for ((i = 1; i <= $#; i++)); do
+  case "${!i}" in
+    --s3) remotes+=",s3" ;;
+    --remotes=*) remotes+=",${!i#--remotes=}" ;;
+    --remotes) j=$((i + 1)); remotes+=",${!j:-}" ;;
+  esac
+done
+if [[ -n "$remotes" ]]; then
+  for p in $(node "$REPO_ROOT/tooling/bench/remotes.mjs" packages "$remotes"); do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
 fi
@@ -25,21 +31,6 @@ if [[ ${#missing[@]} -gt 0 && "$(id -u)" == 0 ]] && command -v apt-get >/dev/nul
   apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
     || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; } \
     || say "apt-get could not install ${missing[*]}; going on without"
-fi
-
-if $s3; then
-  # Its own directory and proxy port, so that a test run's server is not touched.
-  export VOLBACK_SERVERS_DIR="$(mktemp -d)" VOLBACK_SWIFT_S3_PORT="${VOLBACK_BENCH_S3_PORT:-18080}" VOLBACK_SWIFT_MEMCACHED_PORT=11312
-  trap 'bash "$swift" stop >/dev/null 2>&1 || true; rm -rf "$VOLBACK_SERVERS_DIR"' EXIT
-  say "starting the S3 server (Swift with s3api) for the S3 steps"
-  if bash "$swift" start >&2; then
-    source "$VOLBACK_SERVERS_DIR/swift-s3.env"
-    export VOLBACK_BENCH_S3_ENDPOINT="$VOLBACK_TEST_S3_SWIFT_ENDPOINT" VOLBACK_BENCH_S3_ACCESS_KEY="$VOLBACK_TEST_S3_SWIFT_ACCESS_KEY" \
-      VOLBACK_BENCH_S3_SECRET_KEY="$VOLBACK_TEST_S3_SWIFT_SECRET_KEY" VOLBACK_BENCH_S3_REGION="$VOLBACK_TEST_S3_SWIFT_REGION" \
-      VOLBACK_BENCH_S3_LABEL="Swift $(dpkg-query -W -f='${Version}' swift 2>/dev/null || echo '?') with s3api"
-  else
-    say "the S3 server did not start; the S3 steps are skipped"
-  fi
 fi
 
 say "running the benchmark (progress on stderr, report on stdout and in bench-results/)"

@@ -18,7 +18,6 @@ export async function detectTools() {
     openssl: await version(['openssl', 'version'], /OpenSSL (\S+)/),
     zstd: await version(['zstd', '--version'], /v(\d[\w.]*)/),
     restic: await version(['restic', 'version'], /restic (\S+)/),
-    rclone: await version(['rclone', 'version'], /rclone v?(\S+)/),
   };
 }
 

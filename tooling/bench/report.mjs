@@ -34,7 +34,7 @@ export function summarise(entries) {
 }
 
 /** The markdown report: machine, workload, results table, goals table, notes. */
-export function markdown({ machine, workload, settings, summaries, targets, notes }) {
+export function markdown({ machine, workload, settings, summaries, targets, notes, comparisons = COMPARISONS }) {
   const lines = [];
   lines.push(`# volback benchmark, ${machine.date.slice(0, 16).replace('T', ' ')} UTC`, '');
   lines.push(
@@ -42,7 +42,7 @@ export function markdown({ machine, workload, settings, summaries, targets, note
       `node ${machine.node}, ${machine.diskFreeGiB ?? '?'} GiB free on the disk of ${machine.workDir}`,
   );
   lines.push(
-    `**volback:** commit ${machine.commit}${machine.uncommittedPackageFiles ? ` + ${machine.uncommittedPackageFiles} uncommitted files under packages/` : ''}, measured through the CLI, posix driver${settings.s3 ? ` (and s3 driver where a step says S3)` : ''}`,
+    `**volback:** commit ${machine.commit}${machine.uncommittedPackageFiles ? ` + ${machine.uncommittedPackageFiles} uncommitted files under packages/` : ''}, measured through the CLI, posix driver${settings.remotes?.length ? ` (and the ${settings.remotes.map((r) => r.name).join(', ')} drivers where a step names a remote)` : ''}`,
   );
   lines.push(
     `**Workload:** ${sizeLabel(workload.sizeBytes)} volume (${workload.regions.random} random / ${workload.regions.zero} zero / ${workload.regions.text} text regions of 4 MiB, shuffled), ` +
@@ -61,7 +61,7 @@ export function markdown({ machine, workload, settings, summaries, targets, note
   lines.push('', '## Results', '');
   lines.push('| step | tool | cache | MiB/s median (min–max) | wall s | CPU s | peak RSS MiB | stored | vs references |');
   lines.push('|---|---|---|---|---|---|---|---|---|');
-  for (const s of summaries.values()) lines.push(resultRow(s, summaries));
+  for (const s of summaries.values()) lines.push(resultRow(s, summaries, comparisons));
   lines.push('', '## Goals', '');
   lines.push('| goal | measured | needed | |');
   lines.push('|---|---|---|---|');
@@ -79,20 +79,20 @@ export function markdown({ machine, workload, settings, summaries, targets, note
   return lines.join('\n') + '\n';
 }
 
-function resultRow(s, summaries) {
+function resultRow(s, summaries, comparisons) {
   const tool = s.compression ? `${s.tool} (${s.compression})` : s.tool;
   if (s.runs === 0) return `| ${s.step} | ${tool} | ${s.cache} | ${s.skipped ? `skipped: ${s.skipped}` : 'failed'} | | | | | |`;
   const f = (x, d = 1) => x.toFixed(d);
   const mibs = `${f(s.mibs.median, 0)} (${f(s.mibs.min, 0)}–${f(s.mibs.max, 0)})`;
   const stored = s.storedBytes === null ? '' : `${f(s.storedBytes / MIB)} MiB (${f((s.storedBytes * 100) / s.volumeBytes, 0)}%)`;
-  const refs = s.tool === 'volback' ? ratios(s, summaries) : '';
+  const refs = s.tool === 'volback' ? ratios(s, summaries, comparisons) : '';
   const approx = s.approx ? ' ~' : '';
   return `| ${s.step} | ${tool} | ${s.cache} | ${mibs} | ${f(s.wall.median, 2)} | ${f(s.cpu.median, 2)}${approx} | ${f(s.rssMiB.max, 0)}${approx} | ${stored} | ${refs} |`;
 }
 
 /** "0.71x zstd, 3.10x restic": volback's median throughput over each reference's. */
-function ratios(s, summaries) {
-  return (COMPARISONS[s.step] ?? [])
+function ratios(s, summaries, comparisons) {
+  return (comparisons[s.step] ?? [])
     .map(([id, label]) => [summaries.get(id), label])
     .filter(([r]) => r && r.runs > 0)
     .map(([r, label]) => `${(s.mibs.median / r.mibs.median).toFixed(2)}x ${label}`)
@@ -101,13 +101,14 @@ function ratios(s, summaries) {
 
 /**
  * Writes `<stamp>.md` and `<stamp>.json` (plus `latest.md` / `latest.json`) into `outDir` and
- * returns the markdown.
+ * returns the markdown. `remote` holds the remotes' comparisons and goals (remote-round.mjs).
  */
-export function writeReport(outDir, { machine, workload, settings, entries, notes, elapsedSeconds }) {
+export function writeReport(outDir, { machine, workload, settings, entries, notes, elapsedSeconds, remote }) {
   const summaries = summarise(entries);
-  const targets = evaluateTargets(summaries);
+  const targets = evaluateTargets(summaries, remote.goals);
   const md =
-    markdown({ machine, workload, settings, summaries, targets, notes }) + `\nWhole bench: ${(elapsedSeconds / 60).toFixed(1)} min.\n`;
+    markdown({ machine, workload, settings, summaries, targets, notes, comparisons: { ...COMPARISONS, ...remote.comparisons } }) +
+    `\nWhole bench: ${(elapsedSeconds / 60).toFixed(1)} min.\n`;
   const json = JSON.stringify({ machine, workload, settings, notes, elapsedSeconds, targets, results: [...summaries.values()] }, null, 2);
   mkdirSync(outDir, { recursive: true });
   const stamp = machine.date.replace(/[:.]/g, '-').slice(0, 19);

@@ -4,8 +4,9 @@
 // (volback zstd's step and the references it is held to) is measured back to back, volback first
 // in every other round, and a goal's ratio is the median of the rounds' own ratios.
 //   node tooling/bench/run.mjs [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling]
-//                              [--dir <tmp parent>] [--out bench-results] [--no-gnu-time] [--keep] [--s3]
-// --s3 adds volback to and from the S3 server bench.sh starts, next to rclone (no goals).
+//                              [--dir <tmp parent>] [--out bench-results] [--no-gnu-time] [--keep] [--remotes s3,azure]
+// --remotes adds volback to and from each named remote's test server (remotes/), next to that
+// remote's reference tool; `--s3` is `--remotes s3`.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -18,7 +19,8 @@ import { runPaired } from './pairing.mjs';
 import { Recorder } from './recorder.mjs';
 import { detectTools, references, ResticSession } from './references.mjs';
 import { writeReport } from './report.mjs';
-import { measureS3Round, s3ServerFromEnv } from './s3.mjs';
+import { measureRemoteRound, remoteComparisons, remoteGoals } from './remote-round.mjs';
+import { selectRemotes, startServer } from './remotes.mjs';
 import { RSS_SCALING_ID, sizeLabel } from './targets.mjs';
 import { CLI, runVolback, storedBytes, VolbackSession } from './volback.mjs';
 import { generateWorkload, parseSize } from './workload.mjs';
@@ -40,13 +42,14 @@ function options() {
       out: { type: 'string', default: join(REPO_ROOT, 'bench-results') },
       'no-gnu-time': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      remotes: { type: 'string', default: '' },
       s3: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     log(
-      'usage: pnpm bench [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling] [--dir TMP] [--out DIR] [--no-gnu-time] [--keep] [--s3]',
+      'usage: pnpm bench [--size 1G] [--runs 3] [--compressions none,zstd,zlib] [--rss-scaling] [--dir TMP] [--out DIR] [--no-gnu-time] [--keep] [--remotes s3,azure,…] [--s3]',
     );
     process.exit(0);
   }
@@ -54,7 +57,8 @@ function options() {
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
   const compressions = values.compressions.split(',').map((c) => c.trim());
   for (const c of compressions) if (!COMPRESSIONS.includes(c)) throw new Error(`unknown compression ${c}`);
-  return { ...values, runs, compressions, sizeBytes: parseSize(values.size) };
+  const remotes = [values.remotes, values.s3 ? 's3' : ''].filter(Boolean).join(',');
+  return { ...values, runs, compressions, remotes, sizeBytes: parseSize(values.size) };
 }
 
 async function main() {
@@ -71,8 +75,9 @@ async function main() {
     notes.push('GNU time not used: wall time from node, CPU and peak RSS from polling /proc every 20 ms (approximate, marked ~)');
   const canDropCaches = dropCaches();
   if (!canDropCaches) notes.push('warm cache: the page cache could not be dropped (not root?), so every step ran with a warm cache');
+  const remotes = await selectRemotes(opts.remotes);
   const tools = await detectTools();
-  if (!opts.s3) delete tools.rclone; // rclone is the reference of the S3 steps only
+  for (const r of remotes) tools[r.reference.tool] ??= await r.reference.version();
   for (const [tool, v] of Object.entries(tools)) if (!v) notes.push(`${tool} is not installed: its reference is skipped`);
   const start = nodeStartCost();
   if (start) {
@@ -82,17 +87,27 @@ async function main() {
     );
   }
   const machine = describeMachine({ workDir, repoRoot: REPO_ROOT });
-  const s3 = opts.s3 ? s3ServerFromEnv() : { server: null, why: null };
-  if (s3.why) notes.push(`S3 steps skipped: ${s3.why}`);
-  if (s3.server) {
-    notes.push(
-      `S3: volback (zstd) to and from ${s3.server.label} on 127.0.0.1, next to rclone copy of the image; the server runs on the same cores, ` +
-        'so its CPU counts against both tools; no goals',
-    );
-  }
-  const settings = { runs: opts.runs, compressions: opts.compressions, gnuTime, canDropCaches, tools, s3: s3.server?.label ?? null };
+  /** The remotes whose server started: { remote, env, stop }. */
+  const servers = [];
+  const settings = { runs: opts.runs, compressions: opts.compressions, gnuTime, canDropCaches, tools, remotes: [] };
 
   try {
+    for (const remote of remotes) {
+      log(`[bench] starting the ${remote.title} server (${remote.server.script})`);
+      const started = startServer(remote);
+      if (started.why) {
+        notes.push(`${remote.title} steps skipped: ${started.why}`);
+        continue;
+      }
+      servers.push({ remote, ...started });
+      const label = remote.label(started.env);
+      settings.remotes.push({ name: remote.name, server: label });
+      notes.push(
+        `${remote.title}: volback (zstd) to and from ${label} on 127.0.0.1, next to ${remote.reference.tool} of the image; the server runs on the same cores, ` +
+          'so its CPU counts against both tools',
+      );
+    }
+
     log(`[bench] generating the ${sizeLabel(opts.sizeBytes)} workload in ${workDir}`);
     const workload = generateWorkload(workDir, opts.sizeBytes);
     log(`[bench] workload ready in ${workload.seconds.toFixed(1)} s`);
@@ -108,7 +123,7 @@ async function main() {
       for (const compression of opts.compressions) {
         if (compression !== 'zstd') await runVolback(rec, { ...ctx, compression });
       }
-      if (s3.server) await measureS3Round(rec, ctx, s3.server, { round: r, volbackFirst: r % 2 === 0 });
+      for (const { remote, env } of servers) await measureRemoteRound(rec, ctx, remote, env, { round: r, volbackFirst: r % 2 === 0 });
       rmSync(scratch, { recursive: true, force: true });
     }
 
@@ -118,10 +133,21 @@ async function main() {
     }
 
     const elapsedSeconds = (Date.now() - started) / 1000;
-    const { md, files } = writeReport(resolve(opts.out), { machine, workload, settings, entries: rec.entries, notes, elapsedSeconds });
+    const measured = servers.map((s) => s.remote);
+    const remote = { comparisons: remoteComparisons(measured), goals: remoteGoals(measured) };
+    const { md, files } = writeReport(resolve(opts.out), {
+      machine,
+      workload,
+      settings,
+      entries: rec.entries,
+      notes,
+      elapsedSeconds,
+      remote,
+    });
     process.stdout.write(md);
     log(`[bench] wrote ${files.join(' and ')}`);
   } finally {
+    for (const { stop } of servers) stop();
     if (opts.keep) log(`[bench] kept ${workDir}`);
     else rmSync(workDir, { recursive: true, force: true });
   }

@@ -24,8 +24,6 @@ export const COMPARISONS = {
     ['ref.restic.restore', 'restic'],
   ],
   'verify latest': [['ref.sha256', 'sha256']],
-  'full backup to S3': [['ref.rclone.upload', 'rclone']],
-  'restore latest from S3': [['ref.rclone.download', 'rclone']],
 };
 
 /** Throughput goals: volback's median MiB/s over the reference's must be at least `min`. */
@@ -47,10 +45,10 @@ export const RSS_SCALING_TOLERANCE = 0.1;
  * Evaluates every goal against the summaries (by id). Each result is
  * `{ goal, measured, needed, ok }` where ok is true, false or null (not measured, `why` says).
  */
-export function evaluateTargets(summaries) {
+export function evaluateTargets(summaries, remote = { throughput: [], rss: [] }) {
   const get = (id) => summaries.get(id);
   const usable = (s) => s && s.runs > 0;
-  const out = THROUGHPUT_TARGETS.map((t) => {
+  const out = [...THROUGHPUT_TARGETS, ...remote.throughput].map((t) => {
     const v = get(t.volback);
     const r = get(t.ref);
     if (!usable(v) || !usable(r)) return { goal: t.goal, needed: `>= ${t.min}x`, ok: null, why: notMeasured(v, r, t) };
@@ -78,6 +76,21 @@ export function evaluateTargets(summaries) {
       needed: `<= ${RSS_LIMIT_MIB} MiB`,
       ok: worst.rssMiB.max <= RSS_LIMIT_MIB,
     });
+  }
+
+  for (const r of remote.rss) {
+    const measured = r.ids.map(get).filter(usable);
+    const goal = `peak RSS to and from ${r.title} (zstd)`;
+    if (measured.length === 0) out.push({ goal, needed: `<= ${r.limit} MiB`, ok: null, why: `no volback step on ${r.title} ran` });
+    else {
+      const worst = measured.reduce((a, b) => (b.rssMiB.max > a.rssMiB.max ? b : a));
+      out.push({
+        goal,
+        measured: `${worst.rssMiB.max.toFixed(0)} MiB (${worst.step})`,
+        needed: `<= ${r.limit} MiB`,
+        ok: worst.rssMiB.max <= r.limit,
+      });
+    }
   }
 
   const big = get(RSS_SCALING_ID);
