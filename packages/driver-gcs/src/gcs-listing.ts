@@ -1,0 +1,38 @@
+import type { Bucket } from '@google-cloud/storage';
+import type { ListPage, ListQuery } from '@volback/core/driver';
+
+/** The part of a JSON API objects.list answer that volback reads. */
+interface ObjectsListAnswer {
+  items?: { name?: string }[];
+  prefixes?: string[];
+  nextPageToken?: string;
+}
+
+/**
+ * One page of `bucket`'s names for `query`. `startAfter` becomes GCS's `startOffset`, which
+ * includes the name itself, so names up to it are dropped here; a server that ignores
+ * `startOffset` (the emulator) costs pages, never names: pages with nothing past `startAfter`
+ * are read on until one has.
+ */
+export async function listObjectsPage(bucket: Bucket, query: ListQuery, pageSize: number): Promise<ListPage> {
+  const { prefix, delimiter, startAfter } = query;
+  let cursor = query.cursor;
+  for (;;) {
+    const [, , answer] = await bucket.getFiles({
+      autoPaginate: false,
+      prefix,
+      maxResults: pageSize,
+      ...(delimiter === undefined ? {} : { delimiter }),
+      ...(startAfter === undefined ? {} : { startOffset: startAfter }),
+      ...(cursor === undefined ? {} : { pageToken: cursor }),
+      fields: 'items(name),prefixes,nextPageToken',
+    });
+    const page = (answer ?? {}) as ObjectsListAnswer;
+    const all = (page.items ?? []).flatMap((o) => (typeof o.name === 'string' ? [o.name] : []));
+    const names = startAfter === undefined ? all : all.filter((n) => n > startAfter);
+    const prefixes = page.prefixes ?? [];
+    const next = page.nextPageToken || undefined;
+    if (names.length > 0 || prefixes.length > 0 || next === undefined) return { names, prefixes, ...(next === undefined ? {} : { next }) };
+    cursor = next;
+  }
+}
