@@ -38,16 +38,12 @@ export function gcsObjectStore(config: GcsConfig, storage: Storage): ObjectStore
     }
   };
 
-  const layout = objectStoreLayout({
-    availabilityZone: config.availabilityZone,
-    defaultContainer: config.bucket,
-    keyPrefix: config.keyPrefix ?? '',
-  });
-
+  const { availabilityZone, bucket: defaultContainer, keyPrefix = '', maxConcurrency } = config;
   return defineObjectStore('gcs', {
     service: 'cinder.backup.drivers.gcs.GoogleBackupDriver',
-    layout,
-    maxConcurrency: config.maxConcurrency,
+    layout: objectStoreLayout({ availabilityZone, defaultContainer, keyPrefix }),
+    maxConcurrency,
+    // startAfter is sent as startOffset, which a server may ignore: see gcs-listing.ts.
     listing: { delimiter: true, startAfter: true },
     classifyError: (err, what) => classifyGcsError(err, what, sdkRetries),
 

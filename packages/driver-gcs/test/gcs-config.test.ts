@@ -1,20 +1,23 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DriverRegistry, isDriverPlugin, targetToUrl } from '@volback/core';
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import plugin, { createGcsStorage, DEFAULT_MAX_UPLOAD_BYTES } from '../src/index.js';
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+/** What `fn` throws, which must be a ConfigError. */
+const configError = (fn: () => unknown): ConfigError => {
+  let thrown: unknown;
+  expect(() => {
+    try {
+      fn();
+    } catch (err) {
+      thrown = err;
+      throw err;
+    }
+  }).toThrow(ConfigError);
+  return thrown as ConfigError;
+};
 
 /** A target as the CLI reads it: URL, then validation. */
 const fromTarget = (target: string) => plugin.parseConfig(plugin.configFromUrl?.(targetToUrl(target)));
