@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
 import { defineCliRoundTrip } from './store-round-trip.js';
@@ -39,6 +43,20 @@ defineCliRoundTrip({
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/E_CONFIG: gcs: credentials is not JSON/);
       expect(r.stdout + r.stderr).not.toContain(secret);
+    });
+
+    it('refuses objects larger than maxUploadBytes (one request each) with E_CONFIG (exit 2), saying what to lower', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'volback-gcs-limit-'));
+      try {
+        const image = join(dir, 'random.img');
+        await writeFile(image, randomBytes(3 * 1024 * 1024)); // incompressible: every object is 2 MiB
+        const store = `gs://vb-cli-limit?endpoint=${encodeURIComponent(env['ENDPOINT']!)}&projectId=${env['PROJECT_ID']!}&maxUploadBytes=1048576`;
+        const r = await cli(['backup', image, '--to', store, '--object-size', '2M', '--volume-id', '5f2b6a9e-3c4d-4e5f-8a9b-0c1d2e3f4a5b']);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/E_CONFIG: gcs: PUT .* more than maxUploadBytes \(1048576\): every object goes up whole in one request/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it('says how to give a project id when none is given (exit 2), without asking a metadata server', async () => {

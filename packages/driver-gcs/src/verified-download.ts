@@ -45,6 +45,9 @@ export async function downloadVerified(file: File, signal: AbortSignal, allocate
   const stream = file.createReadStream({ validation: false, decompress: false });
   try {
     const headers = await answerOf(stream);
+    // Stored gzip-encoded (by another tool): what comes is not the object's bytes as written.
+    if (headers['content-encoding'] === 'gzip')
+      throw gcsErrors.invalid(`${what}: the object is stored gzip-encoded; volback and Cinder never write one`);
     const expected = googHashes(headers['x-goog-hash']);
     if (expected.md5 === undefined && expected.crc32c === undefined) {
       throw new GcsIntegrityError(`${what}: the answer carries no x-goog-hash, so its bytes cannot be verified`, file.name, false);

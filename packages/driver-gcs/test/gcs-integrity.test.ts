@@ -90,6 +90,17 @@ describeWithEmulator('gcs integrity and single-request uploads', (server) => {
     expect((err as Error).message).toMatch(/carries no x-goog-hash/);
   });
 
+  it('refuses an object stored gzip-encoded: its answer is not the bytes written', async () => {
+    const { store, bucket } = await storeThrough(async (req, forward) => {
+      const answer = await forward();
+      return req.url.includes('alt=media') ? { ...answer, headers: { ...answer.headers, 'content-encoding': 'gzip' } } : answer;
+    });
+    await store.putObject(bucket, NAME, new Uint8Array(100));
+    const err = await store.getObject(bucket, NAME).catch((e: unknown) => e);
+    expect(hasErrorCode(err, 'E_INVALID_BACKUP')).toBe(true);
+    expect((err as Error).message).toMatch(/stored gzip-encoded/);
+  });
+
   it('retries an upload answered 503 (SDK retryOptions), and a read answered 429', async () => {
     let failUpload = 1;
     let failRead = 1;
