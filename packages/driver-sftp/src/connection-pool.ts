@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFTPWrapper } from 'ssh2';
-import { isConnectionLoss } from './sftp-errors.js';
+import { isConnectionFailure } from './sftp-errors.js';
 import type { SftpConnection } from './sftp-connection.js';
 
 interface Slot {
@@ -23,16 +24,20 @@ export class ConnectionPool {
   }
 
   /**
-   * Runs `call` on a connection. With `retryOnLoss`, a call whose connection dropped under it
-   * runs once more on a fresh one: only for calls that may safely run twice (reads, stats,
-   * mkdir -p), never for a write or a rename.
+   * Runs `call` on a connection, up to `tries` times when the connection fails (dropped under
+   * it, or refused while the server restarts), waiting 0.1 s, 0.2 s, ... up to 2 s between
+   * tries. More than one try only for calls that may safely run twice (reads, stats, mkdir -p,
+   * fsync), never for a write or a rename: those fail, and the engine retries the whole put
+   * under a new temporary name.
    */
-  async use<T>(call: (sftp: SFTPWrapper) => Promise<T>, retryOnLoss: boolean): Promise<T> {
-    try {
-      return await this.once(call);
-    } catch (err) {
-      if (!retryOnLoss || !isConnectionLoss(err)) throw err;
-      return this.once(call);
+  async use<T>(call: (sftp: SFTPWrapper) => Promise<T>, tries = 1): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(call);
+      } catch (err) {
+        if (attempt >= tries || this.closed || !isConnectionFailure(err)) throw err;
+        await sleep(Math.min(100 * 2 ** (attempt - 1), 2000));
+      }
     }
   }
 
@@ -43,7 +48,7 @@ export class ConnectionPool {
     slot.busy++;
     try {
       const connection = await this.connected(slot);
-      return await call(connection.sftp);
+      return await Promise.race([call(connection.sftp), connection.lost]);
     } finally {
       slot.busy--;
     }

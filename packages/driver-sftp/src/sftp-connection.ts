@@ -23,6 +23,11 @@ export interface SftpConnection {
   readonly sftp: SFTPWrapper;
   /** False once the connection closed or failed: no call may use it any more. */
   readonly alive: boolean;
+  /**
+   * Rejects (ECONNRESET) when the connection is lost. ssh2 never answers a request sent on a
+   * closed channel, so every call races this rather than wait forever.
+   */
+  readonly lost: Promise<never>;
   close(): void;
 }
 
@@ -44,8 +49,13 @@ export function openSftpConnection(
     let hostKeyRefusal: string | undefined;
     let alive = true;
     let settled = false;
+    let markLost: (err: Error) => void = () => undefined;
+    const lost = new Promise<never>((_, reject) => (markLost = reject));
+    // Nobody may be racing it when it happens.
+    lost.catch(() => undefined);
     const fail = (err: Error): void => {
       alive = false;
+      markLost(new SftpCallError(`SFTP connection to ${where} lost: ${err.message}`, 'ECONNRESET', undefined, { cause: err }));
       if (settled) return;
       settled = true;
       client.end();
@@ -66,8 +76,10 @@ export function openSftpConnection(
       client.sftp((err, sftp) => {
         if (err) return fail(new SftpCallError(`open an SFTP session on ${where}: ${err.message}`, 'ECONNRESET', undefined, { cause: err }));
         settled = true;
+        sftp.on('close', () => fail(new Error('the SFTP channel closed')));
         resolve({
           sftp,
+          lost,
           get alive() {
             return alive;
           },

@@ -29,9 +29,12 @@ export function isGenericFailure(err: unknown): boolean {
   return err instanceof SftpCallError && err.status === 4;
 }
 
-/** True when the call failed because the connection did, not because the server refused it. */
-export function isConnectionLoss(err: unknown): boolean {
-  return err instanceof SftpCallError && err.status === undefined && err.code === 'ECONNRESET';
+/** Errnos of a connection that failed or could not be made: the server may be back soon. */
+const CONNECTION_ERRNOS = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** True when the call failed because the connection did (or none could be made), not because the server refused it. */
+export function isConnectionFailure(err: unknown): boolean {
+  return err instanceof SftpCallError && err.status === undefined && CONNECTION_ERRNOS.has(err.code);
 }
 
 /**

@@ -5,6 +5,15 @@ import type { ConnectionPool } from './connection-pool.js';
 import { readAll, writeAll, type Pipelining } from './pipelined-io.js';
 import { isGenericFailure, refined, sftpCallError, SftpCallError } from './sftp-errors.js';
 
+/** Tries of a call that may run twice, when the connection fails: about 1.5 s of waiting. */
+const IDEMPOTENT = 5;
+/**
+ * Tries of a background fsync: about 10 s. It must outlast a server restart, as core keeps a
+ * failed one against the container's flush for good; an fsync on a later connection makes the
+ * same data durable.
+ */
+const SYNC = 9;
+
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
@@ -85,8 +94,8 @@ export function sftpTransport(pool: ConnectionPool, pipelining: Pipelining): Fil
     call(`fsync ${path}`, (done) => sftp.ext_openssh_fsync(handle, (err) => done(err)));
 
   return {
-    mkdirp: (path) => pool.use((sftp) => mkdirp(sftp, path), true),
-    chmod: (path, mode) => pool.use((sftp) => call(`chmod ${path}`, (done) => sftp.chmod(path, mode, done)), true),
+    mkdirp: (path) => pool.use((sftp) => mkdirp(sftp, path), IDEMPOTENT),
+    chmod: (path, mode) => pool.use((sftp) => call(`chmod ${path}`, (done) => sftp.chmod(path, mode, done)), IDEMPOTENT),
 
     writeNew: (path, data, { mode, sync }) =>
       pool.use(async (sftp) => {
@@ -103,7 +112,7 @@ export function sftpTransport(pool: ConnectionPool, pipelining: Pipelining): Fil
           }
           throw err;
         }
-      }, false),
+      }),
 
     rename: (from, to) =>
       pool.use(async (sftp) => {
@@ -123,7 +132,7 @@ export function sftpTransport(pool: ConnectionPool, pipelining: Pipelining): Fil
           }
           throw err;
         }
-      }, false),
+      }),
 
     read: (path, allocate) =>
       pool.use(
@@ -135,10 +144,10 @@ export function sftpTransport(pool: ConnectionPool, pipelining: Pipelining): Fil
             const filled = await readAll(sftp, handle, asBuffer(buffer), pipelining);
             return filled === buffer.length ? buffer : buffer.subarray(0, filled);
           }),
-        true,
+        IDEMPOTENT,
       ),
 
-    unlink: (path) => pool.use((sftp) => call(`unlink ${path}`, (done) => sftp.unlink(path, done)), true),
+    unlink: (path) => pool.use((sftp) => call(`unlink ${path}`, (done) => sftp.unlink(path, done)), IDEMPOTENT),
 
     readdir: (path) =>
       pool.use(async (sftp) => {
@@ -152,20 +161,20 @@ export function sftpTransport(pool: ConnectionPool, pipelining: Pipelining): Fil
           }
           throw err;
         }
-      }, true),
+      }, IDEMPOTENT),
 
     stat: (path) =>
       pool.use(async (sftp): Promise<FileTreeStat> => {
         const info = await stat(sftp, path);
         return { kind: kindOfMode(info.mode), mtimeMs: info.mtime * 1000 };
-      }, true),
+      }, IDEMPOTENT),
 
     // SFTP cannot ask for access without trying: the first backup finds out.
     checkWritable: async () => undefined,
 
-    syncFile: (path) => pool.use((sftp) => withHandle(sftp, path, 'r', undefined, (handle) => fsync(sftp, handle, path)), true),
+    syncFile: (path) => pool.use((sftp) => withHandle(sftp, path, 'r', undefined, (handle) => fsync(sftp, handle, path)), SYNC),
     // OpenSSH opens a directory as a file handle, and fsync@openssh.com syncs it; elsewhere core tolerates ENOTSUP.
-    syncDirectory: (path) => pool.use((sftp) => withHandle(sftp, path, 'r', undefined, (handle) => fsync(sftp, handle, path)), true),
+    syncDirectory: (path) => pool.use((sftp) => withHandle(sftp, path, 'r', undefined, (handle) => fsync(sftp, handle, path)), SYNC),
 
     close: () => pool.close(),
   };
