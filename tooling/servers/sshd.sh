@@ -44,6 +44,7 @@ write_config() {
   cp "$STATE/client_key.pub" "$STATE/authorized_keys"
   echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$STATE/ssh_host_ed25519_key.pub")" >"$STATE/known_hosts"
   # StrictModes no: the keys live in a directory sshd would find too open (under /tmp or a worktree).
+  # -d: relative paths (rclone's in the bench) land in the data directory, never in root's home.
   cat >"$STATE/sshd_config" <<EOF
 Port $PORT
 ListenAddress 127.0.0.1
@@ -60,7 +61,7 @@ AllowUsers root
 MaxStartups 64
 MaxSessions 64
 Subsystem sftp internal-sftp
-ForceCommand internal-sftp
+ForceCommand internal-sftp -d $DATA
 EOF
 }
 

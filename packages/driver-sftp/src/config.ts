@@ -45,7 +45,9 @@ export const sftpConfig = z
     ciphers: z
       .string()
       .regex(/^[\w@.-]+(,[\w@.-]+)*$/, 'must be cipher names separated by commas')
-      .describe('SSH ciphers, comma-separated, in order of preference; chacha20-poly1305@openssh.com first when unset (the fastest in pure JS)')
+      .describe(
+        'SSH ciphers, comma-separated, in order of preference; chacha20-poly1305@openssh.com first when unset (the fastest in pure JS)',
+      )
       .optional(),
     connectTimeoutMs: int('Time allowed for connecting and logging in (ms)', 20_000, 100, 600_000),
     keepaliveIntervalMs: int('SSH keep-alive interval (ms), 0 for none; a silent server is dropped after 3 missed', 15_000, 0, 600_000),

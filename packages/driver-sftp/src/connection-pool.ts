@@ -44,7 +44,9 @@ export class ConnectionPool {
   private async once<T>(call: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
     if (this.closed) throw new Error('the SFTP store is closed');
     // The least busy slot; among equals one already connected, so connections open only under load.
-    const slot = this.slots.reduce((best, s) => (s.busy < best.busy || (s.busy === best.busy && !best.connection && s.connection) ? s : best));
+    const slot = this.slots.reduce((best, s) =>
+      s.busy < best.busy || (s.busy === best.busy && !best.connection && s.connection) ? s : best,
+    );
     slot.busy++;
     try {
       const connection = await this.connected(slot);

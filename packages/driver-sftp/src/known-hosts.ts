@@ -77,6 +77,9 @@ function hashedMatches(entry: string, name: string): boolean {
 
 /** OpenSSH's host pattern match: `*` any run, `?` one character, case-insensitive. */
 function globMatches(pattern: string, name: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(name);
 }

@@ -44,9 +44,11 @@ function sftpStore(config: SftpConfig): ObjectStore {
     // Core's root check reports any failure as a config error of `root`: a refused host key or
     // login must stay E_AUTH, so the check connects first.
     checkForSetupError: async () => {
-      await pool.use(async () => undefined).catch((err: unknown) => {
-        throw errors.classify(err, `connect to ${config.host}:${config.port}`);
-      });
+      await pool
+        .use(async () => undefined)
+        .catch((err: unknown) => {
+          throw errors.classify(err, `connect to ${config.host}:${config.port}`);
+        });
       await store.checkForSetupError();
     },
   };

@@ -74,7 +74,8 @@ export function openSftpConnection(
     client.on('close', () => fail(new SftpCallError(`connect to ${where}: the server closed the connection`, 'ECONNRESET')));
     client.on('ready', () => {
       client.sftp((err, sftp) => {
-        if (err) return fail(new SftpCallError(`open an SFTP session on ${where}: ${err.message}`, 'ECONNRESET', undefined, { cause: err }));
+        if (err)
+          return fail(new SftpCallError(`open an SFTP session on ${where}: ${err.message}`, 'ECONNRESET', undefined, { cause: err }));
         settled = true;
         sftp.on('close', () => fail(new Error('the SFTP channel closed')));
         resolve({
@@ -103,7 +104,9 @@ export function openSftpConnection(
       },
       algorithms: {
         cipher: target.ciphers === undefined ? { prepend: PREFERRED_CIPHER, append: [], remove: [] } : ([...target.ciphers] as never),
-        ...(policy.preferredTypes.length > 0 ? { serverHostKey: { prepend: [...policy.preferredTypes], append: [], remove: [] } as never } : {}),
+        ...(policy.preferredTypes.length > 0
+          ? { serverHostKey: { prepend: [...policy.preferredTypes], append: [], remove: [] } as never }
+          : {}),
       },
     };
     try {

@@ -154,7 +154,9 @@ export function sftpTransport(pool: ConnectionPool, pipelining: Pipelining): Fil
         try {
           const list = await call<{ filename: string; attrs: Stats }[]>(`readdir ${path}`, (done) => sftp.readdir(path, done));
           // Attributes of a listing are lstat's: a symlink is `other`, never followed.
-          return list.filter((e) => e.filename !== '.' && e.filename !== '..').map((e) => ({ name: e.filename, kind: kindOfMode(e.attrs.mode) }));
+          return list
+            .filter((e) => e.filename !== '.' && e.filename !== '..')
+            .map((e) => ({ name: e.filename, kind: kindOfMode(e.attrs.mode) }));
         } catch (err) {
           if (isGenericFailure(err) && (await statOrNothing(sftp, path)) !== undefined) {
             throw refined(err as SftpCallError, 'ENOTDIR', 'not a directory');

@@ -10,7 +10,9 @@ import { configFor, describeWithSshd, freshRoot } from './sftp-server.js';
 function otherPublicKey(dir: string): string {
   const file = join(dir, `other-${Math.random().toString(36).slice(2)}`);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
-  return execFileSync('cut', ['-d', ' ', '-f1,2', `${file}.pub`]).toString().trim();
+  return execFileSync('cut', ['-d', ' ', '-f1,2', `${file}.pub`])
+    .toString()
+    .trim();
 }
 
 describeWithSshd('host key checks', (server) => {
@@ -32,7 +34,7 @@ describeWithSshd('host key checks', (server) => {
     } catch (err) {
       return err;
     } finally {
-      await store.close();
+      await store.close?.();
     }
   }
 

@@ -50,7 +50,7 @@ describeWithSshd('logging in', (server) => {
     } catch (err) {
       return err;
     } finally {
-      await store.close();
+      await store.close?.();
     }
   }
 

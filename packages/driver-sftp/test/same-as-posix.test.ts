@@ -37,7 +37,11 @@ describeWithSshd('the remote tree', (server) => {
     const sftpRoot = await freshRoot(server, 'vs-posix');
     const v1 = makeVolume(3 * 1024 * 1024 + 5, 11);
     const v2 = mutateVolume(v1, 12);
-    const full = { id: '5b0c7e2a-1d3f-4a6b-9c8d-7e6f5a4b3c2d', volumeId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', createdAt: new Date('2026-03-01T12:00:00Z') };
+    const full = {
+      id: '5b0c7e2a-1d3f-4a6b-9c8d-7e6f5a4b3c2d',
+      volumeId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      createdAt: new Date('2026-03-01T12:00:00Z'),
+    };
     const incremental = { ...full, id: '6c1d8f3b-2e4a-4b7c-8d9e-8f7a6b5c4d3e', createdAt: new Date('2026-03-02T12:00:00Z') };
 
     async function backUp(store: ObjectStore): Promise<void> {
@@ -45,7 +49,7 @@ describeWithSshd('the remote tree', (server) => {
       const first = await driver.backup(newBackupRecord(full), new BufferVolumeSource(v1));
       await driver.catalog.put(first.record);
       await driver.backup(newBackupRecord({ ...incremental, parentId: full.id }), new BufferVolumeSource(v2));
-      await store.close();
+      await store.close?.();
     }
     await backUp(createPosixStore({ root: posixRoot }));
     await backUp(createSftpStore(configFor(server, sftpRoot)));
