@@ -40,7 +40,7 @@ export const sftpConfig = z
       .describe("The server's host key fingerprint, pinned (SHA256:…); known_hosts is not read then")
       .optional(),
     connections: int('SSH connections opened to the server, each with its own SFTP session', 4, 1, 32),
-    requestSize: int('Bytes per SFTP READ or WRITE request (the server may cap it)', 64 * 1024, 1024, 256 * 1024),
+    requestSize: int('Bytes per SFTP READ or WRITE request (the server may cap it)', 128 * 1024, 1024, 256 * 1024),
     requestsInFlight: int('READ or WRITE requests one transfer keeps in flight', 16, 1, 128),
     ciphers: z
       .string()
