@@ -84,17 +84,7 @@ cmd_start() {
   local pid=$!
   echo "$pid sshd" >"$PIDFILE"
 
-  local deadline=$((SECONDS + READY_TIMEOUT))
-  until tcp_open "$PORT"; do
-    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
-      log "not ready after ${READY_TIMEOUT}s or exited (127.0.0.1:$PORT)"
-      echo "----- tail of $LOG -----" >&2
-      tail -n 30 "$LOG" >&2 || true
-      cmd_stop
-      exit 1
-    fi
-    sleep 0.05
-  done
+  wait_until_ready "$pid" "127.0.0.1:$PORT" tcp_open "$PORT"
 
   cat >"$ENVFILE" <<EOF
 export VOLBACK_TEST_SFTP_HOST=127.0.0.1

@@ -3,8 +3,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { createSftpStore } from '../src/index.js';
-import { configFor, describeWithSshd, freshRoot } from './sftp-server.js';
+import { configFor, describeWithSshd, freshRoot, roundTripError } from './sftp-server.js';
 
 /** A fresh ed25519 public key line (`ssh-ed25519 AAAA…`), not the server's. */
 function otherPublicKey(dir: string): string {
@@ -24,19 +23,7 @@ describeWithSshd('host key checks', (server) => {
     serverKeyLine = (await readFile(server.knownHosts, 'utf8')).trim();
   });
 
-  /** Backs up one object through a store with `extra`; the error, or undefined when it worked. */
-  async function tryWrite(root: string, extra: Parameters<typeof configFor>[2]): Promise<unknown> {
-    const store = createSftpStore(configFor(server, root, extra));
-    try {
-      await store.ensureContainer('c');
-      await store.putObject('c', 'o', new Uint8Array([1, 2, 3]));
-      return undefined;
-    } catch (err) {
-      return err;
-    } finally {
-      await store.close?.();
-    }
-  }
+  const tryWrite = (root: string, extra: Parameters<typeof configFor>[2]) => roundTripError(configFor(server, root, extra));
 
   it('writes through a store whose pinned SHA256 fingerprint is the server key', async () => {
     const root = await freshRoot(server, 'pinned-ok');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSftpStore, sftpDriverPlugin } from '../src/index.js';
-import { configFor, describeWithSshd, freshRoot } from './sftp-server.js';
+import { sftpDriverPlugin } from '../src/index.js';
+import { configFor, describeWithSshd, freshRoot, roundTripError } from './sftp-server.js';
 
 const PASSPHRASE = 'correct horse do-not-print';
 
@@ -39,20 +39,8 @@ describeWithSshd('logging in', (server) => {
     agent?.kill();
   });
 
-  async function probe(extra: Parameters<typeof configFor>[2]): Promise<unknown> {
-    const root = await freshRoot(server, 'login');
-    const store = createSftpStore(configFor(server, root, extra));
-    try {
-      await store.ensureContainer('c');
-      await store.putObject('c', 'o', new Uint8Array([7]));
-      expect(await store.getObject('c', 'o')).toEqual(new Uint8Array([7]));
-      return undefined;
-    } catch (err) {
-      return err;
-    } finally {
-      await store.close?.();
-    }
-  }
+  const probe = async (extra: Parameters<typeof configFor>[2]) =>
+    roundTripError(configFor(server, await freshRoot(server, 'login'), extra));
 
   it('logs in with an encrypted private key and its passphrase', async () => {
     expect(await probe({ identity: lockedKey, passphrase: PASSPHRASE })).toBeUndefined();

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeWithTestServer, type TestServerSpec } from '@volback/conformance';
 import { describe, it } from 'vitest';
-import type { SftpConfigInput } from '../src/index.js';
+import { createSftpStore, type SftpConfigInput } from '../src/index.js';
 
 /** The test sshd, as `tooling/servers/sshd.sh start` describes it in env vars. */
 export interface SftpTestServer {
@@ -61,4 +61,23 @@ export function configFor(server: SftpTestServer, root: string, extra: Partial<S
     root,
     ...extra,
   };
+}
+
+/**
+ * Puts one object through a store on `config` and reads it back: undefined when that worked,
+ * else the error (a host key refusal, a refused login, ...). The store is closed either way.
+ */
+export async function roundTripError(config: SftpConfigInput, data = new Uint8Array([1, 2, 3])): Promise<unknown> {
+  const store = createSftpStore(config);
+  try {
+    await store.ensureContainer('c');
+    await store.putObject('c', 'o', data);
+    const back = await store.getObject('c', 'o');
+    if (!Buffer.from(back).equals(Buffer.from(data))) throw new Error('read back other bytes than were put');
+    return undefined;
+  } catch (err) {
+    return err;
+  } finally {
+    await store.close?.();
+  }
 }
