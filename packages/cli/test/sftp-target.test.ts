@@ -5,7 +5,7 @@ import { defineCliRoundTrip } from './store-round-trip.js';
 
 /** `sftp://` on the test sshd, root `dir`; the host key checked against the server's known_hosts, never ~/.ssh. */
 function sftpUrl(env: Record<string, string>, dir: string, query: Record<string, string> = {}): string {
-  const check = query['hostKey'] === undefined ? { knownHosts: env['KNOWN_HOSTS']! } : {};
+  const check: Record<string, string> = query['hostKey'] === undefined ? { knownHosts: env['KNOWN_HOSTS']! } : {};
   const params = new URLSearchParams({ identity: env['IDENTITY']!, ...check, agent: 'none', ...query });
   return `sftp://${env['USER']}@${env['HOST']}:${env['PORT']}${dir}?${params}`;
 }
