@@ -48,17 +48,7 @@ cmd_start() {
   echo "$! s3rver" >"$PIDFILE"
   local pid=$!
 
-  local deadline=$((SECONDS + READY_TIMEOUT))
-  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/"; do
-    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
-      log "not ready after ${READY_TIMEOUT}s or exited (http://127.0.0.1:$PORT/)"
-      echo "----- tail of $LOG -----" >&2
-      tail -n 30 "$LOG" >&2 || true
-      cmd_stop
-      exit 1
-    fi
-    sleep 0.2
-  done
+  wait_until_ready "$pid" "http://127.0.0.1:$PORT/" curl -sf -o /dev/null "http://127.0.0.1:$PORT/"
 
   cat >"$ENVFILE" <<EOF
 export VOLBACK_TEST_S3RVER_ENDPOINT=http://127.0.0.1:$PORT

@@ -68,3 +68,22 @@ dispatch() {
     *) echo "usage: $0 packages|install|start|stop|status" >&2; exit 2 ;;
   esac
 }
+
+# Waits until `probe` (a command) succeeds, for at most READY_TIMEOUT seconds, while `pid` lives;
+# otherwise logs why with the tail of LOG, stops what started and exits 1.
+#   wait_until_ready <pid> <what, for the message> <probe command...>
+wait_until_ready() {
+  local pid=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  until "$@"; do
+    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
+      log "not ready after ${READY_TIMEOUT}s or exited ($what)"
+      echo "----- tail of $LOG -----" >&2
+      tail -n 30 "$LOG" >&2 || true
+      cmd_stop
+      exit 1
+    fi
+    sleep 0.05
+  done
+}
