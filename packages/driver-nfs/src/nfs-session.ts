@@ -183,7 +183,11 @@ export class NfsSession {
     const portmapper = new RpcClient(this.rpcOptions(this.options.portmapperPort, this.options.connectTimeoutMs));
     try {
       const port = await getPort(portmapper, program.program, program.version);
-      if (port === 0) throw this.errors.config(`${name} version ${program.version} is not registered with the portmapper of ${this.options.host}`, `${name}port`);
+      if (port === 0)
+        throw this.errors.config(
+          `${name} version ${program.version} is not registered with the portmapper of ${this.options.host}`,
+          `${name}port`,
+        );
       return port;
     } finally {
       await portmapper.close();
@@ -243,7 +247,8 @@ export class NfsSession {
         ? this.errors.auth(`${message}: check the export path and that the server exports it to this client`, err)
         : this.errors.config(message, 'export', err);
     }
-    if (err instanceof RpcError && err.code === 'EACCES') return this.errors.auth(`${this.where()} refused the AUTH_SYS credential (${err.status})`, err);
+    if (err instanceof RpcError && err.code === 'EACCES')
+      return this.errors.auth(`${this.where()} refused the AUTH_SYS credential (${err.status})`, err);
     return err;
   }
 }

@@ -160,7 +160,8 @@ export class NfsTransport implements FileTreeTransport {
       const what = this.session.describe(m, at);
       const dir = await this.session.directory(m, at);
       const granted = await m.nfs.access(dir, WRITABLE, what);
-      if ((granted & WRITABLE) !== WRITABLE) throw errnoError('EACCES', `${what}: this client may not create and remove entries there (ACCESS)`);
+      if ((granted & WRITABLE) !== WRITABLE)
+        throw errnoError('EACCES', `${what}: this client may not create and remove entries there (ACCESS)`);
     });
   }
 

@@ -27,7 +27,11 @@ export function sessionOptionsOf(config: NfsConfig): NfsSessionOptions {
 
 /** The store on a validated config: nothing is sent until the first call (the mount happens then). */
 export function nfsStore(config: NfsConfig, session = new NfsSession(sessionOptionsOf(config), storeErrors('nfs'))): ObjectStore {
-  const fs = new NfsTransport(session, { ioSize: config.ioSize, requestsInFlight: config.requestsInFlight, tracksUnstableWrites: config.fsync });
+  const fs = new NfsTransport(session, {
+    ioSize: config.ioSize,
+    requestsInFlight: config.requestsInFlight,
+    tracksUnstableWrites: config.fsync,
+  });
   return defineFileTreeStore('nfs', {
     service: CINDER_NFS_SERVICE,
     root: `/${config.path}`,

@@ -42,7 +42,13 @@ async function pipelined(end: number, step: number, width: number, work: (offset
  * that changes between WRITEs means the server restarted meanwhile: the whole file is written
  * again.
  */
-export async function writeUnstable(nfs: Nfs3Client, handle: Uint8Array, data: Uint8Array, shape: TransferShape, what: string): Promise<bigint | undefined> {
+export async function writeUnstable(
+  nfs: Nfs3Client,
+  handle: Uint8Array,
+  data: Uint8Array,
+  shape: TransferShape,
+  what: string,
+): Promise<bigint | undefined> {
   for (let attempt = 0; attempt < MAX_REWRITES; attempt++) {
     const verifiers = new Set<bigint>();
     await pipelined(data.length, shape.ioSize, shape.inFlight, async (offset) => {
@@ -50,7 +56,8 @@ export async function writeUnstable(nfs: Nfs3Client, handle: Uint8Array, data: U
       // A server may accept less than asked: the rest goes in another WRITE.
       for (let at = offset; at < end; ) {
         const written = await nfs.write(handle, at, data.subarray(at, end), Stable.UNSTABLE, what);
-        if (written.count === 0 || written.count > end - at) throw ioError(`WRITE ${what}: the server accepted ${written.count} of ${end - at} bytes`);
+        if (written.count === 0 || written.count > end - at)
+          throw ioError(`WRITE ${what}: the server accepted ${written.count} of ${end - at} bytes`);
         if (written.committed === Stable.UNSTABLE) verifiers.add(written.verifier);
         at += written.count;
       }
@@ -65,7 +72,13 @@ export async function writeUnstable(nfs: Nfs3Client, handle: Uint8Array, data: U
  * another verifier than the WRITEs had, the server restarted and may have lost the data: it is
  * written and committed again.
  */
-export async function writeDurably(nfs: Nfs3Client, handle: Uint8Array, data: Uint8Array, shape: TransferShape, what: string): Promise<void> {
+export async function writeDurably(
+  nfs: Nfs3Client,
+  handle: Uint8Array,
+  data: Uint8Array,
+  shape: TransferShape,
+  what: string,
+): Promise<void> {
   for (let attempt = 0; attempt < MAX_REWRITES; attempt++) {
     const written = await writeUnstable(nfs, handle, data, shape, what);
     const committed = await nfs.commit(handle, what);
@@ -78,7 +91,13 @@ export async function writeDurably(nfs: Nfs3Client, handle: Uint8Array, data: Ui
  * Reads `size` bytes from offset 0 into `into`, pipelined. A file that ended early (it shrank
  * meanwhile) gives the bytes before its end.
  */
-export async function readInto(nfs: Nfs3Client, handle: Uint8Array, into: Uint8Array, shape: TransferShape, what: string): Promise<Uint8Array> {
+export async function readInto(
+  nfs: Nfs3Client,
+  handle: Uint8Array,
+  into: Uint8Array,
+  shape: TransferShape,
+  what: string,
+): Promise<Uint8Array> {
   let end = into.length;
   await pipelined(into.length, shape.ioSize, shape.inFlight, async (offset) => {
     const stop = Math.min(offset + shape.ioSize, into.length);

@@ -163,7 +163,14 @@ export class Nfs3Client {
    * READ of `count` bytes at `offset`, copied into `into` at `intoOffset` (at most `count`
    * bytes). Resolves to the bytes read and whether the file ends there.
    */
-  read(handle: Uint8Array, offset: number, count: number, into: Uint8Array, intoOffset: number, what: string): Promise<{ count: number; eof: boolean }> {
+  read(
+    handle: Uint8Array,
+    offset: number,
+    count: number,
+    into: Uint8Array,
+    intoOffset: number,
+    what: string,
+  ): Promise<{ count: number; eof: boolean }> {
     return this.call(
       PROC.READ,
       `READ ${what}`,

@@ -32,7 +32,12 @@ export function authSysCredential(identity: AuthSysIdentity, stamp: number): Opa
   const name = Buffer.from(identity.machineName, 'utf8');
   if (name.length > MAX_MACHINE_NAME) throw new RangeError(`AUTH_SYS machine name is longer than ${MAX_MACHINE_NAME} bytes`);
   if (gids.length > MAX_GIDS) throw new RangeError(`AUTH_SYS takes at most ${MAX_GIDS} supplementary groups`);
-  const body = new XdrWriter().u32(stamp >>> 0).opaque(name).u32(identity.uid).u32(identity.gid).u32(gids.length);
+  const body = new XdrWriter()
+    .u32(stamp >>> 0)
+    .opaque(name)
+    .u32(identity.uid)
+    .u32(identity.gid)
+    .u32(gids.length);
   for (const gid of gids) body.u32(gid);
   return { flavor: AUTH_SYS, body: body.bytes() };
 }

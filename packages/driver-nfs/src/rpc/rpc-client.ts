@@ -18,6 +18,9 @@ export interface RpcClientOptions {
   readonly maxRecordBytes?: number;
   /** Sees every record sent (`call`) and received (`reply`), framing removed: for capturing fixtures. */
   readonly tap?: (direction: 'call' | 'reply', record: Uint8Array) => void;
+  /** The xid before the first call's and the AUTH_SYS stamp, random by default: fixed to replay a captured conversation. */
+  readonly xidBase?: number;
+  readonly stamp?: number;
 }
 
 /** Per call: a shorter timeout, and a signal that gives up waiting for the reply. */
@@ -134,12 +137,13 @@ class RpcConnection {
  */
 export class RpcClient {
   private connection: Promise<RpcConnection> | undefined;
-  private xid = randomInt(0x1_0000_0000 - 1);
+  private xid: number;
   private readonly credential: OpaqueAuth;
   private ended = false;
 
   constructor(private readonly options: RpcClientOptions) {
-    this.credential = authSysCredential(options.identity, randomInt(0x7fff_ffff));
+    this.xid = options.xidBase ?? randomInt(0xffff_ffff);
+    this.credential = authSysCredential(options.identity, options.stamp ?? randomInt(0x7fff_ffff));
   }
 
   /** Calls `procedure` with the arguments `writeArgs` encodes; resolves to what `readResults` decodes from the reply. */
@@ -167,7 +171,10 @@ export class RpcClient {
       const timer = setTimeout(() => {
         // No reply in time: the server or the path to it is stuck. A fresh connection is the only cure.
         connection.shut(
-          connectionError('ETIMEDOUT', `RPC call to ${connection.describe()} (procedure ${procedure.procedure}) timed out after ${timeoutMs} ms`),
+          connectionError(
+            'ETIMEDOUT',
+            `RPC call to ${connection.describe()} (procedure ${procedure.procedure}) timed out after ${timeoutMs} ms`,
+          ),
         );
       }, timeoutMs);
       const settle = (): void => {
@@ -208,7 +215,8 @@ export class RpcClient {
   }
 
   private connected(): Promise<RpcConnection> {
-    if (this.ended) return Promise.reject(connectionError('ECONNRESET', `RPC client for ${this.options.host}:${this.options.port} is closed`));
+    if (this.ended)
+      return Promise.reject(connectionError('ECONNRESET', `RPC client for ${this.options.host}:${this.options.port} is closed`));
     const current = this.connection;
     if (current) {
       return current.then(
