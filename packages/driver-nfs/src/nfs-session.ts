@@ -70,24 +70,34 @@ export class NfsSession {
   }
 
   /**
-   * Runs `work`; on a stale handle, forgets every cached handle and runs it once more, looking
-   * the path up again from the mount root (mounted again first when the root itself is stale).
+   * Runs `work` on `paths` (as the store names them). A cached directory handle can go stale
+   * when another client replaces the directory: the server says NFS3ERR_STALE (or, as ganesha
+   * does for a directory removed below it, NFS3ERR_NOENT). Then the handles cached for those
+   * paths are forgotten and `work` runs once more, looking them up again from the mount root
+   * (mounted again first when the root itself is stale). A NOENT with nothing cached is an answer.
    */
-  async run<T>(work: (m: Mounted) => Promise<T>): Promise<T> {
+  async run<T>(paths: readonly string[], work: (m: Mounted) => Promise<T>): Promise<T> {
     const mounting = this.ready();
     const first = await mounting;
     try {
       return await work(first);
     } catch (err) {
-      if (!isStale(err)) throw err;
-      this.directories.clear();
-      const rootStale = await first.nfs.getattr(first.root, first.mountedPath).then(
-        () => false,
-        (e: unknown) => isStale(e),
-      );
-      if (rootStale && this.mounted === mounting) {
-        this.mounted = undefined;
-        void first.rpc.close();
+      const code = (err as { code?: unknown } | null)?.code;
+      const chains = paths.map((p) => ancestorKeys(this.inMount(first, p)));
+      const cached = chains.some((keys) => keys.some((k) => this.directories.has(k)));
+      if (code === 'ENOENT' && !cached) throw err;
+      if (code !== 'ENOENT' && code !== 'ESTALE') throw err;
+      for (const keys of chains) for (const k of keys) this.directories.delete(k);
+      if (code === 'ESTALE') {
+        const rootStale = await first.nfs.getattr(first.root, first.mountedPath).then(
+          () => false,
+          (e: unknown) => isStale(e),
+        );
+        if (rootStale && this.mounted === mounting) {
+          this.directories.clear();
+          this.mounted = undefined;
+          void first.rpc.close();
+        }
       }
       return work(await this.ready());
     }
@@ -146,7 +156,7 @@ export class NfsSession {
 
   /** `path` (below the mounted directory) as an error message names it. */
   describe(m: Mounted, path: string): string {
-    return `${this.where()}:${posix.join(m.mountedPath, path)}`;
+    return `${this.where()}${posix.join(m.mountedPath, path)}`;
   }
 
   /** Unmounts (advisory) and closes the connection. */
@@ -182,7 +192,16 @@ export class NfsSession {
     if (given !== undefined) return given;
     const portmapper = new RpcClient(this.rpcOptions(this.options.portmapperPort, this.options.connectTimeoutMs));
     try {
-      const port = await getPort(portmapper, program.program, program.version);
+      const port = await getPort(portmapper, program.program, program.version).catch((err: unknown) => {
+        const code = (err as { code?: unknown } | null)?.code;
+        throw Object.assign(
+          new Error(
+            `the portmapper of ${this.options.host} (port ${this.options.portmapperPort}) did not give the ${name} port: ${(err as Error).message}; give ${name}port to skip it`,
+            { cause: err },
+          ),
+          { code },
+        );
+      });
       if (port === 0)
         throw this.errors.config(
           `${name} version ${program.version} is not registered with the portmapper of ${this.options.host}`,
@@ -256,6 +275,12 @@ export class NfsSession {
 /** NFS3ERR_STALE or NFS3ERR_BADHANDLE: the handle names nothing the server knows any more. */
 function isStale(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'ESTALE';
+}
+
+/** The cache keys of `path` and each of its ancestors below the mounted directory. */
+function ancestorKeys(path: string): string[] {
+  const segments = segmentsOf(path);
+  return segments.map((_, i) => segments.slice(0, i + 1).join('/'));
 }
 
 /** The non-empty segments of a `/`-separated path. */

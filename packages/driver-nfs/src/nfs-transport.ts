@@ -56,7 +56,7 @@ export class NfsTransport implements FileTreeTransport {
   ) {}
 
   mkdirp(path: string): Promise<boolean> {
-    return this.session.run(async (m) => {
+    return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const segments = at.split('/').filter(Boolean);
       let created = false;
@@ -69,7 +69,7 @@ export class NfsTransport implements FileTreeTransport {
   }
 
   chmod(path: string, mode: number): Promise<void> {
-    return this.session.run(async (m) => {
+    return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const { handle } = await this.session.lookup(m, at);
       await m.nfs.setMode(handle, mode, this.session.describe(m, at));
@@ -77,7 +77,7 @@ export class NfsTransport implements FileTreeTransport {
   }
 
   writeNew(path: string, data: Uint8Array, { mode, sync }: { readonly mode: number; readonly sync: boolean }): Promise<void> {
-    return this.session.run(async (m) => {
+    return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const what = this.session.describe(m, at);
       const dir = await this.session.directory(m, posix.dirname(at));
@@ -95,7 +95,7 @@ export class NfsTransport implements FileTreeTransport {
   }
 
   rename(from: string, to: string): Promise<void> {
-    return this.session.run(async (m) => {
+    return this.session.run([from, to], async (m) => {
       const src = this.session.inMount(m, from);
       const dst = this.session.inMount(m, to);
       const fromDir = await this.session.directory(m, posix.dirname(src));
@@ -107,7 +107,7 @@ export class NfsTransport implements FileTreeTransport {
   }
 
   read(path: string, allocate: (size: number) => Uint8Array): Promise<Uint8Array> {
-    return this.session.run(async (m) => {
+    return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const what = this.session.describe(m, at);
       const { handle, attributes } = await this.session.lookup(m, at);
@@ -117,7 +117,7 @@ export class NfsTransport implements FileTreeTransport {
   }
 
   unlink(path: string): Promise<void> {
-    return this.session.run(async (m) => {
+    return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const what = this.session.describe(m, at);
       const dir = await this.session.directory(m, posix.dirname(at));
@@ -131,7 +131,7 @@ export class NfsTransport implements FileTreeTransport {
   }
 
   readdir(path: string): Promise<FileTreeEntry[]> {
-    return this.session.run(async (m) => {
+    return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const what = this.session.describe(m, at);
       const dir = await this.session.directory(m, at);
@@ -147,7 +147,7 @@ export class NfsTransport implements FileTreeTransport {
   }
 
   stat(path: string): Promise<{ kind: FileTreeKind; mtimeMs: number }> {
-    return this.session.run(async (m) => {
+    return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const { attributes } = await this.session.lookup(m, at);
       return { kind: kindOf(attributes.type), mtimeMs: attributes.mtimeMs };
@@ -155,7 +155,7 @@ export class NfsTransport implements FileTreeTransport {
   }
 
   checkWritable(path: string): Promise<void> {
-    return this.session.run(async (m) => {
+    return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const what = this.session.describe(m, at);
       const dir = await this.session.directory(m, at);
@@ -171,7 +171,7 @@ export class NfsTransport implements FileTreeTransport {
    * sync fails (the backup that wrote it fails rather than refer to it).
    */
   syncFile(path: string): Promise<void> {
-    return this.session.run(async (m) => {
+    return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const what = this.session.describe(m, at);
       const { handle } = await this.session.lookup(m, at);

@@ -4,6 +4,8 @@ import { nfsConfig, type NfsConfig } from './config.js';
 import { NfsSession, type NfsSessionOptions } from './nfs-session.js';
 import { NfsTransport } from './nfs-transport.js';
 
+const errors = storeErrors('nfs');
+
 /** Cinder's NFS driver is its posix driver on a mounted share: the same class in every record. */
 const CINDER_NFS_SERVICE = 'cinder.backup.drivers.nfs.NFSBackupDriver';
 
@@ -26,13 +28,13 @@ export function sessionOptionsOf(config: NfsConfig): NfsSessionOptions {
 }
 
 /** The store on a validated config: nothing is sent until the first call (the mount happens then). */
-export function nfsStore(config: NfsConfig, session = new NfsSession(sessionOptionsOf(config), storeErrors('nfs'))): ObjectStore {
+export function nfsStore(config: NfsConfig, session = new NfsSession(sessionOptionsOf(config), errors)): ObjectStore {
   const fs = new NfsTransport(session, {
     ioSize: config.ioSize,
     requestsInFlight: config.requestsInFlight,
     tracksUnstableWrites: config.fsync,
   });
-  return defineFileTreeStore('nfs', {
+  const store = defineFileTreeStore('nfs', {
     service: CINDER_NFS_SERVICE,
     root: `/${config.path}`,
     maxConcurrency: config.maxConcurrency,
@@ -41,6 +43,17 @@ export function nfsStore(config: NfsConfig, session = new NfsSession(sessionOpti
     fsync: config.fsync,
     fs,
   });
+  return {
+    ...store,
+    // The server and the mount first: a refused connection or mount is the server's failure
+    // (transient, or E_AUTH / E_CONFIG on the export), not a root that is "not a writable directory".
+    checkForSetupError: async () => {
+      await session.ready().catch((err: unknown) => {
+        throw errors.classify(err, `mount nfs://${config.host}${config.export}`);
+      });
+      await store.checkForSetupError();
+    },
+  };
 }
 
 /**

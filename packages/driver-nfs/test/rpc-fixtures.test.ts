@@ -32,7 +32,7 @@ function replayServer(records: Capture['records'], port: 'mount' | 'nfs', mismat
       const reply = mine[next + 1];
       next += 2;
       const hex = Buffer.from(record).toString('hex');
-      if (!call || call.direction !== 'call' || !reply) {
+      if (call?.direction !== 'call' || !reply) {
         mismatches.push(`${port}: unexpected call ${hex}`);
         socket.destroy();
         return;
