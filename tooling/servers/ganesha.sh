@@ -85,24 +85,28 @@ EOF
 }
 
 # Starts rpcbind in a private network namespace unless a live one holds its lock already. Prints
-# the PID of the one started, nothing otherwise. A socket left by a killed rpcbind is replaced by
-# the new one; its state files are only read with -w, which is not given.
+# the PID of the one started, nothing otherwise. The socket a killed rpcbind left is removed first;
+# its state files are only read with -w, which is not given.
 start_rpcbind() {
   if ! flock -n "$RPCBIND_LOCK" true 2>/dev/null; then
     log "a running rpcbind holds $RPCBIND_LOCK: ganesha registers with it"
     return 0
   fi
+  rm -f "$RPCBIND_SOCK"
   unshare -n "$RPCBIND" -f </dev/null >>"$STATE/rpcbind.log" 2>&1 &
   local pid=$! deadline=$((SECONDS + 5))
-  # Ready once it holds its lock and listens on its socket.
-  until ! flock -n "$RPCBIND_LOCK" true 2>/dev/null && [[ -S $RPCBIND_SOCK ]]; do
+  # Ready once its socket exists. (Not probed through its lock: a probe holding the lock while
+  # rpcbind starts makes it abort with "another rpcbind is already running".)
+  until [[ -S $RPCBIND_SOCK ]]; do
     if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
       log "rpcbind did not start"
       tail -n 20 "$STATE/rpcbind.log" >&2 || true
       return 1
     fi
-    sleep 0.05
+    sleep 0.02
   done
+  # bind() made the socket; listen() follows at once.
+  sleep 0.05
   echo "$pid"
 }
 

@@ -37,6 +37,23 @@ function kindOf(type: number | undefined): FileTreeKind {
   return type === FileType.REG ? 'file' : type === FileType.DIR ? 'directory' : 'other';
 }
 
+/** Errnos of a connection that broke or never came: the server may be restarting. */
+const CONNECTION_ERRNOS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+/** Waits between COMMITs sent again across a broken connection: about 6 s in all, a server restart's time. */
+const RECOMMIT_DELAYS_MS = [250, 500, 1000, 2000, 2500];
+
+async function commitAcrossReconnects(commit: () => Promise<bigint>): Promise<bigint> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await commit();
+    } catch (err) {
+      const delay = RECOMMIT_DELAYS_MS[attempt];
+      if (delay === undefined || !CONNECTION_ERRNOS.has((err as { code?: string }).code ?? '')) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 function hex(handle: Uint8Array): string {
   return Buffer.from(handle).toString('hex');
 }
@@ -168,14 +185,16 @@ export class NfsTransport implements FileTreeTransport {
   /**
    * COMMIT of the whole file. A verifier other than its WRITEs had means the server restarted
    * before the data was durable: it may be lost, and this transport no longer has it, so the
-   * sync fails (the backup that wrote it fails rather than refer to it).
+   * sync fails (the backup that wrote it fails rather than refer to it). A connection that broke
+   * meanwhile says neither: the COMMIT is sent again (it is idempotent) once connected again, as
+   * nothing else would retry a background sync.
    */
   syncFile(path: string): Promise<void> {
     return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const what = this.session.describe(m, at);
       const { handle } = await this.session.lookup(m, at);
-      const committed = await m.nfs.commit(handle, what);
+      const committed = await commitAcrossReconnects(() => m.nfs.commit(handle, what));
       const key = hex(handle);
       const written = this.unsynced.get(key);
       this.unsynced.delete(key);

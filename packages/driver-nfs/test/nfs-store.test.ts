@@ -187,4 +187,24 @@ describeWithGanesha('nfs store on ganesha', (server) => {
     await rpc.close();
     await mountRpc.close();
   });
+  it('fails the flush of objects written in the background when COMMIT answers with a new verifier (data maybe lost)', async () => {
+    const path = uniqueRoot('flush');
+    const local = join(server.exportDir, path);
+    roots.push(local);
+    await mkdir(local);
+    const config = nfsDriverPlugin.parseConfig(configFor(server, path));
+    const session = new NfsSession(sessionOptionsOf(config), storeErrors('nfs'));
+    const store = nfsStore(config, session);
+    await store.ensureContainer(CONTAINER);
+    await store.putObject(CONTAINER, 'kept', new Uint8Array([1]), { flushLater: true });
+    await store.flush?.(CONTAINER);
+    // The fault: from now on COMMIT reports another verifier than the WRITEs had, as after a reboot.
+    const { nfs } = await session.ready();
+    const commit = nfs.commit.bind(nfs);
+    nfs.commit = async (...args) => (await commit(...args)) + 1n;
+    await store.putObject(CONTAINER, 'maybe-lost', new Uint8Array([2]), { flushLater: true });
+    const err = await store.flush?.(CONTAINER).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_BACKEND', message: expect.stringMatching(/restarted before the data was committed/) });
+    await store.close?.();
+  });
 });
