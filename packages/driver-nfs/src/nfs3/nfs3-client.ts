@@ -216,27 +216,28 @@ export class Nfs3Client {
   }
 
   /** CREATE GUARDED: fails with EEXIST when anything has the name. The mode is as the server applied it: check the attributes. */
-  async create(dir: Uint8Array, name: string, mode: number, what: string): Promise<LookupResult> {
-    const created = await this.call(
-      PROC.CREATE,
-      `CREATE ${what}`,
-      (out) => {
-        writeDirOpArgs(out, dir, name);
-        out.u32(CREATE_GUARDED);
-        writeSattr3(out, { mode });
-      },
-      readCreated,
-    );
-    return created.handle ? (created as LookupResult) : this.lookup(dir, name, what);
+  create(dir: Uint8Array, name: string, mode: number, what: string): Promise<LookupResult> {
+    return this.makeEntry(PROC.CREATE, `CREATE ${what}`, dir, name, (out) => writeSattr3(out.u32(CREATE_GUARDED), { mode }));
   }
 
-  async mkdir(dir: Uint8Array, name: string, mode: number, what: string): Promise<LookupResult> {
+  mkdir(dir: Uint8Array, name: string, mode: number, what: string): Promise<LookupResult> {
+    return this.makeEntry(PROC.MKDIR, `MKDIR ${what}`, dir, name, (out) => writeSattr3(out, { mode }));
+  }
+
+  /** CREATE or MKDIR of `name` in `dir`; a handle the server leaves out of the reply is looked up. */
+  private async makeEntry(
+    procedure: number,
+    what: string,
+    dir: Uint8Array,
+    name: string,
+    how: (out: XdrWriter) => void,
+  ): Promise<LookupResult> {
     const created = await this.call(
-      PROC.MKDIR,
-      `MKDIR ${what}`,
+      procedure,
+      what,
       (out) => {
         writeDirOpArgs(out, dir, name);
-        writeSattr3(out, { mode });
+        how(out);
       },
       readCreated,
     );
