@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lastFragmentHeader, RecordDecoder } from '../src/rpc/record-marking.js';
 import { describeWithGanesha } from './ganesha-server.js';
-import { conversationClients, runConversation, type StepOutcome } from './nfs3-conversation.js';
+import { CONVERSATION_CLIENT, conversationClients, runConversation, type StepOutcome } from './nfs3-conversation.js';
+import { getPort, RpcClient } from '../src/index.js';
 
 /** Records of one conversation with ganesha, in order, as captured by the test below (hex). */
 interface Capture {
@@ -50,6 +51,32 @@ describe('the NFSv3 conversation captured from ganesha', () => {
   const servers: Server[] = [];
   afterAll(() => {
     for (const s of servers) s.close();
+  });
+
+  it('asks a real rpcbind for ports (GETPORT, replayed): a registered program, and 0 for one that is not', async () => {
+    const capture = JSON.parse(await readFile(join(import.meta.dirname, 'fixtures', 'rpcbind-getport.json'), 'utf8')) as {
+      records: { direction: 'call' | 'reply'; hex: string }[];
+    };
+    const mismatches: string[] = [];
+    const portmapper = await replayServer(
+      capture.records.map((r) => ({ ...r, port: 'mount' as const })),
+      'mount',
+      mismatches,
+    );
+    servers.push(portmapper);
+    const client = new RpcClient({
+      host: '127.0.0.1',
+      port: (portmapper.address() as AddressInfo).port,
+      identity: CONVERSATION_CLIENT.identity,
+      stamp: CONVERSATION_CLIENT.stamp,
+      xidBase: 0x3000,
+      timeoutMs: 2000,
+      connectTimeoutMs: 2000,
+    });
+    expect(await getPort(client, 100_000, 2)).toBe(111);
+    expect(await getPort(client, 100_003, 3)).toBe(0);
+    await client.close();
+    expect(mismatches).toEqual([]);
   });
 
   it('replays byte for byte: every call encodes as captured, every reply decodes to what the real server meant', async () => {
