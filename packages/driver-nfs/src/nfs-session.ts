@@ -61,9 +61,10 @@ export class NfsSession {
   ready(): Promise<Mounted> {
     if (this.closed) return Promise.reject(errnoError('ECONNRESET', `${this.where()}: the session is closed`));
     if (!this.mounted) {
-      this.mounted = this.open();
-      this.mounted.catch(() => {
-        this.mounted = undefined;
+      const mounting = this.open();
+      this.mounted = mounting;
+      mounting.catch(() => {
+        if (this.mounted === mounting) this.mounted = undefined;
       });
     }
     return this.mounted;

@@ -6,7 +6,7 @@ import { storeErrors } from '@volback/core/driver';
 import { SeededRandom } from '@volback/core/testing';
 import { afterAll, expect, it } from 'vitest';
 import { createNfsStore, mount, Nfs3Client, NfsSession, nfsDriverPlugin, nfsStore, RpcClient, sessionOptionsOf } from '../src/index.js';
-import { writeDurably } from '../src/nfs3/file-io.js';
+import { readInto, writeDurably } from '../src/nfs3/file-io.js';
 import { configFor, describeWithGanesha, type GaneshaServer, uniqueRoot } from './ganesha-server.js';
 
 const run = promisify(execFile);
@@ -206,5 +206,35 @@ describeWithGanesha('nfs store on ganesha', (server) => {
     const err = await store.flush?.(CONTAINER).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'E_BACKEND', message: expect.stringMatching(/restarted before the data was committed/) });
     await store.close?.();
+  });
+  it('writes the rest when the server takes part of a WRITE, and reads a file that is shorter than expected', async () => {
+    const path = uniqueRoot('partial');
+    const local = join(server.exportDir, path);
+    roots.push(local);
+    await mkdir(local);
+    const options = sessionOptionsOf(nfsDriverPlugin.parseConfig(configFor(server, path)));
+    const mountRpc = new RpcClient({ ...options, port: server.mountPort });
+    const rpc = new RpcClient({ ...options, port: server.nfsPort });
+    const { handle: root } = await mount(mountRpc, `${server.exportPath}/${path}`);
+    let writes = 0;
+    // The fault: each WRITE is given only its first half, as a server may accept less than asked.
+    class HalfWrites extends Nfs3Client {
+      override async write(handle: Uint8Array, offset: number, data: Uint8Array, stable: number, what: string) {
+        writes++;
+        return super.write(handle, offset, data.length > 1 ? data.subarray(0, Math.ceil(data.length / 2)) : data, stable, what);
+      }
+    }
+    const nfs = new HalfWrites(rpc);
+    const file = await nfs.create(root, 'f', 0o600, 'f');
+    const data = new SeededRandom(9).bytes(MiB + 3);
+    await writeDurably(nfs, file.handle, data, { ioSize: 256 * 1024, inFlight: 3 }, 'f');
+    expect(writes).toBeGreaterThan(8);
+    expect(Buffer.compare(await readFile(join(local, 'f')), Buffer.from(data))).toBe(0);
+    // A buffer larger than the file (it shrank since its size was read): the bytes that are there.
+    const back = await readInto(nfs, file.handle, new Uint8Array(MiB + 3 + 5000), { ioSize: 256 * 1024, inFlight: 3 }, 'f');
+    expect(back.length).toBe(MiB + 3);
+    expect(Buffer.compare(Buffer.from(back), Buffer.from(data))).toBe(0);
+    await rpc.close();
+    await mountRpc.close();
   });
 });

@@ -29,7 +29,8 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
-const DEFAULT_MAX_RECORD = 16 * 1024 * 1024;
+/** Above the largest READ reply the driver asks for (ioSize is at most 16 MiB) and its header. */
+const DEFAULT_MAX_RECORD = 32 * 1024 * 1024;
 
 /** A connection-level failure, errno-style as node's own (`ECONNRESET`, `ETIMEDOUT`): transient. */
 function connectionError(code: string, message: string, cause?: unknown): Error {
