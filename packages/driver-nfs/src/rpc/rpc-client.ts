@@ -163,6 +163,11 @@ export class RpcClient {
     const pieces = out.finish();
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     return new Promise<T>((resolve, reject) => {
+      // Closed since it was handed out: the call would wait for a reply that cannot come.
+      if (connection.closed) {
+        reject(connectionError('ECONNRESET', `RPC connection to ${connection.describe()} closed`));
+        return;
+      }
       const signal = options.signal;
       const onAbort = (): void => {
         connection.pending.delete(xid);
