@@ -25,6 +25,22 @@ describeWithGanesha('nfs store on ganesha', (server) => {
   afterAll(async () => {
     for (const r of roots) await rm(r, { recursive: true, force: true });
   });
+  /** RPC clients of the procedures themselves on a fresh directory below the export, mounted: for tests that inject faults between them. */
+  const rawClients = async (tag: string) => {
+    const path = uniqueRoot(tag);
+    const local = join(server.exportDir, path);
+    roots.push(local);
+    await mkdir(local);
+    const options = sessionOptionsOf(nfsDriverPlugin.parseConfig(configFor(server, path)));
+    const mountRpc = new RpcClient({ ...options, port: server.mountPort });
+    const rpc = new RpcClient({ ...options, port: server.nfsPort });
+    const { handle: root } = await mount(mountRpc, `${server.exportPath}/${path}`);
+    const close = async () => {
+      await rpc.close();
+      await mountRpc.close();
+    };
+    return { local, rpc, root, close };
+  };
   const url = (path: string) => `nfs://${server.host}${server.exportPath}/${path}?nfsport=${server.nfsPort}&mountport=${server.mountPort}`;
 
   it('writes what libnfs reads back byte for byte, files 0660 and directories 0770 as Cinder makes them', async () => {
@@ -157,14 +173,7 @@ describeWithGanesha('nfs store on ganesha', (server) => {
   });
 
   it('writes a file again when COMMIT answers with another verifier than its WRITEs had (a server restart)', async () => {
-    const path = uniqueRoot('verifier');
-    const local = join(server.exportDir, path);
-    roots.push(local);
-    await mkdir(local);
-    const options = sessionOptionsOf(nfsDriverPlugin.parseConfig(configFor(server, path)));
-    const mountRpc = new RpcClient({ ...options, port: server.mountPort });
-    const rpc = new RpcClient({ ...options, port: server.nfsPort });
-    const { handle: root } = await mount(mountRpc, `${server.exportPath}/${path}`);
+    const { local, rpc, root, close } = await rawClients('verifier');
     let writes = 0;
     let commits = 0;
     // The fault: the first COMMIT reports a changed verifier, as after a reboot.
@@ -184,8 +193,7 @@ describeWithGanesha('nfs store on ganesha', (server) => {
     await writeDurably(nfs, file.handle, data, { ioSize: MiB, inFlight: 2 }, 'f');
     expect([writes, commits]).toEqual([6, 2]);
     expect(Buffer.compare(await readFile(join(local, 'f')), Buffer.from(data))).toBe(0);
-    await rpc.close();
-    await mountRpc.close();
+    await close();
   });
   it('fails the flush of objects written in the background when COMMIT answers with a new verifier (data maybe lost)', async () => {
     const path = uniqueRoot('flush');
@@ -208,14 +216,7 @@ describeWithGanesha('nfs store on ganesha', (server) => {
     await store.close?.();
   });
   it('writes the rest when the server takes part of a WRITE, and reads a file that is shorter than expected', async () => {
-    const path = uniqueRoot('partial');
-    const local = join(server.exportDir, path);
-    roots.push(local);
-    await mkdir(local);
-    const options = sessionOptionsOf(nfsDriverPlugin.parseConfig(configFor(server, path)));
-    const mountRpc = new RpcClient({ ...options, port: server.mountPort });
-    const rpc = new RpcClient({ ...options, port: server.nfsPort });
-    const { handle: root } = await mount(mountRpc, `${server.exportPath}/${path}`);
+    const { local, rpc, root, close } = await rawClients('partial');
     let writes = 0;
     // The fault: each WRITE is given only its first half, as a server may accept less than asked.
     class HalfWrites extends Nfs3Client {
@@ -234,7 +235,6 @@ describeWithGanesha('nfs store on ganesha', (server) => {
     const back = await readInto(nfs, file.handle, new Uint8Array(MiB + 3 + 5000), { ioSize: 256 * 1024, inFlight: 3 }, 'f');
     expect(back.length).toBe(MiB + 3);
     expect(Buffer.compare(Buffer.from(back), Buffer.from(data))).toBe(0);
-    await rpc.close();
-    await mountRpc.close();
+    await close();
   });
 });
