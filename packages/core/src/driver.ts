@@ -23,6 +23,7 @@ export {
   BackendError,
   CancelledError,
   ConfigError,
+  IntegrityError,
   InvalidBackupError,
   NotFoundError,
   UnsupportedError,
