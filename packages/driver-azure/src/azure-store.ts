@@ -1,5 +1,5 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
-import { defineObjectStore, IntegrityError, NotFoundError, objectStoreLayout, readBody, type ObjectStore } from '@volback/core/driver';
+import { defineObjectStore, IntegrityError, objectStoreLayout, readBody, type ObjectStore } from '@volback/core/driver';
 import { type AzureConfig, locationOf } from './config.js';
 import { azureErrors, classifyAzureError, type ErrorContext, isContainerNotFound, isNotFound } from './azure-errors.js';
 import { md5 } from './md5.js';

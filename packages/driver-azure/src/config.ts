@@ -18,7 +18,6 @@ const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 /** Azure's storage account names. */
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 
-const text = (description: string) => z.string().min(1).describe(description);
 const secret = (description: string) => z.string().min(1).meta({ description, secret: true });
 const int = (description: string, byDefault: number, min: number, max: number) =>
   z.number().int().min(min).max(max).default(byDefault).describe(description);
