@@ -5,7 +5,7 @@ import plugin, { resolveCredentials, type TokenCredential } from '../src/index.j
 import { locationOf } from '../src/config.js';
 
 const KEY = Buffer.alloc(64, 7).toString('base64');
-const fromUrl = (url: string) => plugin.parseConfig(plugin.configFromUrl(new URL(url)));
+const fromUrl = (url: string) => plugin.parseConfig(plugin.configFromUrl?.(new URL(url)));
 const errorOf = (fn: () => unknown): unknown => {
   try {
     fn();
