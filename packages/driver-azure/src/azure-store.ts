@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { defineObjectStore, IntegrityError, objectStoreLayout, readBody, type ObjectStore } from '@volback/core/driver';
 import { type AzureConfig, locationOf } from './config.js';
@@ -73,18 +74,20 @@ export function azureObjectStore(config: AzureConfig, client: BlobServiceClient,
       const what = `GET ${container}/${key}`;
       // The SDK resumes a cut body itself, from where it broke, up to maxTries - 1 times.
       const answer = await blobOf(container, key).download(0, undefined, { abortSignal: signal, maxRetryRequests: config.maxTries - 1 });
-      const body = answer.readableStreamBody;
-      if (body === undefined) throw azureErrors.backend(`${what}: the answer has no body`, true);
-      const bytes = await readBody(azureErrors, what, { body, length: answer.contentLength, collect: () => collect(body) }, allocate);
-      const stored = answer.contentMD5;
+      const stream = answer.readableStreamBody;
+      if (stream === undefined) throw azureErrors.backend(`${what}: the answer has no body`, true);
       // A blob committed from blocks by another tool may have no MD5: the engine's own hashes still check it.
-      if (stored !== undefined && stored.byteLength > 0) {
-        const actual = md5(bytes);
+      const stored = answer.contentMD5 !== undefined && answer.contentMD5.byteLength > 0 ? Buffer.from(answer.contentMD5) : undefined;
+      // Hashed as it arrives, while the next chunk is on its way, rather than in a second pass.
+      const hash = stored === undefined ? undefined : createHash('md5');
+      const body = hash === undefined ? stream : hashing(stream, hash);
+      const bytes = await readBody(azureErrors, what, { body, length: answer.contentLength, collect: () => collect(body) }, allocate);
+      if (stored !== undefined && hash !== undefined) {
+        const actual = hash.digest();
         if (!actual.equals(stored)) {
-          const name = key.slice(layout.keyPrefix.length);
           throw new IntegrityError(
-            `azure: ${what}: the data read hashes to MD5 ${actual.toString('base64')}, the blob's stored Content-MD5 is ${Buffer.from(stored).toString('base64')}`,
-            name,
+            `azure: ${what}: the data read hashes to MD5 ${actual.toString('base64')}, the blob's stored Content-MD5 is ${stored.toString('base64')}`,
+            key.slice(layout.keyPrefix.length),
           );
         }
       }
@@ -141,7 +144,16 @@ function nextOf(token: string | undefined): { next?: string } {
   return token === undefined || token === '' ? {} : { next: token };
 }
 
-async function collect(body: NodeJS.ReadableStream): Promise<Uint8Array> {
+/** The chunks of `body`, each added to `hash` on its way through. */
+async function* hashing(body: AsyncIterable<Buffer | string>, hash: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    hash.update(bytes);
+    yield bytes;
+  }
+}
+
+async function collect(body: AsyncIterable<Buffer | string>): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks);
