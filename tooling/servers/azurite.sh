@@ -26,6 +26,7 @@ KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/K
 BIN="$REPO_ROOT/packages/driver-azure/node_modules/azurite/dist/src/blob/main.js"
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/daemon.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/wait-ready.sh"
 STOP_GRACE=10
 server_packages() { :; } # npm only: nothing from apt
 
@@ -47,17 +48,7 @@ cmd_start() {
   echo "$pid azurite" >"$PIDFILE"
 
   # Any HTTP answer means it listens (it answers / with 400).
-  local deadline=$((SECONDS + READY_TIMEOUT))
-  until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do
-    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
-      log "not ready after ${READY_TIMEOUT}s or exited (http://127.0.0.1:$PORT/)"
-      echo "----- tail of $LOG -----" >&2
-      tail -n 30 "$LOG" >&2 || true
-      cmd_stop
-      exit 1
-    fi
-    sleep 0.2
-  done
+  wait_until_answers "$pid" "http://127.0.0.1:$PORT/" "$READY_TIMEOUT" "$LOG"
 
   cat >"$ENVFILE" <<ENV
 export VOLBACK_TEST_AZURITE_ENDPOINT=http://127.0.0.1:$PORT/$ACCOUNT

@@ -1,4 +1,4 @@
-import { hasUnprintable, z } from '@volback/core/driver';
+import { configField, hasUnprintable, z } from '@volback/core/driver';
 
 const MiB = 1024 * 1024;
 /** Azure's largest block, and its largest single Put Blob (service versions from 2019-12-12). */
@@ -18,16 +18,7 @@ const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 /** Azure's storage account names. */
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 
-const secret = (description: string) => z.string().min(1).meta({ description, secret: true });
-const int = (description: string, byDefault: number, min: number, max: number) =>
-  z.number().int().min(min).max(max).default(byDefault).describe(description);
-const flag = (description: string, byDefault: boolean) => z.boolean().default(byDefault).describe(description);
-
-/** A part of every blob name: bounded, so a name never outgrows Azure's 1024 bytes, and printable. */
-const keyPart = (schema: z.ZodString, maxBytes: number) =>
-  schema
-    .refine((v) => Buffer.byteLength(v, 'utf8') <= maxBytes, `must be at most ${maxBytes} bytes long`)
-    .refine((v) => !hasUnprintable(v), 'must not contain a control, format or line-separator character');
+const { secret, int, flag, keyPart } = configField;
 
 /**
  * The Azure driver's config, declared once: its type (defaults applied), validation, JSON Schema
@@ -78,15 +69,7 @@ export const azureConfig = z
     tryTimeoutMs: int('Time limit of each try (ms)', 300_000, 1_000, 3_600_000),
     retryDelayMs: int('First retry delay (ms), doubled on each retry', 4_000, 1, 600_000),
     maxRetryDelayMs: int('Longest retry delay (ms)', 120_000, 1, 3_600_000),
-    availabilityZone: keyPart(
-      z
-        .string()
-        .min(1)
-        .refine((v) => !v.includes('/'), 'must not contain "/"'),
-      MAX_AVAILABILITY_ZONE_BYTES,
-    )
-      .describe("Cinder's storage_availability_zone, part of object names")
-      .default('nova'),
+    availabilityZone: configField.availabilityZone(MAX_AVAILABILITY_ZONE_BYTES),
     listPageSize: int('Blobs per listing page', 1000, 1, 5000),
   })
   .describe("Cinder's object-store backup layout in Azure Blob Storage block blobs")
