@@ -4,7 +4,7 @@ import type { ResolvedCredentials } from './credentials.js';
 
 /**
  * The SDK client for a validated config and its credentials: retries (exponential, `maxTries`
- * tries of at most `tryTimeoutMs` each) and checksums. The SDK's CRC64 "structured message"
+ * tries; stalls are the store's stall guard's) and checksums. The SDK's CRC64 "structured message"
  * bodies are turned off both ways: azurite and older service versions do not speak them, and
  * every upload carries our Content-MD5 instead, which the service checks.
  */
@@ -13,7 +13,6 @@ export function createAzureClient(config: AzureConfig, credentials: ResolvedCred
     retryOptions: {
       retryPolicyType: StorageRetryPolicyType.EXPONENTIAL,
       maxTries: config.maxTries,
-      tryTimeoutInMs: config.tryTimeoutMs,
       retryDelayInMs: config.retryDelayMs,
       maxRetryDelayInMs: config.maxRetryDelayMs,
     },

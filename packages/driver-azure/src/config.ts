@@ -66,7 +66,12 @@ export const azureConfig = z
     blockConcurrency: int('Blocks of one object staged at once', 4, 1, 64),
     maxConcurrency: int('Transfers the engine may run at once', 8, 1, 256),
     maxTries: int('Tries per request, the first included (the SDK retries with exponential backoff)', 4, 1, 20),
-    tryTimeoutMs: int('Time limit of each try (ms)', 300_000, 1_000, 3_600_000),
+    idleTimeoutMs: int(
+      'A call that makes no progress (no answer, no body bytes) for this long fails with a transient error (ms)',
+      120_000,
+      1_000,
+      3_600_000,
+    ),
     retryDelayMs: int('First retry delay (ms), doubled on each retry', 4_000, 1, 600_000),
     maxRetryDelayMs: int('Longest retry delay (ms)', 120_000, 1, 3_600_000),
     availabilityZone: configField.availabilityZone(MAX_AVAILABILITY_ZONE_BYTES),

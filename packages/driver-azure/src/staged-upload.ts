@@ -14,6 +14,8 @@ export interface StagedUploadParams {
   concurrency: number;
   tier: string | undefined;
   signal: AbortSignal;
+  /** Called as bytes go out (for a stall guard). */
+  onProgress: () => void;
 }
 
 /** The block size actually used for an object of `size` bytes. */
@@ -55,7 +57,11 @@ export async function uploadStaged(data: Uint8Array, params: StagedUploadParams)
       const index = next++;
       const body = data.subarray(index * blockSize, Math.min(data.byteLength, (index + 1) * blockSize));
       try {
-        await blob.stageBlock(ids[index]!, body, body.byteLength, { transactionalContentMD5: md5(body), abortSignal: signal });
+        await blob.stageBlock(ids[index]!, body, body.byteLength, {
+          transactionalContentMD5: md5(body),
+          abortSignal: signal,
+          onProgress: params.onProgress,
+        });
       } catch (err) {
         failure ??= err;
       }
