@@ -21,7 +21,7 @@ describe('azure driver plugin', () => {
     expect(isDriverPlugin(plugin)).toBe(true);
     expect(plugin.id).toBe(pkg.volback.id);
     expect(plugin.schemes).toEqual(pkg.volback.schemes);
-    expect(pkg.volback.entry).toBe('./dist/index.js');
+    expect(pkg.volback.entry).toBe('./dist/bundle/index.js');
   });
 
   it('turns an azure: target into a store, as a host resolves it', async () => {
