@@ -14,24 +14,22 @@ export async function withStallGuard<T>(
   idleMs: number,
   call: (signal: AbortSignal, progress: () => void) => Promise<T>,
 ): Promise<T> {
-  const controller = new AbortController();
-  const stalled = new Error(`${what}: no progress for ${idleMs} ms`);
+  const stall = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const progress = (): void => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(stalled), idleMs);
+    timer = setTimeout(() => stall.abort(), idleMs);
   };
-  const forward = (): void => controller.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener('abort', forward, { once: true });
+  // AbortSignal.any rather than a listener on the caller's signal: one signal serves every call
+  // of a job, and a listener per call in flight would trip Node's MaxListeners warning.
+  const combined = AbortSignal.any([signal, stall.signal]);
   progress();
   try {
-    return await call(controller.signal, progress);
+    return await call(combined, progress);
   } catch (err) {
-    if (controller.signal.reason === stalled && !signal.aborted) throw azureErrors.backend(stalled.message, true, err);
+    if (stall.signal.aborted && !signal.aborted) throw azureErrors.backend(`${what}: no progress for ${idleMs} ms`, true, err);
     throw err;
   } finally {
     clearTimeout(timer);
-    signal.removeEventListener('abort', forward);
   }
 }

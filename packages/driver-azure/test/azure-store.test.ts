@@ -105,6 +105,22 @@ describeWithAzurite('azure store', (server) => {
     }
   });
 
+  it('as many calls at once as the engine runs, on one signal, raise no MaxListeners warning (a job shares its signal)', async () => {
+    const { store, container } = await freshStore(server);
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const { signal } = new AbortController();
+      await Promise.all(Array.from({ length: 8 }, (_, i) => store.putObject(container, `o${i}`, seededBytes(10, i), { signal })));
+      await Promise.all(Array.from({ length: 8 }, (_, i) => store.getObject(container, `o${i}`, { signal })));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('lists page by page with the continuation token, every name once', async () => {
     const seen: SeenRequest[] = [];
     const { store, container } = await freshStore(server, { listPageSize: 2 }, [recorder(seen)]);
