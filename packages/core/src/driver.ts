@@ -11,6 +11,7 @@ export { errnoOf, httpStatusOf, isMissingErrno, storeErrors, type StoreErrors } 
 export { defineFileTreeStore, type FileTreeStoreOptions } from './driver/file-tree/define-file-tree-store.js';
 export type { FileTreeEntry, FileTreeKind, FileTreeStat, FileTreeTransport } from './driver/file-tree/file-tree-transport.js';
 export { fileTreeConfigFields } from './driver/file-tree/file-tree-config.js';
+export { configField } from './driver/config-fields.js';
 export { TEMP_FILE_PREFIX } from './driver/file-tree/file-tree-names.js';
 export { readBody, type ResponseBody } from './driver/bucket/read-body.js';
 export { hasUnprintable } from './ids.js';
@@ -23,6 +24,7 @@ export {
   BackendError,
   CancelledError,
   ConfigError,
+  IntegrityError,
   InvalidBackupError,
   NotFoundError,
   UnsupportedError,
