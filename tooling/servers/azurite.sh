@@ -26,7 +26,6 @@ KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/K
 BIN="$REPO_ROOT/packages/driver-azure/node_modules/azurite/dist/src/blob/main.js"
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/daemon.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib/wait-ready.sh"
 STOP_GRACE=10
 server_packages() { :; } # npm only: nothing from apt
 
@@ -48,7 +47,7 @@ cmd_start() {
   echo "$pid azurite" >"$PIDFILE"
 
   # Any HTTP answer means it listens (it answers / with 400).
-  wait_until_answers "$pid" "http://127.0.0.1:$PORT/" "$READY_TIMEOUT" "$LOG"
+  wait_until_ready "$pid" "http://127.0.0.1:$PORT/" curl -s -o /dev/null "http://127.0.0.1:$PORT/"
 
   cat >"$ENVFILE" <<ENV
 export VOLBACK_TEST_AZURITE_ENDPOINT=http://127.0.0.1:$PORT/$ACCOUNT

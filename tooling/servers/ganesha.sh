@@ -138,17 +138,8 @@ launch() {
   local pid=$!
   echo "$pid ganesha" >>"$PIDFILE"
 
-  local deadline=$((SECONDS + READY_TIMEOUT))
-  until port_open "$NFS_PORT" && port_open "$MOUNT_PORT"; do
-    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
-      log "not ready after ${READY_TIMEOUT}s or exited (127.0.0.1:$NFS_PORT, :$MOUNT_PORT)"
-      echo "----- tail of $LOG -----" >&2
-      tail -n 30 "$LOG" "$STATE/ganesha.out" >&2 || true
-      cmd_stop
-      exit 1
-    fi
-    sleep 0.05
-  done
+  both_ports_open() { port_open "$NFS_PORT" && port_open "$MOUNT_PORT"; }
+  wait_until_ready "$pid" "127.0.0.1:$NFS_PORT, :$MOUNT_PORT" both_ports_open
   # Registered: rpcbind is not needed any more. Clients get the ports from the env file.
   if [[ -n $rpcbind_pid ]]; then
     stop_pid "$rpcbind_pid"

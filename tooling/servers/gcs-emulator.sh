@@ -48,17 +48,7 @@ cmd_start() {
   local pid=$!
   echo "$pid gcs-emulator" >"$PIDFILE"
 
-  local deadline=$((SECONDS + READY_TIMEOUT))
-  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/b"; do
-    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
-      log "not ready after ${READY_TIMEOUT}s or exited (http://127.0.0.1:$PORT/b)"
-      echo "----- tail of $LOG -----" >&2
-      tail -n 30 "$LOG" >&2 || true
-      cmd_stop
-      exit 1
-    fi
-    sleep 0.1
-  done
+  wait_until_ready "$pid" "http://127.0.0.1:$PORT/b" curl -sf -o /dev/null "http://127.0.0.1:$PORT/b"
 
   cat >"$ENVFILE" <<ENV
 export VOLBACK_TEST_GCS_ENDPOINT=http://127.0.0.1:$PORT

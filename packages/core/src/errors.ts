@@ -39,14 +39,20 @@ export class InvalidVolumeError extends VolbackError {
   }
 }
 
-/** Stored data does not match what its metadata promises. Names the object at fault. */
+/**
+ * Stored data does not match what its metadata promises. Names the object at fault.
+ * `transient` is read by the engine's retries: bytes damaged on their way up (and removed by the
+ * driver) may arrive whole when sent again, while a stored object that reads back wrong stays wrong.
+ */
 export class IntegrityError extends VolbackError {
   /** The stored object whose content failed a check, when one can be named. */
   readonly objectName: string | undefined;
+  readonly transient: boolean;
 
-  constructor(message: string, objectName?: string, options?: { cause?: unknown }) {
+  constructor(message: string, objectName?: string, options?: { cause?: unknown; transient?: boolean }) {
     super('E_INTEGRITY', message, options);
     this.objectName = objectName;
+    this.transient = options?.transient ?? false;
   }
 }
 

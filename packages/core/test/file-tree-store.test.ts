@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defineFileTreeStore, type FileTreeStoreOptions } from '../src/driver/file-tree/define-file-tree-store.js';
 import { TEMP_FILE_PREFIX } from '../src/driver/file-tree/file-tree-names.js';
 import type { FileTreeTransport } from '../src/driver/file-tree/file-tree-transport.js';
-import { BackendError, CancelledError, ConfigError, InvalidBackupError, NotFoundError } from '../src/errors.js';
+import { AuthError, BackendError, CancelledError, ConfigError, InvalidBackupError, NotFoundError } from '../src/errors.js';
 import type { ObjectStore } from '../src/object-store.js';
 import { SeededRandom } from '../src/testing/test-data.js';
 import { diskTree, errno, recorded, tempTree, type Call } from './file-tree-helpers.js';
@@ -326,5 +326,14 @@ describe('checkForSetupError', () => {
       expect(err).toBeInstanceOf(ConfigError);
       expect(err).toMatchObject({ field: 'root', message: expect.stringMatching(/^tree: /) });
     }
+  });
+
+  it('a refused login or a broken connection keeps its own type: it says nothing about the root', async () => {
+    const refused = { ...diskTree, stat: async () => Promise.reject(new AuthError('tree: host key refused')) };
+    expect(await rejection(treeStore(refused).checkForSetupError())).toBeInstanceOf(AuthError);
+    const broken = { ...diskTree, checkWritable: async () => Promise.reject(errno('ECONNRESET')) };
+    const err = await rejection(treeStore(broken).checkForSetupError());
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err).toMatchObject({ transient: true });
   });
 });

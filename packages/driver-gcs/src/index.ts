@@ -7,7 +7,6 @@ import { gcsObjectStore } from './gcs-store.js';
 export { gcsConfig, DEFAULT_MAX_UPLOAD_BYTES, type GcsConfig, type GcsConfigInput } from './config.js';
 export { createGcsStorage } from './gcs-client.js';
 export { classifyGcsError } from './gcs-errors.js';
-export { GcsIntegrityError } from './integrity-error.js';
 export { gcsDriverPlugin, gcsDriverPlugin as default } from './plugin.js';
 
 /**

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { CRC32C, type File } from '@google-cloud/storage';
-import { readBody } from '@volback/core/driver';
+import { IntegrityError, readBody } from '@volback/core/driver';
 import { gcsErrors } from './gcs-errors.js';
-import { GcsIntegrityError } from './integrity-error.js';
 
 /** The hashes GCS sends with an object's bytes: `x-goog-hash: crc32c=…,md5=…` (base64). */
 function googHashes(header: string | string[] | undefined): { md5?: string; crc32c?: string } {
@@ -50,7 +49,7 @@ export async function downloadVerified(file: File, signal: AbortSignal, allocate
       throw gcsErrors.invalid(`${what}: the object is stored gzip-encoded; volback and Cinder never write one`);
     const expected = googHashes(headers['x-goog-hash']);
     if (expected.md5 === undefined && expected.crc32c === undefined) {
-      throw new GcsIntegrityError(`${what}: the answer carries no x-goog-hash, so its bytes cannot be verified`, file.name, false);
+      throw new IntegrityError(`gcs: ${what}: the answer carries no x-goog-hash, so its bytes cannot be verified`, file.name);
     }
     const md5 = expected.md5 === undefined ? undefined : createHash('md5');
     const crc32c = md5 === undefined ? new CRC32C() : undefined;
@@ -84,7 +83,7 @@ export async function downloadVerified(file: File, signal: AbortSignal, allocate
     const [kind, want, got] =
       md5 !== undefined ? ['md5', expected.md5, md5.digest('base64')] : ['crc32c', expected.crc32c, (crc32c as CRC32C).toString()];
     if (got !== want) {
-      throw new GcsIntegrityError(`${what}: the bytes read have ${kind} ${got}, GCS says the object has ${want}`, file.name, false);
+      throw new IntegrityError(`gcs: ${what}: the bytes read have ${kind} ${got}, GCS says the object has ${want}`, file.name);
     }
     return bytes;
   } finally {

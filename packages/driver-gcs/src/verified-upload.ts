@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { File } from '@google-cloud/storage';
-import { GcsIntegrityError } from './integrity-error.js';
+import { IntegrityError } from '@volback/core/driver';
 
 /**
  * Uploads `data` as `file` in one request (a multipart upload: metadata and bytes together), and
@@ -24,9 +24,9 @@ export async function uploadVerified(file: File, data: Uint8Array): Promise<void
   await file
     .delete({ ignoreNotFound: true, ...(generation === undefined ? {} : { ifGenerationMatch: generation }) })
     .catch(() => undefined);
-  throw new GcsIntegrityError(
-    `PUT ${file.bucket.name}/${file.name}: GCS stored md5Hash ${stored ?? '(none)'}, the bytes sent have ${md5}; the object was removed`,
+  throw new IntegrityError(
+    `gcs: PUT ${file.bucket.name}/${file.name}: GCS stored md5Hash ${stored ?? '(none)'}, the bytes sent have ${md5}; the object was removed`,
     file.name,
-    true,
+    { transient: true },
   );
 }

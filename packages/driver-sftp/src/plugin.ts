@@ -30,7 +30,7 @@ function sftpStore(config: SftpConfig): ObjectStore {
     const { login, policy } = await prepare();
     return openSftpConnection(errors, target, login, policy);
   });
-  const store = defineFileTreeStore('sftp', {
+  return defineFileTreeStore('sftp', {
     service: 'cinder.backup.drivers.posix.PosixBackupDriver',
     root: config.root,
     maxConcurrency: config.maxConcurrency,
@@ -39,19 +39,6 @@ function sftpStore(config: SftpConfig): ObjectStore {
     fsync: config.fsync,
     fs: sftpTransport(pool, { requestSize: config.requestSize, inFlight: config.requestsInFlight }),
   });
-  return {
-    ...store,
-    // Core's root check reports any failure as a config error of `root`: a refused host key or
-    // login must stay E_AUTH, so the check connects first.
-    checkForSetupError: async () => {
-      await pool
-        .use(async () => undefined)
-        .catch((err: unknown) => {
-          throw errors.classify(err, `connect to ${config.host}:${config.port}`);
-        });
-      await store.checkForSetupError();
-    },
-  };
 }
 
 /**

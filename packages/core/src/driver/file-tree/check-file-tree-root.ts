@@ -3,6 +3,9 @@ import { ConfigError } from '../../errors.js';
 import { errnoOf, type StoreErrors } from '../store-errors.js';
 import type { FileTreeTransport } from './file-tree-transport.js';
 
+/** Errnos that say the root (or where it would go) cannot hold a store: a setting to change. */
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'ELOOP', 'ENAMETOOLONG']);
+
 /**
  * Checks a store's root, changing nothing: read-only commands must not create a store. The root
  * must be a writable directory. One that does not exist yet is a NotFoundError when it can be
@@ -18,9 +21,13 @@ export async function checkFileTreeRoot(errors: StoreErrors, fs: FileTreeTranspo
       await fs.checkWritable(dir);
       return true;
     } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return false;
+      const errno = errnoOf(err);
+      if (errno === 'ENOENT') return false;
       if (err instanceof ConfigError) throw err;
-      throw errors.config(`${what} is not a writable directory: ${err instanceof Error ? err.message : String(err)}`, 'root', err);
+      if (errno !== undefined && NOT_WRITABLE.has(errno))
+        throw errors.config(`${what} is not a writable directory: ${err instanceof Error ? err.message : String(err)}`, 'root', err);
+      // A remote tree's refused login or broken connection says nothing about the root: it keeps its type.
+      throw errors.classify(err, `check ${what}`);
     }
   };
   if (await isWritableDirectory(root)) return;
