@@ -81,8 +81,11 @@ describeWithGanesha('a server restart in the middle of a backup', () => {
     } else {
       expect(outcome.err).toBeInstanceOf(VolbackError);
       expect((outcome.err as VolbackError).code).toBe('E_BACKEND');
-      // The objects written before the restart were not committed under the new server's verifier.
-      expect((outcome.err as Error).message).toMatch(/restarted before the data was committed/);
+      // The objects written before the restart were not committed under the new server's verifier;
+      // or, when the restart outlasted the COMMITs' retries (a loaded machine), the flush gave up.
+      expect((outcome.err as Error).message).toMatch(
+        /restarted before the data was committed|RPC connection .* closed.*gave up after \d+ tries/,
+      );
       expect(files.filter((f) => f.endsWith('_metadata'))).toEqual([]);
     }
     await store.close?.();
