@@ -1,16 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { discoverPlugins, DriverRegistry } from '@volback/core';
-import { describe, expect, it } from 'vitest';
+import { DriverRegistry } from '@volback/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definePluginPackageChecks } from '@volback/conformance';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 // Loads the built package (dist/) the way a host does: discovery by manifest, then import.
 describe('volback-driver-memory as a plugin', () => {
-  it('is discovered from its manifest', async () => {
-    const found = (await discoverPlugins({ fromDir: packageDir })).find((p) => p.id === 'memory');
-    expect(found).toMatchObject({ packageName: 'volback-driver-memory', schemes: ['memory'], status: 'ok' });
-  });
-
   it('serves memory:// targets, one store per name', async () => {
     const registry = new DriverRegistry();
     const a = await registry.resolveTarget('memory://one', { fromDir: packageDir });
@@ -30,3 +26,6 @@ describe('volback-driver-memory as a plugin', () => {
     });
   });
 });
+
+// The package as hosts meet it: manifest, built entry, config schema.
+definePluginPackageChecks({ describe, it, expect, beforeAll, afterAll }, new URL('..', import.meta.url));

@@ -66,6 +66,7 @@ export {
   type StoreCallKind,
   type TransientFaultKind,
 } from './fault-injecting-store.js';
+export { definePluginPackageChecks, PLUGIN_PACKAGE_GROUP } from './plugin-package.js';
 export { defineTransientFaultsGroup, TRANSIENT_FAULTS_GROUP, type TransientFaultsOptions } from './transient-faults.js';
 export {
   describeWithTestServer,

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { DriverRegistry, isDriverPlugin, redactConfig, redactTarget } from '@volback/core';
-import { describe, expect, it } from 'vitest';
+import { DriverRegistry, redactConfig, redactTarget } from '@volback/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definePluginPackageChecks } from '@volback/conformance';
 import plugin, { createAzureStore } from '../src/index.js';
 import { configFor, describeWithAzurite, freshStore } from './azurite.js';
 
@@ -14,16 +14,6 @@ function shown(err: Error): string {
 }
 
 describe('azure driver plugin', () => {
-  it('is branded and matches the package manifest', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      volback: { id: string; schemes: string[]; entry: string };
-    };
-    expect(isDriverPlugin(plugin)).toBe(true);
-    expect(plugin.id).toBe(pkg.volback.id);
-    expect(plugin.schemes).toEqual(pkg.volback.schemes);
-    expect(pkg.volback.entry).toBe('./dist/bundle/index.js');
-  });
-
   it('turns an azure: target into a store, as a host resolves it', async () => {
     const registry = new DriverRegistry();
     registry.register(plugin);
@@ -63,3 +53,6 @@ describeWithAzurite('azure secrets in errors', (server) => {
     }
   });
 });
+
+// The package as hosts meet it: manifest, built entry, config schema.
+definePluginPackageChecks({ describe, it, expect, beforeAll, afterAll }, new URL('..', import.meta.url));

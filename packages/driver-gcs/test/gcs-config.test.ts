@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DriverRegistry, isDriverPlugin, targetToUrl } from '@volback/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, DriverRegistry, targetToUrl } from '@volback/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definePluginPackageChecks } from '@volback/conformance';
 import plugin, { createGcsStorage, DEFAULT_MAX_UPLOAD_BYTES } from '../src/index.js';
 
 /** What `fn` throws, which must be a ConfigError. */
@@ -149,13 +150,7 @@ describe('gcs client', () => {
 });
 
 describe('gcs driver plugin', () => {
-  it('is branded, matches the package manifest, and turns a gs: target into a store', async () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      volback: { id: string; schemes: string[]; entry: string };
-    };
-    expect(isDriverPlugin(plugin)).toBe(true);
-    expect(plugin.id).toBe(pkg.volback.id);
-    expect(plugin.schemes).toEqual(pkg.volback.schemes);
+  it('turns a gs: target into a store', async () => {
     const registry = new DriverRegistry();
     registry.register(plugin);
     const resolved = await registry.resolveTarget('gs://volumebackups/pre?endpoint=http://127.0.0.1:9&projectId=p1', { discover: false });
@@ -166,3 +161,6 @@ describe('gcs driver plugin', () => {
     expect(resolved.store.containerFor('any-id', null)).toBe('volumebackups');
   });
 });
+
+// The package as hosts meet it: manifest, built entry, config schema.
+definePluginPackageChecks({ describe, it, expect, beforeAll, afterAll }, new URL('..', import.meta.url));

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { ConfigError, DriverRegistry, isDriverPlugin, targetToUrl } from '@volback/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definePluginPackageChecks } from '@volback/conformance';
+import { ConfigError, DriverRegistry, targetToUrl } from '@volback/core';
 import nfs, { Nfs3Error, sessionOptionsOf } from '../src/index.js';
 
 const DEFAULTS = {
@@ -87,15 +87,6 @@ describe('nfs config', () => {
 });
 
 describe('nfs driver plugin', () => {
-  it('is branded and matches the package manifest', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      volback: { id: string; schemes: string[] };
-    };
-    expect(isDriverPlugin(nfs)).toBe(true);
-    expect(nfs.id).toBe(pkg.volback.id);
-    expect(nfs.schemes).toEqual(pkg.volback.schemes);
-  });
-
   it('turns an nfs: target into a store in the posix/NFS layout without contacting the server', async () => {
     const registry = new DriverRegistry();
     registry.register(nfs);
@@ -129,3 +120,6 @@ describe('NFS status codes', () => {
     }
   });
 });
+
+// The package as hosts meet it: manifest, built entry, config schema.
+definePluginPackageChecks({ describe, it, expect, beforeAll, afterAll }, new URL('..', import.meta.url));

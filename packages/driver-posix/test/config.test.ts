@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definePluginPackageChecks } from '@volback/conformance';
 import { ConfigError, targetToUrl } from '@volback/core';
 import posix, { createPosixStore } from '../src/index.js';
 
@@ -99,3 +100,6 @@ describe('createPosixStore', () => {
     expect(() => createPosixStore({ root: '/r', maxConcurrency: 'x' })).toThrow(ConfigError);
   });
 });
+
+// The package as hosts meet it: manifest, built entry, config schema.
+definePluginPackageChecks({ describe, it, expect, beforeAll, afterAll }, new URL('..', import.meta.url));

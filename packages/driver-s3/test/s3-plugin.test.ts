@@ -1,19 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { DriverRegistry, isDriverPlugin } from '@volback/core';
-import { describe, expect, it } from 'vitest';
+import { DriverRegistry } from '@volback/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definePluginPackageChecks } from '@volback/conformance';
 import plugin from '../src/index.js';
 
 describe('s3 driver plugin', () => {
-  it('is branded and matches the package manifest', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      volback: { id: string; schemes: string[]; kind: string; entry: string };
-    };
-    expect(isDriverPlugin(plugin)).toBe(true);
-    expect(plugin.id).toBe(pkg.volback.id);
-    expect(plugin.schemes).toEqual(pkg.volback.schemes);
-    expect(pkg.volback.entry).toBe('./dist/index.js');
-  });
-
   it('turns an s3: target into a store, as a host resolves it', async () => {
     const registry = new DriverRegistry();
     registry.register(plugin);
@@ -28,3 +18,6 @@ describe('s3 driver plugin', () => {
     await resolved.store.close?.();
   });
 });
+
+// The package as hosts meet it: manifest, built entry, config schema.
+definePluginPackageChecks({ describe, it, expect, beforeAll, afterAll }, new URL('..', import.meta.url));

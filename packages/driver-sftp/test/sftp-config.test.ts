@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { DriverRegistry, isDriverPlugin, redactConfig, redactTarget } from '@volback/core';
-import { describe, expect, it } from 'vitest';
+import { DriverRegistry, redactConfig, redactTarget } from '@volback/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definePluginPackageChecks } from '@volback/conformance';
 import plugin from '../src/index.js';
 
 const FINGERPRINT = `SHA256:${'a1B2+/'.repeat(7)}c`;
@@ -14,15 +14,6 @@ async function configOf(target: string): Promise<Record<string, unknown>> {
 }
 
 describe('sftp driver plugin', () => {
-  it('is branded and matches the package manifest', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      volback: { id: string; schemes: string[]; entry: string };
-    };
-    expect(isDriverPlugin(plugin)).toBe(true);
-    expect(plugin.id).toBe(pkg.volback.id);
-    expect(plugin.schemes).toEqual(pkg.volback.schemes);
-  });
-
   it('reads user, host, port, path and query of an sftp: URL', async () => {
     const config = await configOf(
       'sftp://backup@nas.example:2022/srv/cinder%20backups?identity=/keys/id&knownHosts=/keys/kh&connections=2',
@@ -65,3 +56,6 @@ describe('sftp driver plugin', () => {
     expect(await configOf('sftp://u:pw@h/b')).toMatchObject({ username: 'u', password: 'pw' });
   });
 });
+
+// The package as hosts meet it: manifest, built entry, config schema.
+definePluginPackageChecks({ describe, it, expect, beforeAll, afterAll }, new URL('..', import.meta.url));
