@@ -1,23 +1,21 @@
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   ChunkedBackupDriver,
   DriverRegistry,
   FileVolumeMetadataStore,
   StoreCatalog,
-  discoverPlugins,
   hasErrorCode,
   loadDriverPlugin,
   redactTarget,
   targetToUrl,
   type CompressionAlgorithm,
-  type DiscoveredPlugin,
   type ObjectStore,
 } from '@volback/core';
-import { CLI_PACKAGE_JSON } from './cli-package.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './io.js';
+import { discoverAll } from './plugin-dirs.js';
+import { missingDriverError } from './missing-driver.js';
 import { learnTargetSecrets } from './secrets.js';
 
 /** An opened backup target: the store, the chunked driver on it, and the catalog read from it. */
@@ -46,42 +44,18 @@ export interface OpenTargetOptions {
   createsStore?: boolean;
 }
 
-/** The CLI's own package directory: drivers installed beside the CLI are discovered from here. */
-const CLI_DIR = dirname(fileURLToPath(CLI_PACKAGE_JSON));
-
-/**
- * Plugins installed where the user runs the command (their project) first, then beside the CLI.
- * Discovery reads package.json files only; nothing is imported until a scheme is asked for.
- */
-export async function discoverAll(io: CliIo): Promise<DiscoveredPlugin[]> {
-  const dirs = [io.env.VOLBACK_PLUGINS_DIR ?? process.cwd(), CLI_DIR];
-  const seen = new Set<string>();
-  const all: DiscoveredPlugin[] = [];
-  const found = await Promise.all(dirs.map((dir) => discoverPlugins({ fromDir: dir })));
-  for (const list of found) {
-    for (const d of list) {
-      const key = `${d.packageName}@${d.dir}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      all.push(d);
-    }
-  }
-  return all;
-}
-
 /** Resolves a target (`/srv/backups`, `file:///srv/backups`, `s3://bucket/...`) to a store through plugin discovery. */
 export async function openTarget(target: string, io: CliIo, options: OpenTargetOptions = {}): Promise<OpenedTarget> {
   const scheme = targetToUrl(target).protocol.slice(0, -1);
   const registry = new DriverRegistry();
-  const candidates = (await discoverAll(io)).filter((d) => d.schemes.includes(scheme) && d.status === 'ok');
+  const all = await discoverAll(io);
+  const candidates = all.filter((d) => d.schemes.includes(scheme) && d.status === 'ok');
   const first = candidates[0];
-  let shownTarget = redactTarget(target);
-  if (first) {
-    const plugin = await loadDriverPlugin(first);
-    learnTargetSecrets(io, target, plugin.configSchema);
-    shownTarget = redactTarget(target, plugin.configSchema);
-    registry.register(plugin, first.schemes);
-  }
+  if (!first) throw missingDriverError(scheme, all);
+  const plugin = await loadDriverPlugin(first);
+  learnTargetSecrets(io, target, plugin.configSchema);
+  const shownTarget = redactTarget(target, plugin.configSchema);
+  registry.register(plugin, first.schemes);
   const resolved = await registry.resolveTarget(target, { discover: false });
   if (resolved.kind !== 'store') {
     throw new UsageError(`driver "${resolved.plugin.id}" implements the backup driver directly; this command needs an object store driver`);

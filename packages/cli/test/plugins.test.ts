@@ -68,6 +68,7 @@ describe('driver plugins from the CLI', () => {
   it('says which driver is missing for an unknown scheme', async () => {
     const { code, stderr } = await runCli(['list', '--store', 'nosuch://x'], { VOLBACK_PLUGINS_DIR: host });
     expect(code).toBe(9);
-    expect(stderr).toContain('no volback driver serves "nosuch:"');
+    expect(stderr).toContain('no installed volback driver serves "nosuch:" targets; installed drivers: ');
+    expect(stderr).toMatch(/installed drivers: [^;]*memory \(memory:\)/);
   });
 });

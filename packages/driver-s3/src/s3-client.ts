@@ -43,6 +43,10 @@ export function createS3Client(config: S3Config): S3Client {
       ...(config.sessionToken === undefined ? {} : { sessionToken: config.sessionToken }),
     };
   }
+  // The SDK warns on Node 20 that its releases after January 2027 will need Node 22: eight lines on
+  // every command's stderr about versions this package does not use (it pins its SDK). A user who
+  // set the variable keeps their choice.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   return new S3Client(clientConfig);
 }
 

@@ -1,4 +1,8 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { positionals } from '../args.js';
+import { UsageError } from '../io.js';
 import type { Command } from '../command.js';
 import type { TestResult } from '../conformance/mini-runner.js';
 import { openTarget } from '../open-target.js';
@@ -16,10 +20,7 @@ export const conformanceCommand: Command = {
     // Printed in every result: the target's credentials must not be.
     const shown = probe.shownTarget;
     // The suite is loaded only for this command, to keep every other command's start fast.
-    const [{ defineConformanceSuite }, { MiniRunner }] = await Promise.all([
-      import('@volback/conformance'),
-      import('../conformance/mini-runner.js'),
-    ]);
+    const [{ defineConformanceSuite }, { MiniRunner }] = await Promise.all([loadConformance(), import('../conformance/mini-runner.js')]);
     const runner = new MiniRunner();
     defineConformanceSuite(runner, {
       name: shown,
@@ -44,6 +45,26 @@ export const conformanceCommand: Command = {
     return summary.failed === 0 ? 0 : 1;
   },
 };
+
+/**
+ * `@volback/conformance`, an optional peer of the CLI (its fixtures are megabytes every other
+ * command does without): beside the CLI, else in the project the command runs in.
+ */
+async function loadConformance(): Promise<typeof import('@volback/conformance')> {
+  try {
+    return await import('@volback/conformance');
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  }
+  try {
+    const path = createRequire(join(process.cwd(), 'package.json')).resolve('@volback/conformance');
+    return (await import(pathToFileURL(path).href)) as typeof import('@volback/conformance');
+  } catch {
+    throw new UsageError(
+      'the conformance command needs the package @volback/conformance: install it beside volback (npm install --global @volback/conformance, for a global volback) or in your project (npm install --save-dev @volback/conformance)',
+    );
+  }
+}
 
 function line(r: TestResult): string {
   const mark = r.status === 'passed' ? 'PASS' : r.status === 'failed' ? 'FAIL' : 'SKIP';

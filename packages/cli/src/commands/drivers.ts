@@ -4,11 +4,12 @@ import { UsageError } from '../io.js';
 import { positionals } from '../args.js';
 import type { Command } from '../command.js';
 import { table } from '../format.js';
-import { discoverAll } from '../open-target.js';
+import { discoverAll, pluginDirs } from '../plugin-dirs.js';
 
 export const driversCommand: Command = {
   name: 'drivers',
-  summary: "list the driver plugins found (id, package, version, schemes, apiVersion, ok or why not), or print one's config schema",
+  summary:
+    "list the driver plugins found (id, package, version, schemes, apiVersion, where found, ok or why not), or print one's config schema",
   usage: '[--json] [--schema <id>]',
   options: { json: { type: 'boolean' }, schema: { type: 'string' } },
   async run(args, values, io) {
@@ -21,6 +22,7 @@ export const driversCommand: Command = {
       schemes: string[];
       apiVersion: string;
       dir: string;
+      foundVia: string;
       status: string;
       error?: string;
     }[] = [];
@@ -43,6 +45,7 @@ export const driversCommand: Command = {
         schemes: d.schemes,
         apiVersion: d.apiVersion,
         dir: d.dir,
+        foundVia: d.foundVia,
         status,
         ...(error ? { error } : {}),
       });
@@ -51,7 +54,7 @@ export const driversCommand: Command = {
       io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
       return 0;
     }
-    const out = [['ID', 'PACKAGE', 'VERSION', 'SCHEMES', 'API', 'STATUS']];
+    const out = [['ID', 'PACKAGE', 'VERSION', 'SCHEMES', 'API', 'FOUND', 'STATUS']];
     for (const r of rows) {
       out.push([
         r.id,
@@ -59,10 +62,17 @@ export const driversCommand: Command = {
         r.version,
         r.schemes.join(','),
         r.apiVersion,
+        `${r.foundVia}: ${r.dir}`,
         r.status === 'ok' ? 'ok' : `error: ${r.error ?? 'unknown'}`,
       ]);
     }
     io.stdout.write(rows.length ? table(out) : 'no driver plugins found\n');
+    // Where a missing driver would have been found: what to install where, or name in VOLBACK_PLUGINS_DIR.
+    io.stdout.write(
+      `\nlooked in: ${pluginDirs(io)
+        .map((d) => `${d.dir} (${d.via})`)
+        .join(', ')}\n`,
+    );
     return 0;
   },
 };
