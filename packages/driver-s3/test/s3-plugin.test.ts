@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { DriverRegistry } from '@volback/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePluginPackageChecks } from '@volback/conformance';
@@ -21,3 +22,14 @@ describe('s3 driver plugin', () => {
 
 // The package as hosts meet it: manifest, built entry, config schema.
 definePluginPackageChecks({ describe, it, expect, beforeAll, afterAll }, new URL('..', import.meta.url));
+
+describe('on Node 20', () => {
+  it("prints no notice about SDK releases the driver does not use, in a fresh process's stderr", () => {
+    const entry = new URL('../dist/index.js', import.meta.url).href;
+    const script = `const m = await import(${JSON.stringify(entry)}); m.createS3Client(m.default.parseConfig({ bucket: 'volumebackups', endpoint: 'http://127.0.0.1:9', accessKeyId: 'a', secretAccessKey: 'b' }));`;
+    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _, ...env } = process.env;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env, timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|will require node/);
+  });
+});
