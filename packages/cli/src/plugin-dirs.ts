@@ -9,6 +9,8 @@ import type { CliIo } from './io.js';
 /** A discovered driver and where it was looked for: `VOLBACK_PLUGINS_DIR`, `project`, `beside the CLI`. */
 export interface FoundPlugin extends DiscoveredPlugin {
   foundVia: string;
+  /** Another package with this driver id was found first and is the one used. */
+  shadowed?: true;
 }
 
 /** A directory drivers are looked for from (its package, its node_modules, its pnpm workspace). */
@@ -62,6 +64,7 @@ export async function discoverAll(io: CliIo): Promise<FoundPlugin[]> {
           ...d,
           foundVia: dirs[i]!.via,
           status: 'error',
+          shadowed: true,
           error: `${d.packageName}: driver id "${d.id}" is already provided by ${first.packageName}@${first.version} (${first.dir}, ${first.foundVia}); that one is used`,
         });
         continue;

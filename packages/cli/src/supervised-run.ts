@@ -57,6 +57,13 @@ export function superviseCommand(entry: URL, argv: string[]): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that went away (`volback list | head`) must neither crash the CLI with a stack trace
+  // nor cut short the command's work (a backup in progress): what it prints then goes nowhere.
+  for (const out of [process.stdout, process.stderr]) {
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
 
   worker.on('message', (m: ToSupervisor) => {
     if (m?.type !== 'cleanup') return;

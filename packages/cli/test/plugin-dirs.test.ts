@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,19 @@ describe('where the CLI looks for drivers', () => {
     const rows = drivers(join(scratch, 'nowhere'), { VOLBACK_PLUGINS_DIR: [empty, project].join(delimiter) });
     expect(rows.find((r) => r.package === 'volback-driver-memory')).toMatchObject({ status: 'ok', foundVia: 'VOLBACK_PLUGINS_DIR' });
     expect(rows.find((r) => r.id === 'posix')?.status).toBe('ok');
+  });
+
+  it('uses the first of two packages with one driver id and says the other is not used', () => {
+    const second = join(scratch, 'second');
+    mkdirSync(join(second, 'node_modules'), { recursive: true });
+    cpSync(EXAMPLE, join(second, 'node_modules', 'volback-driver-memory'), {
+      recursive: true,
+      filter: (src) => !src.includes('node_modules'),
+    });
+    const rows = drivers(join(scratch, 'nowhere'), { VOLBACK_PLUGINS_DIR: [project, second].join(delimiter) });
+    const memory = rows.filter((r) => r.id === 'memory');
+    expect(memory.map((r) => r.status)).toEqual(['ok', 'not used']);
+    expect(memory[0]?.dir).toBe(realpathSync(EXAMPLE));
   });
 });
 

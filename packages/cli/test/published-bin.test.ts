@@ -41,4 +41,25 @@ describe('the published volback command', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('ends normally, without a stack trace, when its reader goes away before it prints', () => {
+    // `true` exits at once, so the command writes into a pipe nobody reads (EPIPE).
+    const run = spawnSync(
+      'bash',
+      [
+        '-c',
+        'set -o pipefail; "$0" "$1" drivers 2>"$2" | true; echo "$?"; cat "$2"',
+        process.execPath,
+        bin,
+        join(tmpdir(), `volback-epipe-${process.pid}`),
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    const [status, ...stderr] = run.stdout.split('\n');
+    expect(stderr.join('\n')).not.toMatch(/EPIPE|Error|at /);
+    expect(status).toBe('0');
+  });
 });

@@ -27,7 +27,7 @@ export const driversCommand: Command = {
       error?: string;
     }[] = [];
     for (const d of await discoverAll(io)) {
-      let status = d.status;
+      let status: string = d.shadowed ? 'not used' : d.status;
       let error = d.error;
       if (status === 'ok') {
         // Loading proves the entry exists and carries the brand; a broken plugin is reported, not fatal.
@@ -63,7 +63,7 @@ export const driversCommand: Command = {
         r.schemes.join(','),
         r.apiVersion,
         `${r.foundVia}: ${r.dir}`,
-        r.status === 'ok' ? 'ok' : `error: ${r.error ?? 'unknown'}`,
+        r.status === 'ok' ? 'ok' : `${r.status}: ${r.error ?? 'unknown'}`,
       ]);
     }
     io.stdout.write(rows.length ? table(out) : 'no driver plugins found\n');
