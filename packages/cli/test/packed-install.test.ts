@@ -27,6 +27,9 @@ beforeAll(() => {
     const made = readdirSync(out).filter((f) => !before.has(f));
     const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string };
     expect(made, `pnpm pack of ${name}`).toHaveLength(1);
+    const listed = execFileSync('tar', ['tzf', join(out, made[0]!)], { encoding: 'utf8' }).split('\n');
+    for (const file of ['package/package.json', 'package/README.md', 'package/LICENSE'])
+      expect(listed, `${name} ships ${file}`).toContain(file);
     tarballs.set(name, join(out, made[0]!));
   }
 }, INSTALL_MS);
@@ -174,5 +177,35 @@ describe('installed from the packed tarballs: every other driver, and a third-pa
     importsCleanly(project, drivers);
     const expected = ['azure', 'gcs', 'memory', 'nfs', 'posix', 'sftp'];
     for (const cwd of [project, join(project, 'src', 'deep')]) expect(usableDrivers(project, cwd)).toEqual(expected);
+  });
+});
+
+describe('installed globally from the packed tarballs (npm install --global, into a prefix of its own)', () => {
+  let prefix: string;
+  beforeAll(() => {
+    prefix = join(scratch, 'global');
+    const files = ['@volback/core', '@volback/cli', '@volback/driver-posix', '@volback/driver-s3'].map((n) => tarballs.get(n)!);
+    execFileSync(
+      'npm',
+      ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...files],
+      {
+        stdio: 'pipe',
+      },
+    );
+  }, INSTALL_MS);
+
+  it('finds the drivers installed beside it from any directory', () => {
+    const { VOLBACK_PLUGINS_DIR: _, NODE_PATH: __, ...env } = process.env;
+    for (const cwd of ['/', mkdtempSync(join(scratch, 'anywhere-'))]) {
+      const run = spawnSync(join(prefix, 'bin', 'volback'), ['drivers', '--json'], { cwd, encoding: 'utf8', env, timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const rows = JSON.parse(run.stdout) as { id: string; status: string; foundVia: string }[];
+      expect(
+        rows
+          .filter((r) => r.status === 'ok')
+          .map((r) => `${r.id} ${r.foundVia}`)
+          .sort(),
+      ).toEqual(['posix beside the CLI', 's3 beside the CLI']);
+    }
   });
 });
