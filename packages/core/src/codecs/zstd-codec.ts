@@ -1,10 +1,8 @@
-import { ConfigError, IntegrityError, UnsupportedError } from '../errors.js';
+import { ConfigError, IntegrityError } from '../errors.js';
 import { decompressToNew, type Codec } from './codec.js';
 import { decodeError, messageOf, tooLongError } from './decode-error.js';
-import { ZSTD_BACKEND_ENV, type ZstdBackend, type ZstdBackendChoice } from './zstd-backend.js';
+import { choiceFromEnv, type ZstdBackend, type ZstdBackendChoice, zstdBackend } from './zstd-backend.js';
 import { parseZstdFrameHeader, zstdFrameLength } from './zstd-frame.js';
-import { loadNativeZstd } from './zstd-native.js';
-import { loadWasmZstd } from './zstd-wasm.js';
 
 /** python-zstd's default level, which Cinder uses. */
 export const ZSTD_DEFAULT_LEVEL = 3;
@@ -12,75 +10,6 @@ const ZSTD_MAX_LEVEL = 22;
 const ZSTD_MIN_LEVEL = -131072;
 const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
-
-let loaded: Partial<Record<ZstdBackendChoice, Promise<ZstdBackend>>> = {};
-
-function choiceFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): ZstdBackendChoice {
-  const raw = env[ZSTD_BACKEND_ENV]?.trim().toLowerCase() || 'auto';
-  if (raw === 'auto' || raw === 'native' || raw === 'wasm') return raw;
-  throw new ConfigError(`${ZSTD_BACKEND_ENV} must be auto, native or wasm; got ${JSON.stringify(raw)}`, ZSTD_BACKEND_ENV);
-}
-
-/**
- * Loads a backend on first use, so a host that never meets zstd is not hurt by a missing one:
- * zstd-napi when it was built, else libzstd's WebAssembly build (slower, see docs/performance.md),
- * else an UnsupportedError that says what to allow or install.
- */
-function zstdBackend(choice: ZstdBackendChoice): Promise<ZstdBackend> {
-  const cached = loaded[choice];
-  if (cached) return cached;
-  const loading = (async () => {
-    let nativeError: unknown = new Error(`skipped (${ZSTD_BACKEND_ENV}=wasm)`);
-    if (choice !== 'wasm') {
-      try {
-        return await loadNativeZstd();
-      } catch (err) {
-        nativeError = err;
-      }
-    }
-    let wasmError: unknown = new Error(`skipped (${ZSTD_BACKEND_ENV}=native)`);
-    if (choice !== 'native') {
-      try {
-        return await loadWasmZstd();
-      } catch (err) {
-        wasmError = err;
-      }
-    }
-    throw new UnsupportedError(
-      'zstd compression needs the native module zstd-napi or WebAssembly, and neither loaded. ' +
-        'Allow zstd-napi to build at install (pnpm: list "zstd-napi" in pnpm.onlyBuiltDependencies of ' +
-        'the root package.json; npm: install without --ignore-scripts; a C++ toolchain is needed), ' +
-        'or run Node.js with WebAssembly (not --jitless), or back up with compression "zlib". ' +
-        `zstd-napi: ${messageOf(nativeError)}; @bokuweb/zstd-wasm: ${messageOf(wasmError)}`,
-      { cause: nativeError },
-    );
-  })();
-  loaded[choice] = loading;
-  return loading;
-}
-
-/** Forgets loaded backends, so that a test can load them again under another environment. */
-export function resetZstdBackendsForTests(): void {
-  loaded = {};
-}
-
-/** The name of the backend `choice` resolves to on this host; throws as the codec would. */
-export async function zstdBackendName(choice: ZstdBackendChoice = choiceFromEnv()): Promise<ZstdBackend['name']> {
-  return (await zstdBackend(choice)).name;
-}
-
-/**
- * Loads the backend ahead of use, for threads that will likely need it: a worker's first zstd
- * task otherwise paid ~50 ms for it in the middle of a job. A failure is kept for that first
- * use to report.
- */
-export function preloadZstd(): void {
-  try {
-    zstdBackend(choiceFromEnv()).catch(() => undefined);
-  } catch {
-    // A bad VOLBACK_ZSTD_BACKEND is reported by the first use, which can name the object.
-  }
-}
 
 /**
  * Checks that `data` is a sequence of complete zstd (or skippable) frames. The native
@@ -162,3 +91,5 @@ function checkLevel(level: number): void {
     throw new ConfigError(`zstd level must be an integer up to ${ZSTD_MAX_LEVEL}, got ${level}`, 'level');
   }
 }
+
+export { preloadZstd } from './zstd-backend.js';
