@@ -210,8 +210,9 @@ export async function checkObject(task: ObjectCheckTask): Promise<ObjectCheckRes
       data = await codec.decompress(task.stored, task.length);
     }
   } catch (err) {
-    // A codec that cannot load (zstd's native module) is no fault of the object.
-    if (err instanceof VolbackError && err.code === 'E_UNSUPPORTED') throw err;
+    // A codec that cannot load (zstd without zstd-napi or WebAssembly), or a bad
+    // VOLBACK_ZSTD_BACKEND, is no fault of the object.
+    if (err instanceof VolbackError && (err.code === 'E_UNSUPPORTED' || err.code === 'E_CONFIG')) throw err;
     throw new IntegrityError(`${name}: cannot decompress (${task.compression}): ${(err as Error).message}`, name, { cause: err });
   }
   if (data.length !== task.length) {
