@@ -31,8 +31,11 @@ function description(node) {
   }
   const inner = ts.isPropertyAccessExpression(callee) ? description(callee.expression) : undefined;
   if (inner !== undefined) return inner;
-  // A local builder such as `text('…')` or `configField.int('…', 4, 1, 20)`: its first argument.
-  if (first && literal(first) !== undefined && name !== 'describe' && name !== 'meta') return literal(first);
+  // A local builder such as `text('…')` or `permissionMode(0o660, '…')`: its text argument.
+  if (name !== 'describe' && name !== 'meta') {
+    const text = node.arguments.map(literal).find((t) => t !== undefined);
+    if (text !== undefined) return text;
+  }
   for (const arg of node.arguments) {
     const found = description(arg);
     if (found !== undefined) return found;
