@@ -28,6 +28,11 @@ say "type-checking every package and its tests"
 (cd "$REPO_ROOT" && pnpm exec turbo run typecheck --output-logs=errors-only)
 say "linting and checking the format of every file (biome)"
 (cd "$REPO_ROOT" && pnpm exec biome ci --reporter=summary .)
+# TypeDoc over every package's exports, without writing HTML: an export without TSDoc, a type a
+# public signature uses but no entry point exports, or a broken {@link} fails here. Then a fixture
+# with one undocumented export must fail the same options, so the check cannot pass by being off.
+say "checking the TSDoc of every export (pnpm docs:api:check)"
+(cd "$REPO_ROOT" && pnpm run --silent docs:api:check)
 
 export VOLBACK_SERVERS_DIR="$REPO_ROOT/.test-servers"
 mkdir -p "$VOLBACK_SERVERS_DIR"

@@ -12,6 +12,7 @@ import { SeededRandom } from './test-data.js';
 /** The store calls a fault can hit. */
 export type StoreCallKind = 'put' | 'get' | 'delete' | 'list' | 'ensureContainer' | 'flush' | 'listMetadataObjects' | 'listContainers';
 
+/** Every {@link StoreCallKind}, for a test that walks them all or a rate per kind. */
 export const STORE_CALL_KINDS: readonly StoreCallKind[] = [
   'put',
   'get',
@@ -38,6 +39,7 @@ export const STORE_CALL_KINDS: readonly StoreCallKind[] = [
  */
 export type TransientFaultKind = 'timeout' | 'connection-reset' | 'http-500' | 'http-503' | 'throttled' | 'short-read';
 
+/** Every {@link TransientFaultKind}: the faults injected when a test names none. */
 export const TRANSIENT_FAULT_KINDS: readonly TransientFaultKind[] = [
   'timeout',
   'connection-reset',
@@ -57,6 +59,7 @@ export type FaultKind = TransientFaultKind | 'truncated-body';
 
 /** One store call, as {@link FaultOptions.filter} sees it. */
 export interface FaultCall {
+  /** Which store call it is. */
   kind: StoreCallKind;
   /** Empty for `listContainers`. */
   container: string;
@@ -112,6 +115,7 @@ export interface FaultInjectingStore extends ObjectStore {
 export class InjectedFault extends Error {
   constructor(
     message: string,
+    /** Which fault this is, so a test can count or assert the kinds it saw. */
     readonly kind: FaultKind,
     /** The errno-style code, for a timeout or a reset. */
     readonly code?: string,

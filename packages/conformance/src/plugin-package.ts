@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { discoverPlugins, loadDriverPlugin, type DiscoveredPlugin } from '@volback/core';
 import type { ConformanceRunner } from './runner.js';
 
+/** The name of the group the package checks register under, for a report or a test filter that picks them out. */
 export const PLUGIN_PACKAGE_GROUP = 'plugin package';
 
 /** A JSON Schema property as drivers' config schemas spell them. */

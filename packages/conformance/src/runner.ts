@@ -8,21 +8,33 @@ import type { BackupDriver, BackupRecord, ObjectStore } from '@volback/core';
  * as passed, a check that never ran shown as one that did.
  */
 export interface RunnerTestContext {
+  /** Marks the running test skipped, with `note` as the reason, and stops it. */
   skip(note?: string): void;
 }
 
 /** The assertions the suite uses; vitest's and Jest's `expect` provide them. */
 export interface Assertion {
+  /** Fails unless the value is `expected` itself (`Object.is`), as vitest's. */
   toBe(expected: unknown): void;
+  /** Fails unless the value deeply equals `expected`, as vitest's. */
   toEqual(expected: unknown): void;
+  /** Fails unless the value is a number above `expected`. */
   toBeGreaterThan(expected: number): void;
+  /** Fails unless the value is a number of at least `expected`. */
   toBeGreaterThanOrEqual(expected: number): void;
+  /** Fails unless the value is a number below `expected`. */
   toBeLessThan(expected: number): void;
+  /** Fails unless the value is a number of at most `expected`. */
   toBeLessThanOrEqual(expected: number): void;
+  /** Fails unless the array (or string) holds `item`. */
   toContain(item: unknown): void;
+  /** Fails unless the value's `length` is `length`. */
   toHaveLength(length: number): void;
+  /** Fails unless the value is `null`. */
   toBeNull(): void;
+  /** Fails unless the string matches the pattern, or contains the string. */
   toMatch(expected: RegExp | string): void;
+  /** The same matchers, each failing where it would pass. */
   readonly not: Assertion;
 }
 
@@ -31,12 +43,19 @@ export interface Assertion {
  * functions. The suite never imports a runner itself.
  */
 export interface ConformanceRunner {
+  /** Groups the tests `body` registers under `name`. */
   describe(name: string, body: () => void): void;
+  /** Registers one test; `timeout` in milliseconds, the runner's default when unset. */
   it(name: string, body: (context: RunnerTestContext) => Promise<void> | void, timeout?: number): void;
+  /** Starts an assertion on `actual`; `message` is shown when it fails. */
   expect(actual: unknown, message?: string): Assertion;
+  /** Runs `body` once before the group's tests: the suite opens the store here. */
   beforeAll(body: () => Promise<void> | void, timeout?: number): void;
+  /** Runs `body` once after the group's tests: the suite closes the store here. */
   afterAll(body: () => Promise<void> | void, timeout?: number): void;
+  /** Runs `body` before each test, where the runner has it. */
   beforeEach?(body: () => Promise<void> | void, timeout?: number): void;
+  /** Runs `body` after each test, where the runner has it. */
   afterEach?(body: () => Promise<void> | void, timeout?: number): void;
 }
 
@@ -76,7 +95,12 @@ export interface DriverTestContext {
    * The catalog the suite keeps: every backup the suite makes or imports is put here, so a
    * driver built on core's engine can find parents with it.
    */
-  catalog: { put(record: BackupRecord): void; get(id: string): Promise<BackupRecord> };
+  catalog: {
+    /** Keeps `record`, replacing one with the same id. */
+    put(record: BackupRecord): void;
+    /** The record of backup `id`; `NotFoundError` when the suite never put it. */
+    get(id: string): Promise<BackupRecord>;
+  };
 }
 
 /** The implementation under test and what it can do. */

@@ -35,7 +35,9 @@ export function howToStartTestServer(spec: TestServerSpec): string {
 
 /** The part of a test runner this needs. */
 export interface TestServerRunner {
+  /** Groups the tests `body` registers under `name`. */
   describe(name: string, body: () => void): void;
+  /** Registers one test, which calls `skip` when the server is not there. */
   it(name: string, body: (context: { skip(note?: string): void }) => Promise<void> | void): void;
 }
 

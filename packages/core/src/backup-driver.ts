@@ -6,7 +6,9 @@ import type { VolumeSource } from './volume-source.js';
 
 /** Options of {@link BackupDriver.backup}. */
 export interface BackupOptions {
+  /** Cancels the backup: no further object is written, and the call rejects with `CancelledError`. */
   signal?: AbortSignal;
+  /** Told how many bytes are done as the backup goes, for a progress display. */
   onProgress?: ProgressListener;
   /** Overrides the driver's compression for this backup. */
   compression?: CompressionAlgorithm | 'off' | 'no';
@@ -23,6 +25,7 @@ export type FullBackupReason = 'parent-size-changed' | 'hash-block-size-changed'
 export interface BackupResult {
   /** The record with `container`, `serviceMetadata`, `objectCount`, `size`, `service` and `status` set. */
   record: BackupRecord;
+  /** What was made, which is `full` when an incremental was asked for but could not be made (see `fullBecause`). */
   kind: 'full' | 'incremental';
   /** Set when an incremental was asked for and a full backup was made instead. */
   fullBecause?: FullBackupReason;
@@ -34,12 +37,15 @@ export interface BackupResult {
 
 /** Options of {@link BackupDriver.restore}. */
 export interface RestoreOptions {
+  /** Cancels the restore: no further byte is written, and the call rejects with `CancelledError`. */
   signal?: AbortSignal;
+  /** Told how many bytes are done as the restore goes, for a progress display. */
   onProgress?: ProgressListener;
 }
 
 /** The outcome of {@link BackupDriver.restore}. */
 export interface RestoreResult {
+  /** Bytes of the restored volume, the size the backup recorded. */
   volumeBytes: number;
   /** Backup ids applied, oldest (the full backup) first. */
   chain: string[];

@@ -18,10 +18,12 @@ export interface BackupCatalog {
 export class MemoryCatalog implements BackupCatalog {
   private readonly records = new Map<string, BackupRecord>();
 
+  /** Adds or replaces the record of `record.id`, as the host saves one after each backup. */
   put(record: BackupRecord): void {
     this.records.set(record.id, record);
   }
 
+  /** Drops the record of a deleted backup; unknown ids are ignored. */
   delete(backupId: string): void {
     this.records.delete(backupId);
   }
@@ -32,6 +34,7 @@ export class MemoryCatalog implements BackupCatalog {
     return r;
   }
 
+  /** Every record held, in the order they were first put. */
   list(): BackupRecord[] {
     return [...this.records.values()];
   }

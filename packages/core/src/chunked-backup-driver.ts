@@ -59,7 +59,9 @@ export interface ChunkedDriverOptions<C extends BackupCatalog = BackupCatalog> {
   md5Lanes?: boolean;
 }
 
+/** Bytes per data object when none is given: 8 MiB, a size Cinder's own drivers use. */
 export const DEFAULT_OBJECT_SIZE = 8 * 1024 * 1024;
+/** Hash block size of `_sha256file` when none is given: 32 KiB, Cinder's. */
 export const DEFAULT_HASH_BLOCK_SIZE = 32 * 1024;
 
 /**
@@ -68,21 +70,28 @@ export const DEFAULT_HASH_BLOCK_SIZE = 32 * 1024;
  */
 const DEFAULT_LEVELS: Record<string, number | undefined> = { zstd: 1 };
 
+/** The field of an export record's `driver_info` that carries a store's key prefix. */
+const KEY_PREFIX_FIELD = 'key_prefix';
+
 /**
  * Cinder's chunked backup driver on any {@link ObjectStore}: writes and reads the chunked format
  * 1.0.0 exactly, so Cinder restores what it writes and it restores what Cinder wrote.
  */
-/** The field of an export record's `driver_info` that carries a store's key prefix. */
-const KEY_PREFIX_FIELD = 'key_prefix';
 
 export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implements BackupDriver {
   /** The store as given; the engine uses it through a retrying wrapper. */
   readonly store: ObjectStore;
+  /** Bytes per data object of new backups; a restore follows each backup's own `_metadata`. */
   readonly objectSize: number;
+  /** Hash block size of new backups' `_sha256file`; an incremental with another size becomes full. */
   readonly hashBlockSize: number;
+  /** Codec of new backups (`none` when off); a restore reads each object's own tag. */
   readonly compression: CompressionAlgorithm;
+  /** Codec level of new backups; undefined is the codec's default. */
   readonly compressionLevel: number | undefined;
+  /** Where parents are found for incrementals and chains for restores. */
   readonly catalog: C;
+  /** Where a backup reads the volume's metadata and a restore applies it. */
   readonly volumeMetadata: VolumeMetadataStore;
   private readonly io: ObjectStore;
 
@@ -248,7 +257,15 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
    * Checks a stored backup without restoring it: every object its restore would read is fetched
    * and checked as a restore would. Throws `IntegrityError` naming the first bad object.
    */
-  async verify(record: BackupRecord, opts: RestoreOptions = {}): Promise<{ volumeBytes: number; chain: string[] }> {
+  async verify(
+    record: BackupRecord,
+    opts: RestoreOptions = {},
+  ): Promise<{
+    /** Bytes of the volume the backup restores to. */
+    volumeBytes: number;
+    /** Backup ids checked, oldest (the full backup) first. */
+    chain: string[];
+  }> {
     const { volumeBytes, layers } = await this.readChain(record, null, opts);
     return { volumeBytes, chain: layers.map((l) => l.record.id) };
   }

@@ -3,6 +3,11 @@
  * driver is a transport: declare its config with {@link defineStoreDriver} and its calls with
  * {@link defineObjectStore}; core does the naming, checks, listings and error typing.
  */
+/**
+ * zod itself, so a driver declares its config with the instance core validates it with. Hidden
+ * here because zod documents it (https://zod.dev); the docs would otherwise copy all of zod.
+ * @hidden
+ */
 export { z } from 'zod';
 export { defineObjectStore } from './driver/define-object-store.js';
 export type { GetCall, ListPage, ListQuery, ObjectStoreDefinition, PutCall, TransportCall } from './driver/store-definition.js';

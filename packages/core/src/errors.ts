@@ -16,6 +16,7 @@ export type VolbackErrorCode =
 
 /** Base class of every typed volback error. */
 export class VolbackError extends Error {
+  /** What went wrong, stable across releases: switch on this, never on the message. */
   readonly code: VolbackErrorCode;
 
   constructor(code: VolbackErrorCode, message: string, options?: { cause?: unknown }) {
@@ -47,6 +48,7 @@ export class InvalidVolumeError extends VolbackError {
 export class IntegrityError extends VolbackError {
   /** The stored object whose content failed a check, when one can be named. */
   readonly objectName: string | undefined;
+  /** True when sending the bytes again may succeed, so the engine retries instead of failing. */
   readonly transient: boolean;
 
   constructor(message: string, objectName?: string, options?: { cause?: unknown; transient?: boolean }) {
@@ -72,6 +74,7 @@ export class CancelledError extends VolbackError {
 
 /** A driver or engine setting is missing or invalid. `field` names the setting at fault. */
 export class ConfigError extends VolbackError {
+  /** The setting at fault (a config field name), so a host can point at it; undefined when none is. */
   readonly field: string | undefined;
 
   constructor(message: string, field?: string, options?: { cause?: unknown }) {
@@ -89,6 +92,7 @@ export class UnsupportedError extends VolbackError {
 
 /** The storage backend failed. `transient` says whether a retry may succeed. */
 export class BackendError extends VolbackError {
+  /** True when a retry may succeed (a timeout, a 503); the engine's retries read it. */
   readonly transient: boolean;
 
   constructor(message: string, transient: boolean, options?: { cause?: unknown }) {

@@ -44,7 +44,7 @@ const UNPRINTABLE_ALL = /[\p{C}\p{Zl}\p{Zp}]/gu;
 /** Characters of a message quoting a rejected value; the rest is summarised by its length. */
 const PREVIEW_CHARS = 40;
 
-/** True when `value` holds a character that is not printable (see {@link identifierProblem}). */
+/** True when `value` holds a character that is not printable (the rule `identifierProblem` applies). */
 export function hasUnprintable(value: string): boolean {
   return UNPRINTABLE.test(value);
 }
@@ -104,7 +104,7 @@ export function previewOf(value: unknown): string {
 }
 
 /**
- * `text` with every unprintable character (see {@link identifierProblem}: control characters
+ * `text` with every unprintable character (by the rule of `identifierProblem`: control characters
  * such as the ESC of terminal escape sequences, bidirectional overrides, separators) written as
  * a `\u` escape. With `keepNewlines`, `\n` stays a line break.
  */

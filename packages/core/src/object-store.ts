@@ -2,6 +2,7 @@ import type { BackupRecord } from './backup-record.js';
 
 /** Options every ObjectStore call accepts. */
 export interface StoreCallOptions {
+  /** Cancels the call: a store stops its transfer and rejects with `CancelledError`. */
   signal?: AbortSignal;
 }
 
@@ -44,6 +45,7 @@ export interface ObjectStore {
   readonly driverId: string;
   /** Cinder's driver class path written as the record's `service`. */
   readonly serviceName: string;
+  /** How hard the engine may push this store; read once per operation. */
   readonly capabilities: ObjectStoreCapabilities;
   /**
    * The local directory every object of this store lives under, for a store that keeps its

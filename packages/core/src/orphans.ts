@@ -24,10 +24,13 @@ export const MIN_STALE_MARKER_AGE_MS = 3600 * 1000;
 
 /** The objects of a backup that has no `_metadata`: one that crashed, was cancelled uncleanly, or is still running. */
 export interface OrphanedBackup {
+  /** The container the objects are in. */
   container: string;
+  /** The name prefix the objects share, Cinder's `service_metadata` of the lost backup. */
   prefix: string;
   /** The backup id and volume id its name gives. */
   backupId: string;
+  /** The volume id its name gives. */
   volumeId: string;
   /** When that backup was made, from its name. */
   createdAt: Date;
@@ -37,15 +40,21 @@ export interface OrphanedBackup {
 
 /** A removal marker on a backup that still has its `_metadata`: a delete at work, or one that was interrupted. */
 export interface MarkerOnBackup {
+  /** The container of the backup the marker is on. */
   container: string;
+  /** The name prefix of the backup the marker is on. */
   prefix: string;
+  /** The marker object's own name, which `prune` deletes. */
   name: string;
+  /** When the delete that left it began: `prune` leaves a younger one to that delete. */
   markedAt: Date;
 }
 
 /** What a store holds that belongs to no finished backup. */
 export interface StoreLeftovers {
+  /** Objects of backups that never got a `_metadata`, grouped by backup. */
   orphans: OrphanedBackup[];
+  /** Removal markers on backups that still stand, left by deletes that did not finish. */
   markers: MarkerOnBackup[];
 }
 

@@ -6,13 +6,17 @@ import { checkStoredIdentifier } from './ids.js';
 
 /** What `cinder backup-export` prints: the driver class path and the encoded record. */
 export interface ExportedBackupRecord {
+  /** Cinder's driver class path, which `backup-import` needs to pick the driver. */
   backupService: string;
+  /** The base64 record itself, what `backup-import` takes back. */
   backupUrl: string;
 }
 
 /** A decoded export record. */
 export interface DecodedBackupRecord {
+  /** The backup record the export carried, ready for a catalog. */
   record: BackupRecord;
+  /** The exporting driver's `driver_info`, which the importing driver reads. */
   driverInfo: Record<string, unknown>;
 }
 

@@ -16,6 +16,7 @@ export interface RestoreTarget {
   writeAt(offset: number, data: Uint8Array): Promise<void>;
   /** Called once all data is written: sets the final size (files) and flushes to stable storage. */
   finish(volumeSize: number): Promise<void>;
+  /** Releases the target, after `finish` or after a failure; a failed restore cleans up here. */
   close(): Promise<void>;
 }
 
@@ -230,6 +231,7 @@ export class BufferRestoreTarget implements RestoreTarget {
   private buf = new Uint8Array(0);
   private size = 0;
 
+  /** The bytes restored so far, the whole volume once the restore finished; a view, not a copy. */
   get data(): Uint8Array {
     return this.buf.subarray(0, this.size);
   }

@@ -7,7 +7,9 @@ import type { ObjectStore, StoreCallOptions } from './object-store.js';
 
 /** Where a backup's objects are: its container and name prefix. */
 export interface BackupLocation {
+  /** The container, the record's `container`. */
   container: string;
+  /** The name prefix, the record's `serviceMetadata`. */
   prefix: string;
 }
 

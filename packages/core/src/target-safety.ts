@@ -11,6 +11,7 @@ import type { ObjectStore } from './object-store.js';
 export interface ProtectedFile {
   /** `st_dev` and `st_ino` of the file. */
   dev: bigint;
+  /** `st_ino` of the file: with `dev`, what names it whatever path reaches it. */
   ino: bigint;
   /** For a block device, the device it is (`st_rdev`): another node of the same device is the same disk. */
   rdev?: bigint;

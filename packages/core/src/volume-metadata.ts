@@ -19,7 +19,9 @@ export interface VolumeMetadataSections {
  * to replace wholesale when present.
  */
 export interface VolumeMetadataStore {
+  /** The volume's current metadata, read by a backup to save it; null for a volume it has none for. */
   get(volumeId: string): Promise<VolumeMetadataSections | null>;
+  /** Applies what a restore brings back to the volume's metadata, merged as the sections say. */
   put(volumeId: string, sections: VolumeMetadataSections): Promise<void>;
 }
 

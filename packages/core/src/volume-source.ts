@@ -7,6 +7,7 @@ export interface VolumeSource {
   readonly size: number;
   /** Reads exactly `length` bytes at `offset` into `into` (from its start). */
   readAt(offset: number, length: number, into: Uint8Array): Promise<void>;
+  /** Releases what the source holds open; the engine calls it once the backup ends, failed or not. */
   close(): Promise<void>;
 }
 
@@ -15,9 +16,14 @@ export class FileVolumeSource implements VolumeSource {
   private constructor(
     private readonly handle: FileHandle,
     readonly size: number,
+    /** The file or device read, named in the errors a read raises. */
     readonly path: string,
   ) {}
 
+  /**
+   * Opens `path` and reads its size once (a block device's from sysfs). Throws `InvalidVolumeError`
+   * for a path that is missing, empty, or neither a regular file nor a block device.
+   */
   static async open(path: string): Promise<FileVolumeSource> {
     let handle: FileHandle;
     try {

@@ -74,6 +74,7 @@ export const azureConfig = z
     ),
     retryDelayMs: int('First retry delay (ms), doubled on each retry', 4_000, 1, 600_000),
     maxRetryDelayMs: int('Longest retry delay (ms)', 120_000, 1, 3_600_000),
+    /** Cinder's `storage_availability_zone`, part of every object name: a restore needs the zone the backup was made in. */
     availabilityZone: configField.availabilityZone(MAX_AVAILABILITY_ZONE_BYTES),
     listPageSize: int('Blobs per listing page', 1000, 1, 5000),
   })

@@ -9,14 +9,25 @@ import { azureErrors } from './azure-errors.js';
  * Declared here so the driver needs neither package.
  */
 export interface TokenCredential {
-  getToken(scopes: string | string[], options?: object): Promise<{ token: string; expiresOnTimestamp: number } | null>;
+  /** A bearer token for `scopes`, or null when none can be had; the SDK calls it again before expiry. */
+  getToken(
+    scopes: string | string[],
+    options?: object,
+  ): Promise<{
+    /** The bearer token itself, a secret. */
+    token: string;
+    /** When the token stops working, in milliseconds since the epoch. */
+    expiresOnTimestamp: number;
+  } | null>;
 }
 
 /** How the driver signs in: the service URL to talk to and the credential to sign with. */
 export interface ResolvedCredentials {
+  /** The storage account name, from the config, the connection string or the endpoint. */
   account: string;
   /** The blob service URL, with the SAS token as its query when signing by SAS. */
   serviceUrl: string;
+  /** What signs each request: a shared key, nothing (SAS in the URL), or a token credential. */
   credential: StorageSharedKeyCredential | AnonymousCredential | TokenCredential;
   /** For messages: `shared key from AZURE_STORAGE_KEY`, `SAS token from the config`, … (never the secret). */
   describe: string;

@@ -23,11 +23,15 @@ const MOUNT_STATUS: Record<number, [string, string]> = {
 
 /** The server refused to mount a path: `status` is the mountstat3 name, `code` its errno. */
 export class MountError extends Error {
+  /** The class name, as stack traces and logs print it (`Error` otherwise). */
   override readonly name = 'MountError';
+  /** The errno core reads (`EACCES`, `ENOENT`, …), so the refusal is typed like any file error. */
   readonly code: string;
   constructor(
+    /** The server's MOUNT3 status (`MNT3ERR_ACCES`, …), for the message. */
     readonly status: string,
     code: string,
+    /** The export path the server refused. */
     readonly path: string,
   ) {
     super(`the server refused to mount ${path} (${status})`);

@@ -10,16 +10,23 @@ import { RpcError } from './rpc/rpc-message.js';
 
 /** Where the export is and who the client is. */
 export interface NfsSessionOptions {
+  /** The NFS server, a name or an address. */
   readonly host: string;
   /** Ports as given; the portmapper on `portmapperPort` is asked for those missing. */
   readonly nfsPort?: number;
+  /** The MOUNT service's port; asked of the portmapper when unset. */
   readonly mountPort?: number;
+  /** Where the portmapper (rpcbind) listens, usually 111. */
   readonly portmapperPort: number;
   /** The path to mount (an export, or a directory below one). */
   readonly exportPath: string;
+  /** Who the calls are made as (AUTH_SYS): the server checks file permissions against it. */
   readonly identity: AuthSysIdentity;
+  /** A call without its reply after this long fails, and the session connects again. */
   readonly timeoutMs: number;
+  /** How long a TCP connect may take, to the portmapper, MOUNT and NFS alike. */
   readonly connectTimeoutMs: number;
+  /** Sees every RPC record sent and received, for capturing fixtures (see {@link RpcClientOptions}). */
   readonly tap?: RpcClientOptions['tap'];
 }
 
@@ -135,7 +142,15 @@ export class NfsSession {
   }
 
   /** What is at `path` (below the mounted directory): its handle and attributes (fetched when LOOKUP left them out). */
-  async lookup(m: Mounted, path: string): Promise<LookupResult & { attributes: Fattr3 }> {
+  async lookup(
+    m: Mounted,
+    path: string,
+  ): Promise<
+    LookupResult & {
+      /** The attributes, always present here. */
+      attributes: Fattr3;
+    }
+  > {
     const segments = segmentsOf(path);
     const what = this.describe(m, path);
     if (segments.length === 0) return { handle: m.root, attributes: await m.nfs.getattr(m.root, what) };

@@ -163,7 +163,12 @@ export class NfsTransport implements FileTreeTransport {
     });
   }
 
-  stat(path: string): Promise<{ kind: FileTreeKind; mtimeMs: number }> {
+  stat(path: string): Promise<{
+    /** What is at the path. */
+    kind: FileTreeKind;
+    /** Its last modification, in milliseconds since the epoch. */
+    mtimeMs: number;
+  }> {
     return this.session.run([path], async (m) => {
       const at = this.session.inMount(m, path);
       const { attributes } = await this.session.lookup(m, at);

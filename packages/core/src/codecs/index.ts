@@ -24,7 +24,7 @@ const CODECS: Readonly<Record<Codec['family'], Codec>> = {
 /**
  * The codec for an object's compression tag, as Cinder reads it (case-insensitive):
  * `none`/`off`/`no` raw, `zlib`/`gzip` zlib (RFC 1950), `bz2`/`bzip2` bzip2, `zstd` zstd.
- * Throws {@link UnsupportedError} (`E_UNSUPPORTED`) naming any other tag.
+ * Throws `UnsupportedError` (`E_UNSUPPORTED`) naming any other tag.
  */
 export function codecFor(tag: string): Codec {
   return CODECS[compressionFamilyOf(tag)];

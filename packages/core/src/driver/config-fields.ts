@@ -16,9 +16,12 @@ function keyPart(schema: z.ZodString, maxBytes: number) {
 export const configField = {
   /** A non-empty string marked secret: redacted wherever config is printed. */
   secret: (description: string) => z.string().min(1).meta({ description, secret: true }),
+  /** An integer bounded by `min` and `max`, with a default: a bound in the schema shows in `volback drivers`. */
   int: (description: string, byDefault: number, min: number, max: number) =>
     z.number().int().min(min).max(max).default(byDefault).describe(description),
+  /** A boolean with a default, so a URL query can set it (`?fsync=false`). */
   flag: (description: string, byDefault: boolean) => z.boolean().default(byDefault).describe(description),
+  /** `schema`, bounded in UTF-8 bytes and printable: for a field that goes into every object name. */
   keyPart,
   /** Cinder's `storage_availability_zone`, part of every object name of the object-store layout; default `nova`. */
   availabilityZone: (maxBytes: number) =>

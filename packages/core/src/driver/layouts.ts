@@ -8,6 +8,7 @@ import { previewOf } from '../ids.js';
  * and core derives every name from it, so no driver re-implements Cinder's naming.
  */
 export interface StoreLayout {
+  /** Which of Cinder's two naming schemes: its posix/NFS drivers' or its object-store drivers' (S3, GCS). */
   readonly kind: 'posix' | 'object-store';
   /** Cinder's `_generate_object_name_prefix`: the name prefix of a backup's objects. */
   objectNamePrefix(record: BackupRecord): string;

@@ -25,7 +25,9 @@ export interface GetCall extends TransportCall {
 
 /** One listing request: keys starting with `prefix`, from `cursor` (the page before's `next`). */
 export interface ListQuery {
+  /** Keys to list start with this (the layout's key prefix is already on it); may be empty. */
   readonly prefix: string;
+  /** The previous page's `next`; absent for the first page. */
   readonly cursor?: string;
   /** Only for a definition with `listing.delimiter`: group keys at the next `/` into `prefixes`. */
   readonly delimiter?: '/';
@@ -35,6 +37,7 @@ export interface ListQuery {
 
 /** One page of a listing. Names are whole keys (core strips the layout's key prefix). */
 export interface ListPage {
+  /** The keys of this page, in any order; core sorts and filters them. */
   readonly names: readonly string[];
   /** With a delimiter: the common prefixes, each ending in `/`. */
   readonly prefixes?: readonly string[];
@@ -55,13 +58,19 @@ export interface ListPage {
 export interface ObjectStoreDefinition {
   /** Cinder's driver class written as each record's `service`, e.g. `cinder.backup.drivers.s3.S3BackupDriver`. */
   readonly service: string;
+  /** How Cinder names objects on this kind of store: {@link objectStoreLayout} or {@link posixLayout}. */
   readonly layout: StoreLayout;
   /** Transfers the engine may run at once against this store. */
   readonly maxConcurrency: number;
   /** For a store that keeps its objects as local files: their root, where nothing may be restored or backed up from. */
   readonly localRoot?: string;
   /** What `listPage` honours beyond prefix and cursor; with both, `_metadata` objects are found by walking (see metadata-walk). */
-  readonly listing?: { readonly delimiter?: boolean; readonly startAfter?: boolean };
+  readonly listing?: {
+    /** `listPage` groups keys at the next `/` when asked (`ListQuery.delimiter`). */
+    readonly delimiter?: boolean;
+    /** `listPage` starts after a given key when asked (`ListQuery.startAfter`). */
+    readonly startAfter?: boolean;
+  };
 
   /** Creates the container if needed; no error if it exists. */
   ensureContainer(container: string, call: TransportCall): Promise<void>;
@@ -81,6 +90,7 @@ export interface ObjectStoreDefinition {
   removeIncompleteWrites?(before: Date, call: TransportCall & { readonly dryRun: boolean }): Promise<number>;
   /** Checks config and connectivity without changing anything; throws a typed error when unusable. */
   check?(): Promise<void>;
+  /** Releases connections and clients once the host is done with the store; called once. */
   close?(): Promise<void>;
   /** The driver's own reading of a transport error (its SDK's error codes); undefined leaves it to core. */
   classifyError?(err: unknown, what: string): VolbackError | undefined;

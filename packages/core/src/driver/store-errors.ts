@@ -65,13 +65,19 @@ function messageOf(err: unknown): string {
  * into them, written once for every driver.
  */
 export interface StoreErrors {
+  /** The driver every message starts with (`s3: …`), so a user sees which store spoke. */
   readonly driverId: string;
+  /** The object, container or path asked for is not there. */
   notFound(message: string, cause?: unknown): NotFoundError;
+  /** The backend failed; `transient` when a retry may cure it, which the engine's retries read. */
   backend(message: string, transient: boolean, cause?: unknown): BackendError;
+  /** The backend refused the credentials: retrying cannot help, so nothing retries it. */
   auth(message: string, cause?: unknown): AuthError;
+  /** A config value the store cannot work with, naming its `field` for the user to fix. */
   config(message: string, field?: string, cause?: unknown): ConfigError;
   /** A name or value read from a store or a caller that the store cannot use. */
   invalid(message: string): InvalidBackupError;
+  /** `what` (a transport call) stopped because its signal fired; `reason` is the signal's. */
   cancelled(what: string, reason?: unknown): CancelledError;
   /**
    * `err`, from a transport call described by `what` (`GET bucket/key`), as a typed error: typed

@@ -9,6 +9,7 @@ export const FORMAT_VERSION = '1.0.0';
 
 /** One data object of a backup, as listed in `_metadata`. */
 export interface ObjectEntry {
+  /** The object's name in the container (the backup's prefix, then `-00001` and so on). */
   name: string;
   /** Byte offset in the volume. */
   offset: number;
@@ -22,10 +23,15 @@ export interface ObjectEntry {
 
 /** The fields `_metadata` and `_sha256file` both start with. */
 export interface BackupFileHeader {
+  /** The format version, `1.0.0`: Cinder refuses to read any other, and so does volback. */
   version: string;
+  /** The UUID of the backup the file belongs to, checked against the record on restore. */
   backupId: string;
+  /** The UUID of the volume backed up. */
   volumeId: string;
+  /** The backup's display name when it was made, kept for Cinder; never read back. */
   backupName: string | null;
+  /** The backup's display description when it was made, kept for Cinder; never read back. */
   backupDescription: string | null;
   /** Python `str(datetime)` text, kept verbatim so a re-encode is byte-identical. */
   createdAt: string;
@@ -45,10 +51,13 @@ export function headerDocument(h: BackupFileHeader): Record<string, PythonJsonVa
 
 /** The content of `P_metadata` (cinder-format.md §5). */
 export interface BackupMetadata extends BackupFileHeader {
+  /** Every data object of the backup, in volume order: what a restore reads. */
   objects: ObjectEntry[];
+  /** The parent backup of an incremental, whose objects fill the blocks this one did not write. */
   parentId: string | null;
   /** Volume metadata: a JSON string inside the JSON, or null. */
   volumeMeta: string | null;
+  /** Cinder's `extra_metadata`, written only when set; volback keeps it without reading it. */
   extraMetadata?: PythonJsonValue;
 }
 

@@ -12,6 +12,7 @@ export type PythonJsonValue =
   | readonly PythonJsonValue[]
   | { readonly [key: string]: PythonJsonValue | undefined };
 
+/** The `json.dumps` arguments Cinder uses, so the same bytes come out as from Cinder. */
 export interface PythonDumpsOptions {
   /** `sort_keys=True`. */
   sortKeys?: boolean;

@@ -41,7 +41,10 @@ export interface DirectDriverPlugin<Config = unknown> extends DriverPluginBase<C
 export type DriverPluginDefinition<Config = unknown> = StoreDriverPlugin<Config> | DirectDriverPlugin<Config>;
 
 /** A branded driver plugin: the `default` export of a plugin's entry module. */
-export type DriverPlugin<Config = unknown> = DriverPluginDefinition<Config> & { readonly [DRIVER_BRAND]: true };
+export type DriverPlugin<Config = unknown> = DriverPluginDefinition<Config> & {
+  /** Set by {@link defineDriverPlugin} only, so a host can tell a plugin from any other default export. */
+  readonly [DRIVER_BRAND]: true;
+};
 
 /**
  * Brands a driver definition so the loader accepts it. Use it for the `default` export of

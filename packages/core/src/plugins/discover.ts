@@ -9,10 +9,13 @@ import { apiVersionSatisfied, parseManifest } from './manifest.js';
 export interface DiscoveredPlugin {
   /** Manifest id; the package name when the manifest has no usable id. */
   id: string;
+  /** The npm package name, for messages and for `volback drivers`. */
   packageName: string;
+  /** The package's version, shown beside its name; empty when package.json has none. */
   version: string;
   /** Real path of the package directory (symlinks resolved). */
   dir: string;
+  /** URL schemes the manifest says the driver serves (`s3:`), so a target finds it without loading every plugin. */
   schemes: string[];
   /** The manifest's semver range of core API versions. */
   apiVersion: string;
@@ -20,6 +23,7 @@ export interface DiscoveredPlugin {
   entryPath: string;
   /** `error`: the package cannot be loaded; `error` says why. */
   status: 'ok' | 'error';
+  /** Why the package cannot be loaded, when `status` is `error`. */
   error?: string;
 }
 

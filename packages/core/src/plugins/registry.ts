@@ -9,8 +9,30 @@ import { redactTarget, scrubError, secretsOf } from './redact.js';
 
 /** A target URL turned into a ready store or driver. */
 export type ResolvedTarget =
-  | { kind: 'store'; plugin: DriverPlugin; config: unknown; url: URL; store: ObjectStore }
-  | { kind: 'driver'; plugin: DriverPlugin; config: unknown; url: URL; driver: BackupDriver };
+  | {
+      /** A store driver's target: the host runs the chunked engine on `store`. */
+      kind: 'store';
+      /** The plugin that serves the URL's scheme. */
+      plugin: DriverPlugin;
+      /** The config parsed from the URL and the options, defaults applied. */
+      config: unknown;
+      /** The target as given, for messages (print it through `redactTarget`). */
+      url: URL;
+      /** The store the plugin opened. */
+      store: ObjectStore;
+    }
+  | {
+      /** A backup driver's target: the plugin brings its own `driver`. */
+      kind: 'driver';
+      /** The plugin that serves the URL's scheme. */
+      plugin: DriverPlugin;
+      /** The config parsed from the URL and the options, defaults applied. */
+      config: unknown;
+      /** The target as given, for messages (print it through `redactTarget`). */
+      url: URL;
+      /** The backup driver the plugin made. */
+      driver: BackupDriver;
+    };
 
 /** Options of {@link DriverRegistry.resolveTarget}. */
 export interface ResolveTargetOptions {
@@ -24,7 +46,9 @@ export interface ResolveTargetOptions {
 
 /** The outcome of loading one discovered package. */
 export interface PluginLoadResult {
+  /** The package as discovery found it. */
   discovered: DiscoveredPlugin;
+  /** The loaded plugin, when loading it worked. */
   plugin?: DriverPlugin;
   /** Why the package could not be used: a PluginError, or the plugin's own typed error. */
   error?: VolbackError;

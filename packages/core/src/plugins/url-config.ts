@@ -10,7 +10,9 @@ import { redactTarget } from './redact.js';
 export interface UrlMapping {
   /** The host: a bucket, a server, an account (percent-decoded). */
   readonly host?: string;
+  /** The port, coerced like a query parameter (usually to an integer field). */
   readonly port?: string;
+  /** The user name before `@` (percent-decoded). */
   readonly username?: string;
   /** A secret: a driver that maps it marks the field `secret` in its schema. */
   readonly password?: string;
@@ -18,7 +20,12 @@ export interface UrlMapping {
    * The path: `key` for a key prefix (decoded, without leading or trailing `/`, left out when
    * empty), `path` for a remote absolute path (decoded), `local` for a local path (`file:` URLs).
    */
-  readonly path?: { readonly field: string; readonly as: 'key' | 'path' | 'local' };
+  readonly path?: {
+    /** The config field the path fills. */
+    readonly field: string;
+    /** How the path is read, one of the three forms above. */
+    readonly as: 'key' | 'path' | 'local';
+  };
 }
 
 /**

@@ -8,25 +8,48 @@ import type { ObjectStore } from '../object-store.js';
 
 /** One backup made by real Cinder, as `manifest.json` of the fixtures describes it. */
 export interface CinderFixtureBackup {
+  /** The manifest's short name for the backup, for test names and lookups. */
   key: string;
+  /** The backup's UUID, as Cinder's DB had it. */
   id: string;
+  /** The parent backup's UUID for an incremental, else null. */
   parentId: string | null;
+  /** The UUID of the volume Cinder backed up. */
   volumeId: string;
+  /** The container Cinder wrote the backup to. */
   container: string;
+  /** Cinder's `service_metadata`: the name prefix of the backup's objects. */
   serviceMetadata: string;
+  /** Data objects Cinder wrote, without `_metadata` and `_sha256file`. */
   objectCount: number;
+  /** Cinder's `created_at`, as its DB printed it; parse it with the record's datetime rules. */
   createdAt: string;
   /** Directory holding the backup's files. */
   dir: string;
   /** SHA-256 of the image a restore of this backup (its whole chain) must give. */
   restoreSha256: string;
+  /** The key in {@link CinderFixtures.images} of the image a restore of this backup must give. */
   restoreImage: string;
 }
 
+/** The fixtures made by running real Cinder: its backups and the images they restore to. */
 export interface CinderFixtures {
+  /** The fixtures directory, where `manifest.json` is. */
   dir: string;
+  /** Every backup Cinder made, full and incremental, in the manifest's order. */
   backups: CinderFixtureBackup[];
-  images: Record<string, { path: string; sha256: string; size: number }>;
+  /** The volume images, by key, that backups were made from and restores must give. */
+  images: Record<
+    string,
+    {
+      /** Absolute path of the image file. */
+      path: string;
+      /** SHA-256 of the image, lowercase hex. */
+      sha256: string;
+      /** Bytes of the image. */
+      size: number;
+    }
+  >;
 }
 
 /**

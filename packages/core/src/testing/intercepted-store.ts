@@ -2,6 +2,7 @@ import type { GetObjectOptions, ObjectStore, PutObjectOptions, StoreCallOptions 
 
 /** One call an {@link interceptedStore} passes on to its store. */
 export interface InterceptedCall {
+  /** The {@link ObjectStore} method called. */
   method:
     | 'ensureContainer'
     | 'putObject'
@@ -11,6 +12,7 @@ export interface InterceptedCall {
     | 'listObjects'
     | 'listMetadataObjects'
     | 'listContainers';
+  /** The container the call is on; absent for `listContainers`. */
   container?: string;
   /** The object's name, or the listing's prefix. */
   name?: string;
@@ -18,7 +20,9 @@ export interface InterceptedCall {
 
 /** What runs around each call: may wait (to make two operations overlap) or throw (a fault). */
 export interface StoreInterceptor {
+  /** Runs before the call reaches the store; the call waits for it, and does not happen if it throws. */
   before?(call: InterceptedCall): void | Promise<void>;
+  /** Runs once the store's call has succeeded, before its result goes back; a throw replaces the result. */
   after?(call: InterceptedCall): void | Promise<void>;
 }
 

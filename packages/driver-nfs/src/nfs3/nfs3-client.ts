@@ -46,10 +46,15 @@ const CREATE_GUARDED = 1;
 
 /** What FSINFO tells of the server's transfer sizes. */
 export interface FsInfo {
+  /** The largest READ the server serves, in bytes: `ioSize` is cut to it. */
   readonly rtmax: number;
+  /** The READ size the server prefers. */
   readonly rtpref: number;
+  /** The largest WRITE the server takes, in bytes: `ioSize` is cut to it. */
   readonly wtmax: number;
+  /** The WRITE size the server prefers. */
   readonly wtpref: number;
+  /** The READDIRPLUS reply size the server prefers. */
   readonly dtpref: number;
 }
 
@@ -106,6 +111,7 @@ export class Nfs3Client {
     );
   }
 
+  /** NULL: a call that does nothing, to see the server answers at all. */
   null(): Promise<void> {
     return this.rpc.call(
       { ...NFS3, procedure: PROC.NULL },
@@ -114,6 +120,7 @@ export class Nfs3Client {
     );
   }
 
+  /** GETATTR: the attributes of `handle`; `what` names it in errors, as do the other calls'. */
   getattr(handle: Uint8Array, what: string): Promise<Fattr3> {
     return this.call(PROC.GETATTR, `GETATTR ${what}`, (out) => writeFileHandle(out, handle), readFattr3);
   }
@@ -132,6 +139,7 @@ export class Nfs3Client {
     );
   }
 
+  /** LOOKUP of `name` in `dir`: its handle, and its attributes when the server sends them. */
   lookup(dir: Uint8Array, name: string, what: string): Promise<LookupResult> {
     return this.call(
       PROC.LOOKUP,
@@ -170,7 +178,12 @@ export class Nfs3Client {
     into: Uint8Array,
     intoOffset: number,
     what: string,
-  ): Promise<{ count: number; eof: boolean }> {
+  ): Promise<{
+    /** Bytes the server sent, fewer than asked near the end of the file. */
+    count: number;
+    /** True when the file ends with these bytes. */
+    eof: boolean;
+  }> {
     return this.call(
       PROC.READ,
       `READ ${what}`,
@@ -187,6 +200,7 @@ export class Nfs3Client {
     );
   }
 
+  /** WRITE of `data` at `offset`, as durable as `stable` asks (`Stable`); the server may take fewer bytes. */
   write(handle: Uint8Array, offset: number, data: Uint8Array, stable: number, what: string): Promise<WriteResult> {
     return this.call(
       PROC.WRITE,
@@ -220,6 +234,7 @@ export class Nfs3Client {
     return this.makeEntry(PROC.CREATE, `CREATE ${what}`, dir, name, (out) => writeSattr3(out.u32(CREATE_GUARDED), { mode }));
   }
 
+  /** MKDIR of `name` in `dir` with `mode`; fails with EEXIST when anything has the name. */
   mkdir(dir: Uint8Array, name: string, mode: number, what: string): Promise<LookupResult> {
     return this.makeEntry(PROC.MKDIR, `MKDIR ${what}`, dir, name, (out) => writeSattr3(out, { mode }));
   }
@@ -244,14 +259,17 @@ export class Nfs3Client {
     return created.handle ? (created as LookupResult) : this.lookup(dir, name, what);
   }
 
+  /** REMOVE of the file `name` in `dir`. */
   remove(dir: Uint8Array, name: string, what: string): Promise<void> {
     return this.call(PROC.REMOVE, `REMOVE ${what}`, (out) => writeDirOpArgs(out, dir, name), skipWccData);
   }
 
+  /** RMDIR of the empty directory `name` in `dir`. */
   rmdir(dir: Uint8Array, name: string, what: string): Promise<void> {
     return this.call(PROC.RMDIR, `RMDIR ${what}`, (out) => writeDirOpArgs(out, dir, name), skipWccData);
   }
 
+  /** RENAME, replacing what has the new name: how a finished temporary file takes its place. */
   rename(fromDir: Uint8Array, fromName: string, toDir: Uint8Array, toName: string, what: string): Promise<void> {
     return this.call(
       PROC.RENAME,
@@ -297,6 +315,7 @@ export class Nfs3Client {
     );
   }
 
+  /** FSINFO of the export whose root is `root`: the transfer sizes the server allows. */
   fsinfo(root: Uint8Array): Promise<FsInfo> {
     return this.call(
       PROC.FSINFO,

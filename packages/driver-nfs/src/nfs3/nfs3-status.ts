@@ -38,10 +38,14 @@ const STATUS: Record<number, readonly [name: string, errno: string, meaning: str
  * core classifies it as it does posix errors; `status` keeps the protocol's own name.
  */
 export class Nfs3Error extends Error {
+  /** The class name, as stack traces and logs print it (`Error` otherwise). */
   override readonly name = 'Nfs3Error';
+  /** The errno core reads (`ENOENT` for NFS3ERR_NOENT, …), so file-tree code handles NFS like a local disk. */
   readonly code: string;
+  /** The status's RFC 1813 name (`NFS3ERR_NOENT`), for messages. */
   readonly status: string;
   constructor(
+    /** The server's numeric nfsstat3. */
     readonly nfsstat: number,
     what: string,
   ) {

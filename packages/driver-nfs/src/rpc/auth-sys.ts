@@ -10,7 +10,9 @@ const MAX_GIDS = 16;
 
 /** Who the calls claim to be: AUTH_SYS trusts the client, the server maps (or squashes) the ids. */
 export interface AuthSysIdentity {
+  /** The user id the server checks permissions against; trusted as sent, as AUTH_SYS is. */
   readonly uid: number;
+  /** The primary group id the server checks permissions against. */
   readonly gid: number;
   /** Supplementary groups, at most 16. */
   readonly gids?: readonly number[];

@@ -8,11 +8,15 @@ import { XdrWriter } from './xdr-writer.js';
 
 /** Where and how an {@link RpcClient} calls. */
 export interface RpcClientOptions {
+  /** The server, a name or an address. */
   readonly host: string;
+  /** The TCP port of the RPC program called. */
   readonly port: number;
+  /** Who the calls are made as, sent with each call as its AUTH_SYS credential. */
   readonly identity: AuthSysIdentity;
   /** A call without its reply after this long fails with ETIMEDOUT, and the connection is dropped. */
   readonly timeoutMs: number;
+  /** How long the TCP connect may take before it fails with ETIMEDOUT. */
   readonly connectTimeoutMs: number;
   /** The largest reply record accepted (a READ of rtmax and its header fit in it). */
   readonly maxRecordBytes?: number;
@@ -20,12 +24,15 @@ export interface RpcClientOptions {
   readonly tap?: (direction: 'call' | 'reply', record: Uint8Array) => void;
   /** The xid before the first call's and the AUTH_SYS stamp, random by default: fixed to replay a captured conversation. */
   readonly xidBase?: number;
+  /** The AUTH_SYS stamp (see `xidBase`). */
   readonly stamp?: number;
 }
 
 /** Per call: a shorter timeout, and a signal that gives up waiting for the reply. */
 export interface CallOptions {
+  /** This call's timeout, instead of the client's `timeoutMs`. */
   readonly timeoutMs?: number;
+  /** Gives up waiting for the reply when it fires; the call may still have reached the server. */
   readonly signal?: AbortSignal;
 }
 

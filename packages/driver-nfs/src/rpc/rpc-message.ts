@@ -34,7 +34,9 @@ const AUTH_STATUS = [
  * errno-style: EACCES for a refused credential, EPROTO for the rest (none is cured by retrying).
  */
 export class RpcError extends Error {
+  /** The class name, as stack traces and logs print it (`Error` otherwise). */
   override readonly name = 'RpcError';
+  /** The errno core reads: `EACCES` for a refused credential, `EPROTO` for anything else the server rejected. */
   readonly code: 'EACCES' | 'EPROTO';
   constructor(
     /** `PROG_UNAVAIL`, `AUTH_TOOWEAK`, `RPC_MISMATCH`, … */

@@ -1,5 +1,6 @@
 /** A reply that does not decode as the XDR it should be: the server (or the stream) is broken. */
 export class XdrError extends Error {
+  /** The class name, as stack traces and logs print it (`Error` otherwise). */
   override readonly name = 'XdrError';
   /** Errno-style: a garbled reply is an I/O error, as a kernel client reports it. */
   readonly code = 'EIO';
@@ -19,10 +20,12 @@ export class XdrReader {
     return this.bytes.length - this.at;
   }
 
+  /** An unsigned int (4 bytes, big-endian). */
   u32(): number {
     return this.view.getUint32(this.take(4));
   }
 
+  /** A signed int (4 bytes, big-endian). */
   i32(): number {
     return this.view.getInt32(this.take(4));
   }
@@ -39,6 +42,7 @@ export class XdrReader {
     return Number(big);
   }
 
+  /** A bool; anything but 0 or 1 is a garbled reply and throws. */
   bool(): boolean {
     const value = this.u32();
     if (value > 1) throw new XdrError(`XDR bool is ${value}`);
@@ -58,6 +62,7 @@ export class XdrReader {
     return this.fixedOpaque(length);
   }
 
+  /** A string of at most `max` bytes (its declared bound), decoded as UTF-8, as NFS servers send names. */
   string(max = 0xffff_ffff): string {
     return Buffer.from(this.opaque(max)).toString('utf8');
   }

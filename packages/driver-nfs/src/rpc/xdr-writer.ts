@@ -18,12 +18,14 @@ export class XdrWriter {
     return this.total;
   }
 
+  /** An unsigned int (4 bytes, big-endian); throws a RangeError outside 0 to 2^32-1 rather than wrap. */
   u32(value: number): this {
     if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) throw new RangeError(`XDR unsigned int out of range: ${value}`);
     this.reserve(4).setUint32(this.used, value);
     return this.advance(4);
   }
 
+  /** A signed int (4 bytes, big-endian); throws a RangeError outside its range rather than wrap. */
   i32(value: number): this {
     if (!Number.isInteger(value) || value < -0x8000_0000 || value > 0x7fff_ffff) throw new RangeError(`XDR int out of range: ${value}`);
     this.reserve(4).setInt32(this.used, value);
@@ -39,6 +41,7 @@ export class XdrWriter {
     return this.advance(8);
   }
 
+  /** A bool, as the unsigned int 1 or 0. */
   bool(value: boolean): this {
     return this.u32(value ? 1 : 0);
   }

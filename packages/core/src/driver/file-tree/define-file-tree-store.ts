@@ -30,6 +30,7 @@ export interface FileTreeStoreOptions {
   readonly dirMode: number;
   /** Make each object and its directory durable before its put returns (or its container's flush, for `flushLater`). */
   readonly fsync: boolean;
+  /** The driver's transport: the only part of a file-tree store that knows its protocol. */
   readonly fs: FileTreeTransport;
 }
 

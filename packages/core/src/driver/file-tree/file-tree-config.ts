@@ -18,7 +18,10 @@ function permissionMode(fallback: number, description: string) {
  * Cinder sets them, and whether writes are fsynced. Their values go to `defineFileTreeStore`.
  */
 export const fileTreeConfigFields = {
+  /** Cinder's file mode by default, so Cinder's service user and group can read what volback wrote. */
   fileMode: permissionMode(0o660, "Mode of object files (Cinder's 0660)"),
+  /** Cinder's directory mode by default; only the leaf is created, as parents belong to the admin. */
   dirMode: permissionMode(0o770, "Mode of a container directory the store creates, the leaf only (Cinder's 0770)"),
+  /** On by default: a backup is only as durable as its last fsync, and `_metadata` claims it is whole. */
   fsync: z.boolean().default(true).describe('fsync every object and its directory before a write returns'),
 };

@@ -3,6 +3,7 @@ export type FileTreeKind = 'file' | 'directory' | 'other';
 
 /** One entry of a directory listing. */
 export interface FileTreeEntry {
+  /** The entry's name in its directory, without any `/`. */
   readonly name: string;
   /** The entry's own kind, never what a symlink points to: a symlink is `other`, so a walk never follows one. */
   readonly kind: FileTreeKind;
@@ -10,6 +11,7 @@ export interface FileTreeEntry {
 
 /** What `stat` reports. */
 export interface FileTreeStat {
+  /** What the path names, symlinks followed (unlike a listing entry's kind). */
   readonly kind: FileTreeKind;
   /** Last modification, in milliseconds since the epoch. */
   readonly mtimeMs: number;

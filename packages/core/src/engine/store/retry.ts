@@ -79,7 +79,7 @@ const REAL_TIMING: RetryTiming = {
 };
 
 /**
- * Runs `fn`, retrying transient failures (see {@link isTransient}) as `policy` says, with
+ * Runs `fn`, retrying transient failures (those marked `transient: true`) as `policy` says, with
  * exponential backoff and jitter. A permanent error is thrown as it is, after one call. When
  * every try failed, the last error is kept as the cause of a permanent `BackendError` saying so,
  * so an outer retry does not start the count again. A `signal` that fires stops a wait at once.
