@@ -30,6 +30,8 @@ export default {
     tsconfig: 'tsconfig.build.json',
   },
   out: 'docs/api',
+  // No public repository to link sources to yet: links to a clone's path would be broken.
+  disableSources: true,
   // `pnpm typecheck` checks the types; the docs build only reads them.
   skipErrorChecking: true,
   plugin: ['./tooling/typedoc/zod-field-docs.mjs'],
