@@ -28,10 +28,10 @@ export default {
   packageOptions: {
     entryPoints: ['src/index.ts'],
     tsconfig: 'tsconfig.build.json',
+    // No public repository to link sources to yet: links into a clone would be broken.
+    disableSources: true,
   },
   out: 'docs/api',
-  // No public repository to link sources to yet: links to a clone's path would be broken.
-  disableSources: true,
   // `pnpm typecheck` checks the types; the docs build only reads them.
   skipErrorChecking: true,
   plugin: ['./tooling/typedoc/zod-field-docs.mjs'],
