@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeWithTestServer } from '@volback/conformance';
+import { describeWithTestServer, type TestServerSpec } from '@volback/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // What a user gets from npm: the packed tarballs, installed into blank projects outside the
@@ -178,6 +178,48 @@ describe('installed from the packed tarballs: every other driver, and a third-pa
     const expected = ['azure', 'gcs', 'memory', 'nfs', 'posix', 'sftp'];
     for (const cwd of [project, join(project, 'src', 'deep')]) expect(usableDrivers(project, cwd)).toEqual(expected);
   });
+
+  // Each through its test server, as the CLI round trips in this directory reach them.
+  const through: {
+    spec: TestServerSpec;
+    target: (env: Record<string, string>) => string;
+    env?: (env: Record<string, string>) => Record<string, string>;
+  }[] = [
+    {
+      spec: { label: 'azurite', envPrefix: 'VOLBACK_TEST_AZURITE', required: ['ENDPOINT', 'ACCOUNT', 'KEY'], script: 'azurite.sh' },
+      target: (e) => `azure://${e['ACCOUNT']}/vb-packed-${process.pid}?endpoint=${encodeURIComponent(e['ENDPOINT']!)}&createContainer=true`,
+      env: (e) => ({ AZURE_STORAGE_KEY: e['KEY']! }),
+    },
+    {
+      spec: { label: 'firebase emulator', envPrefix: 'VOLBACK_TEST_GCS', required: ['ENDPOINT', 'PROJECT_ID'], script: 'gcs-emulator.sh' },
+      target: (e) => `gs://vb-packed-${process.pid}?endpoint=${encodeURIComponent(e['ENDPOINT']!)}&projectId=${e['PROJECT_ID']!}`,
+    },
+    {
+      spec: {
+        label: 'openssh',
+        envPrefix: 'VOLBACK_TEST_SFTP',
+        required: ['HOST', 'PORT', 'USER', 'IDENTITY', 'KNOWN_HOSTS', 'ROOT'],
+        script: 'sshd.sh',
+      },
+      target: (e) =>
+        `sftp://${e['USER']}@${e['HOST']}:${e['PORT']}${e['ROOT']}/packed-${process.pid}?${new URLSearchParams({ identity: e['IDENTITY']!, knownHosts: e['KNOWN_HOSTS']!, agent: 'none' })}`,
+    },
+    {
+      spec: {
+        label: 'ganesha',
+        envPrefix: 'VOLBACK_TEST_NFS',
+        required: ['HOST', 'NFS_PORT', 'MOUNT_PORT', 'EXPORT'],
+        script: 'ganesha.sh',
+      },
+      target: (e) =>
+        `nfs://${e['HOST']}${e['EXPORT']}/packed-${process.pid}?nfsport=${e['NFS_PORT']}&mountport=${e['MOUNT_PORT']}&uid=0&gid=0`,
+    },
+  ];
+  for (const t of through) {
+    describeWithTestServer({ describe, it }, `through ${t.spec.label}`, t.spec, (env) => {
+      it('backs up and restores a small image', () => roundTrip(project, t.target(env), t.env?.(env)));
+    });
+  }
 });
 
 describe('installed globally from the packed tarballs (npm install --global, into a prefix of its own)', () => {
