@@ -22,9 +22,7 @@ export default {
   entryPoints: ['packages/*'],
   // Each package's entry points are the sources of its package.json `exports` (a package with
   // more than src/index.ts names them in its own typedoc.json); the build tsconfig leaves tests out.
-  // A package's typedoc.json also lists, as intentionallyNotExported, the types its signatures use
-  // that it does not export: each is a decision still to make (export it, or keep it out of the
-  // signature), and a new one fails the build.
+  // A type a signature uses but no entry point exports fails the build (validation.notExported).
   packageOptions: {
     entryPoints: ['src/index.ts'],
     tsconfig: 'tsconfig.build.json',

@@ -1,9 +1,19 @@
 /** Where a command writes, so tests can run commands in-process and read their output. */
 export interface CliIo {
   /** Where results go (`process.stdout` when run); `main` scrubs secrets from what is written. */
-  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stdout: {
+    /** Writes text as it is (no newline added). */
+    write(text: string): unknown;
+    /** True on a terminal: tables and prompts may then be shaped for a person. */
+    isTTY?: boolean;
+  };
   /** Where errors and the progress line go (`process.stderr` when run); the line is drawn only when `isTTY`. */
-  stderr: { write(text: string): unknown; isTTY?: boolean };
+  stderr: {
+    /** Writes text as it is (no newline added). */
+    write(text: string): unknown;
+    /** True on a terminal: the progress line is drawn only then. */
+    isTTY?: boolean;
+  };
   /** The environment the command reads (`VOLBACK_*`, credentials), so a test can set it without touching the process's. */
   env: NodeJS.ProcessEnv;
 }

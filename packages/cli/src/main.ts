@@ -19,6 +19,8 @@ import { UsageError, type CliIo } from './io.js';
 import { scrubbingIo } from './secrets.js';
 
 export type { CliIo } from './io.js';
+export type { Command, ParsedValues } from './command.js';
+export type { InterruptSource } from './interrupt.js';
 
 const COMMANDS: Command[] = [
   backupCommand,

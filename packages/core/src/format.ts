@@ -35,6 +35,7 @@ export {
   type ObjectEntry,
 } from './format/backup-metadata.js';
 export { SHA256_LIST_STRIDE, encodeSha256File, parseSha256File, type Sha256File } from './format/sha256-file.js';
+export type { Sha256Digests } from './format/sha256-digests.js';
 export { pythonJsonDumps, type PythonDumpsOptions, type PythonJsonValue } from './format/python-json.js';
 export { cinderRecordDatetime, parseCinderDatetime, pythonDatetimeString } from './format/cinder-datetime.js';
 export {

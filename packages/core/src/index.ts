@@ -46,7 +46,14 @@ export type { CompressionAlgorithm } from './codecs/index.js';
 export type { ProgressEvent, ProgressListener } from './progress.js';
 export { BufferVolumeSource, FileVolumeSource, type VolumeSource } from './volume-source.js';
 export { BufferRestoreTarget, FileRestoreTarget, type FileRestoreTargetOptions, type RestoreTarget } from './restore-target.js';
-export { checkBackupSource, checkRestoreTarget, fileIdentity, type ProtectedFile } from './target-safety.js';
+export {
+  checkBackupSource,
+  checkRestoreTarget,
+  fileIdentity,
+  type ProtectedFile,
+  type ResolvedPath,
+  type TargetGuard,
+} from './target-safety.js';
 export { MemoryCatalog, StoreCatalog, type BackupCatalog } from './catalog.js';
 export { FileVolumeMetadataStore, MemoryVolumeMetadataStore, type VolumeMetadataStore } from './volume-metadata.js';
 export {
@@ -61,10 +68,17 @@ export {
   type StoreLeftovers,
 } from './orphans.js';
 export { MAX_ID_BYTES, checkIdentifier, escapeUnprintable, previewOf, type IdentifierKind } from './ids.js';
-export { DEFAULT_RETRY_POLICY, maxRetryWaitMs, withRetry, type RetryPolicy } from './engine/store/retry.js';
+export { DEFAULT_RETRY_POLICY, maxRetryWaitMs, withRetry, type RetryPolicy, type RetryTiming } from './engine/store/retry.js';
 export { MemoryObjectStore } from './memory-object-store.js';
 export { CORE_API_VERSION } from './plugins/api-version.js';
-export { isDriverPlugin, type DriverPlugin, type JsonSchema } from './plugins/brand.js';
+export {
+  isDriverPlugin,
+  type DriverPlugin,
+  type DirectDriverPlugin,
+  type DriverPluginDefinition,
+  type JsonSchema,
+  type StoreDriverPlugin,
+} from './plugins/brand.js';
 export { discoverPlugins, type DiscoverOptions, type DiscoveredPlugin } from './plugins/discover.js';
 export { parseManifest, type PluginManifest } from './plugins/manifest.js';
 export {

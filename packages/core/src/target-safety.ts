@@ -29,7 +29,9 @@ export interface TargetGuard {
 
 /** Where a path leads once its symlinks are resolved, and what is there now (null: nothing yet). */
 export interface ResolvedPath {
+  /** The path with every symlink resolved. */
   path: string;
+  /** What is there now (device and inode included), or null when nothing is there yet. */
   stats: BigIntStats | null;
 }
 

@@ -53,6 +53,7 @@ export function azureCodeOf(err: unknown): string | undefined {
 
 /** What the classifier needs to know about the store it serves. */
 export interface ErrorContext {
+  /** The storage account, named in every credential error (the secret never is). */
   account: string;
   /** How the store signs in (`shared key from AZURE_STORAGE_KEY`): said with every credential error. */
   credentials: string;

@@ -33,7 +33,8 @@ export interface ResolvedCredentials {
   describe: string;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The environment credentials are read from (`process.env` unless a host passes its own). */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** A found credential, before the account and endpoint are settled. */
 interface Found {

@@ -4,8 +4,8 @@ import { type AzureStoreOptions, openAzureStore } from './open-store.js';
 
 export { azureConfig, type AzureConfig, type AzureConfigInput } from './config.js';
 export { createAzureClient } from './azure-client.js';
-export { classifyAzureError } from './azure-errors.js';
-export { resolveCredentials, type ResolvedCredentials, type TokenCredential } from './credentials.js';
+export { classifyAzureError, type ErrorContext } from './azure-errors.js';
+export { resolveCredentials, type Env, type ResolvedCredentials, type TokenCredential } from './credentials.js';
 export type { AzureStoreOptions } from './open-store.js';
 export { azureDriverPlugin, azureDriverPlugin as default } from './plugin.js';
 

@@ -41,7 +41,9 @@ export class MountError extends Error {
 
 /** What MNT gives: the root file handle of the path, and the auth flavours the export takes. */
 export interface MountResult {
+  /** The file handle of the mounted directory. */
   readonly handle: Uint8Array;
+  /** The auth flavours the export accepts (1: AUTH_SYS), in the server's order of preference. */
   readonly authFlavors: number[];
 }
 

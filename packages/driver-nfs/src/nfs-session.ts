@@ -32,12 +32,17 @@ export interface NfsSessionOptions {
 
 /** A mounted export: the NFS client, the handle of the mounted directory and the segments below it to the export path. */
 export interface Mounted {
+  /** The NFSv3 procedures, on the connection below. */
   readonly nfs: Nfs3Client;
+  /** The RPC connection to the NFS port. */
   readonly rpc: RpcClient;
+  /** The file handle MNT returned. */
   readonly root: Uint8Array;
   /** When the server only mounted an ancestor of the export path: the segments from there. */
   readonly below: readonly string[];
+  /** The path MNT was given (the export path, or the ancestor the server mounted). */
   readonly mountedPath: string;
+  /** FSINFO of the export: its largest read and write sizes among others. */
   readonly fsinfo: FsInfo;
 }
 

@@ -1,2 +1,2 @@
-export { createPosixStore, posixDriverPlugin, posixDriverPlugin as default, type PosixStoreConfig } from './plugin.js';
+export { createPosixStore, posixConfig, posixDriverPlugin, posixDriverPlugin as default, type PosixStoreConfig } from './plugin.js';
 export { TEMP_FILE_PREFIX } from '@volback/core/driver';

@@ -3,7 +3,7 @@ import { defineFileTreeStore, defineStoreDriver, fileTreeConfigFields, z, type O
 import { nodeFsTransport } from './node-fs-transport.js';
 
 /** The posix driver's config: a root, Cinder's modes, fsync, and how many transfers run at once. */
-const posixConfig = z
+export const posixConfig = z
   .strictObject({
     root: z
       .string()

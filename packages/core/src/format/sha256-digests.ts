@@ -7,6 +7,7 @@ export const SHA256_DIGEST_BYTES = 32;
  * object could be checked, and ~100 ms more to copy into the workers' tasks.
  */
 export class Sha256Digests {
+  /** @param bytes The digests packed end to end, 32 bytes each. */
   constructor(readonly bytes: Uint8Array) {
     if (bytes.length % SHA256_DIGEST_BYTES !== 0) {
       throw new RangeError(`a list of SHA-256 digests takes a multiple of ${SHA256_DIGEST_BYTES} bytes, not ${bytes.length}`);
@@ -24,6 +25,7 @@ export class Sha256Digests {
     return new Sha256Digests(bytes);
   }
 
+  /** How many digests the list holds. */
   get length(): number {
     return this.bytes.length / SHA256_DIGEST_BYTES;
   }
@@ -33,6 +35,7 @@ export class Sha256Digests {
     return hexOf(this.bytes, i);
   }
 
+  /** The digests as lowercase hex strings, as `_sha256file` lists them. */
   toHex(): string[] {
     return Array.from({ length: this.length }, (_, i) => this.hexAt(i));
   }

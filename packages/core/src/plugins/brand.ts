@@ -27,13 +27,17 @@ export interface DriverPluginBase<Config> {
 
 /** A plugin that implements the small {@link ObjectStore} contract; core's chunked engine does the rest. */
 export interface StoreDriverPlugin<Config = unknown> extends DriverPluginBase<Config> {
+  /** Opens a store on validated config; core's chunked engine runs backups over it. */
   createStore(config: Config): ObjectStore | Promise<ObjectStore>;
+  /** Absent: a plugin is one kind or the other. */
   createDriver?: undefined;
 }
 
 /** A plugin that implements {@link BackupDriver} itself (like Cinder's Ceph driver, without chunks). */
 export interface DirectDriverPlugin<Config = unknown> extends DriverPluginBase<Config> {
+  /** Opens the driver on validated config. */
   createDriver(config: Config): BackupDriver | Promise<BackupDriver>;
+  /** Absent: a plugin is one kind or the other. */
   createStore?: undefined;
 }
 

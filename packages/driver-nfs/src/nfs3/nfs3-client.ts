@@ -60,13 +60,17 @@ export interface FsInfo {
 
 /** A name LOOKUP found. */
 export interface LookupResult {
+  /** The file handle of the name found. */
   readonly handle: Uint8Array;
+  /** Its attributes, when the server sent them with the answer. */
   readonly attributes: Fattr3 | undefined;
 }
 
 /** What a WRITE did. */
 export interface WriteResult {
+  /** How many bytes the server accepted (fewer than sent: the rest must be sent again). */
   readonly count: number;
+  /** How stable the server made them (stable_how: 0 UNSTABLE, 1 DATA_SYNC, 2 FILE_SYNC). */
   readonly committed: number;
   /** Changes when the server restarts: uncommitted data written under the old one may be lost. */
   readonly verifier: bigint;
@@ -74,16 +78,23 @@ export interface WriteResult {
 
 /** One READDIRPLUS entry. */
 export interface DirectoryEntry {
+  /** The entry's name in the directory. */
   readonly name: string;
+  /** Where the next page starts when this entry is the last one read. */
   readonly cookie: bigint;
+  /** Its attributes, when the server sent them. */
   readonly attributes: Fattr3 | undefined;
+  /** Its file handle, when the server sent it (servers may leave it out). */
   readonly handle: Uint8Array | undefined;
 }
 
 /** One page of READDIRPLUS. */
 export interface DirectoryPage {
+  /** The entries of this page, in the server's order. */
   readonly entries: DirectoryEntry[];
+  /** Sent back with the next page's request, so the server can tell its cookies are still valid. */
   readonly cookieVerifier: Uint8Array;
+  /** True when this page ends the directory. */
   readonly eof: boolean;
 }
 

@@ -11,11 +11,17 @@ export const FileType = { REG: 1, DIR: 2, BLK: 3, CHR: 4, LNK: 5, SOCK: 6, FIFO:
 
 /** The attributes the driver uses, of fattr3 (RFC 1813 §2.6). */
 export interface Fattr3 {
+  /** ftype3: a regular file, a directory, … (see FileType). */
   readonly type: number;
+  /** Permission bits (the low 12 bits of the mode). */
   readonly mode: number;
+  /** Owner's user id. */
   readonly uid: number;
+  /** Owner's group id. */
   readonly gid: number;
+  /** Length in bytes. */
   readonly size: number;
+  /** The file's number within its file system (like an inode number). */
   readonly fileid: bigint;
   /** Milliseconds since the epoch. */
   readonly mtimeMs: number;

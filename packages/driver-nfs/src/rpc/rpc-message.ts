@@ -11,8 +11,11 @@ const MAX_AUTH_BODY = 400;
 
 /** The program, version and procedure a call is to. */
 export interface ProcedureId {
+  /** ONC RPC program number (100003 NFS, 100005 MOUNT, 100000 portmapper). */
   readonly program: number;
+  /** The program's version (3 for NFSv3 and MOUNT v3). */
   readonly version: number;
+  /** The procedure number within that version. */
   readonly procedure: number;
 }
 
