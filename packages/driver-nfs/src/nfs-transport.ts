@@ -246,9 +246,15 @@ export class NfsTransport implements FileTreeTransport {
     const maxBytes = Math.min(READDIR_MAX_BYTES, m.fsinfo.rtmax || READDIR_MAX_BYTES);
     let cookie = 0n;
     let verifier: Uint8Array = new Uint8Array(VERIFIER_SIZE);
+    // Each entry's cookie is its own place in the directory: one seen again means a server that
+    // goes round in circles, which would otherwise be listed forever.
+    const cookies = new Set<bigint>();
     for (;;) {
       const page = await m.nfs.readdirplus(dir, cookie, verifier, { dirBytes: READDIR_DIR_BYTES, maxBytes }, what);
       for (const e of page.entries) {
+        if (cookies.has(e.cookie))
+          throw errnoError('EIO', `READDIRPLUS ${what}: the server returned cookie ${e.cookie} twice (a listing that repeats)`);
+        cookies.add(e.cookie);
         cookie = e.cookie;
         if (e.name === '.' || e.name === '..') continue;
         let type = e.attributes?.type;

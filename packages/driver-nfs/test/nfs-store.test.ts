@@ -215,6 +215,27 @@ describeWithGanesha('nfs store on ganesha', (server) => {
     expect(err).toMatchObject({ code: 'E_BACKEND', message: expect.stringMatching(/restarted before the data was committed/) });
     await store.close?.();
   });
+  it('fails a listing whose server hands back cookies it gave before, instead of listing forever', async () => {
+    const path = uniqueRoot('cycle');
+    const local = join(server.exportDir, path);
+    roots.push(local);
+    await mkdir(local);
+    const config = nfsDriverPlugin.parseConfig(configFor(server, path));
+    const session = new NfsSession(sessionOptionsOf(config), storeErrors('nfs'));
+    const store = nfsStore(config, session);
+    await store.ensureContainer(CONTAINER);
+    await store.putObject(CONTAINER, 'one', new Uint8Array([1]));
+    // The fault: every page is the first one again, never the end.
+    const { nfs } = await session.ready();
+    const readdirplus = nfs.readdirplus.bind(nfs);
+    nfs.readdirplus = async (dir, _cookie, verifier, sizes, what) => ({
+      ...(await readdirplus(dir, 0n, verifier, sizes, what)),
+      eof: false,
+    });
+    const err = await store.listObjects(CONTAINER, '').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_BACKEND', message: expect.stringMatching(/returned cookie \d+ twice/) });
+    await store.close?.();
+  });
   it('writes the rest when the server takes part of a WRITE, and reads a file that is shorter than expected', async () => {
     const { local, rpc, root, close } = await rawClients('partial');
     let writes = 0;
