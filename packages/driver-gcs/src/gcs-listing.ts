@@ -1,5 +1,6 @@
 import type { Bucket } from '@google-cloud/storage';
 import type { ListPage, ListQuery } from '@volback/core/driver';
+import { gcsErrors } from './gcs-errors.js';
 
 /** The part of a JSON API objects.list answer that volback reads. */
 interface ObjectsListAnswer {
@@ -17,6 +18,8 @@ interface ObjectsListAnswer {
 export async function listObjectsPage(bucket: Bucket, query: ListQuery, pageSize: number): Promise<ListPage> {
   const { prefix, delimiter, startAfter } = query;
   let cursor = query.cursor;
+  // Core stops a listing whose cursors go round; the pages read here on its behalf need the same.
+  const seen = new Set<string>();
   for (;;) {
     const [, , answer] = await bucket.getFiles({
       autoPaginate: false,
@@ -33,6 +36,9 @@ export async function listObjectsPage(bucket: Bucket, query: ListQuery, pageSize
     const prefixes = page.prefixes ?? [];
     const next = page.nextPageToken || undefined;
     if (names.length > 0 || prefixes.length > 0 || next === undefined) return { names, prefixes, ...(next === undefined ? {} : { next }) };
+    if (seen.has(next))
+      throw gcsErrors.backend(`LIST ${bucket.name}/${prefix}: the listing handed back a page token it had already given`, false);
+    seen.add(next);
     cursor = next;
   }
 }

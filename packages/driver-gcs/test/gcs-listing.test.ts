@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { startFaultServer } from './fault-server.js';
 import { createGcsStore } from '../src/index.js';
 import { configFor, describeWithEmulator } from './gcs-emulator.js';
 
@@ -25,5 +26,18 @@ describeWithEmulator('gcs listings', (server) => {
     const metadata = await store.listMetadataObjects!(config.bucket);
     expect(metadata).toEqual(names.filter((n) => n.endsWith('_metadata')).sort());
     expect(await store.listObjects(config.bucket, 'volume_0d3f')).toEqual(names.filter((n) => n.startsWith('volume_0d3f')).sort());
+  });
+
+  it('fails a listing whose server hands back the same page token forever, with nothing past startAfter', async () => {
+    // The fault: every listing page is empty and points to itself.
+    const body = Buffer.from(JSON.stringify({ kind: 'storage#objects', nextPageToken: 'again' }));
+    const fault = await startFaultServer(undefined, () => ({ status: 200, headers: { 'content-type': 'application/json' }, body }));
+    try {
+      const store = createGcsStore({ bucket: 'volumebackups', endpoint: fault.endpoint, projectId: 'p1', maxRetries: 0, listPageSize: 2 });
+      const err = await store.listMetadataObjects!('volumebackups').catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'E_BACKEND', message: expect.stringMatching(/page token it had already given/) });
+    } finally {
+      await fault.close();
+    }
   });
 });
