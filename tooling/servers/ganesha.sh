@@ -41,13 +41,6 @@ APT_PACKAGES=(nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils util-linux)
 source "$(dirname "${BASH_SOURCE[0]}")/lib/daemon.sh"
 # ganesha takes 1-2 s to stop; a second one cannot start before the first is gone.
 STOP_GRACE=15
-server_packages() { printf '%s\n' "${APT_PACKAGES[@]}"; }
-
-cmd_install() {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 write_config() {
   mkdir -p "$EXPORT_DIR" "$STATE/recovery"
@@ -125,7 +118,7 @@ stop_pid() {
 # ganesha up on the existing config and export; rpcbind only for its registration.
 launch() {
   for port in "$NFS_PORT" "$MOUNT_PORT"; do
-    if port_open "$port"; then
+    if tcp_port_open "$port"; then
       log "port $port is already in use by another process; set VOLBACK_GANESHA_NFS_PORT / VOLBACK_GANESHA_MOUNT_PORT"
       exit 1
     fi
@@ -138,7 +131,7 @@ launch() {
   local pid=$!
   echo "$pid ganesha" >>"$PIDFILE"
 
-  both_ports_open() { port_open "$NFS_PORT" && port_open "$MOUNT_PORT"; }
+  both_ports_open() { tcp_port_open "$NFS_PORT" && tcp_port_open "$MOUNT_PORT"; }
   wait_until_ready "$pid" "127.0.0.1:$NFS_PORT, :$MOUNT_PORT" both_ports_open
   # Registered: rpcbind is not needed any more. Clients get the ports from the env file.
   if [[ -n $rpcbind_pid ]]; then

@@ -28,13 +28,6 @@ APT_PACKAGES=(openssh-server)
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/daemon.sh"
 STOP_GRACE=5
-server_packages() { printf '%s\n' "${APT_PACKAGES[@]}"; }
-
-cmd_install() {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
-}
-
-tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 write_config() {
   rm -rf "$STATE"
@@ -71,7 +64,7 @@ cmd_start() {
     log "already running (pids in $PIDFILE)"
     exit 0
   fi
-  if tcp_open "$PORT"; then
+  if tcp_port_open "$PORT"; then
     log "port $PORT is already in use by another process; set VOLBACK_SSHD_PORT"
     exit 1
   fi
@@ -84,7 +77,7 @@ cmd_start() {
   local pid=$!
   echo "$pid sshd" >"$PIDFILE"
 
-  wait_until_ready "$pid" "127.0.0.1:$PORT" tcp_open "$PORT"
+  wait_until_ready "$pid" "127.0.0.1:$PORT" tcp_port_open "$PORT"
 
   cat >"$ENVFILE" <<EOF
 export VOLBACK_TEST_SFTP_HOST=127.0.0.1

@@ -30,11 +30,6 @@ APT_PACKAGES=(swift-proxy swift-object swift-container swift-account memcached)
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/daemon.sh"
 STOP_GRACE=15
-server_packages() { printf '%s\n' "${APT_PACKAGES[@]}"; }
-
-cmd_install() {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
-}
 
 write_config() {
   rm -rf "$ETC" "$DEVICES"

@@ -5,6 +5,16 @@
 
 log() { echo "[$NAME] $*" >&2; }
 
+# A server from Debian packages sets APT_PACKAGES before sourcing this file: `packages` prints
+# them and `install` installs them. npm-only servers define their own two functions instead.
+server_packages() { [[ -z "${APT_PACKAGES+set}" ]] || printf '%s\n' "${APT_PACKAGES[@]}"; }
+cmd_install() {
+  [[ -z "${APT_PACKAGES+set}" ]] || DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
+}
+
+# True when something accepts TCP connections on 127.0.0.1:<port>.
+tcp_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 is_running() {
   [[ -f "$PIDFILE" ]] || return 1
   local pid
