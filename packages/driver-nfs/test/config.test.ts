@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configFieldAtFault, schemaDefaults } from '@volback/core/testing';
 import { definePluginPackageChecks } from '@volback/conformance';
-import { ConfigError, DriverRegistry, targetToUrl } from '@volback/core';
+import { DriverRegistry, targetToUrl } from '@volback/core';
 import nfs, { Nfs3Error, sessionOptionsOf } from '../src/index.js';
 
 const DEFAULTS = {
@@ -17,16 +18,6 @@ const DEFAULTS = {
 };
 
 const fromUrl = (target: string): unknown => nfs.parseConfig(nfs.configFromUrl?.(targetToUrl(target)));
-
-function fieldAtFault(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).field;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('nfs config', () => {
   it('applies the defaults and keeps what is given', () => {
@@ -47,29 +38,24 @@ describe('nfs config', () => {
   });
 
   it('names the field at fault', () => {
-    expect(fieldAtFault(() => nfs.parseConfig({ export: '/e' }))).toBe('host');
+    expect(configFieldAtFault(() => nfs.parseConfig({ export: '/e' }))).toBe('host');
     for (const exportPath of ['export', '/a/../b', '/a\0b', ''])
-      expect(fieldAtFault(() => nfs.parseConfig({ host: 'h', export: exportPath }))).toBe('export');
-    expect(fieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', path: 'a/../b' }))).toBe('path');
+      expect(configFieldAtFault(() => nfs.parseConfig({ host: 'h', export: exportPath }))).toBe('export');
+    expect(configFieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', path: 'a/../b' }))).toBe('path');
     for (const nfsport of [0, 65_536, 1.5, 'x'])
-      expect(fieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', nfsport }))).toBe('nfsport');
-    expect(fieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', uid: -1 }))).toBe('uid');
-    expect(fieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', machineName: 'x'.repeat(256) }))).toBe('machineName');
-    expect(fieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', ioSize: 1000 }))).toBe('ioSize');
-    expect(fieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', exprot: '/e' }))).toBe('exprot');
-    expect(fieldAtFault(() => fromUrl('nfs://user@h/e'))).toBe('username');
+      expect(configFieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', nfsport }))).toBe('nfsport');
+    expect(configFieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', uid: -1 }))).toBe('uid');
+    expect(configFieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', machineName: 'x'.repeat(256) }))).toBe('machineName');
+    expect(configFieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', ioSize: 1000 }))).toBe('ioSize');
+    expect(configFieldAtFault(() => nfs.parseConfig({ host: 'h', export: '/e', exprot: '/e' }))).toBe('exprot');
+    expect(configFieldAtFault(() => fromUrl('nfs://user@h/e'))).toBe('username');
   });
 
   it('describes every field in its JSON Schema, with the defaults parsing applies', () => {
     const schema = nfs.configSchema as { required: string[]; properties: Record<string, { default?: unknown; description?: string }> };
     expect(schema.required.sort()).toEqual(['export', 'host']);
     for (const [name, p] of Object.entries(schema.properties)) expect(p.description, name).toBeTruthy();
-    const defaults = Object.fromEntries(
-      Object.entries(schema.properties)
-        .filter(([, p]) => 'default' in p)
-        .map(([k, p]) => [k, p.default]),
-    );
-    expect(defaults).toEqual(DEFAULTS);
+    expect(schemaDefaults(schema)).toEqual(DEFAULTS);
   });
 
   it("calls as this process's uid and gid and this host unless told otherwise", () => {

@@ -1,20 +1,11 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configFieldAtFault, schemaDefaults } from '@volback/core/testing';
 import { definePluginPackageChecks } from '@volback/conformance';
 import { ConfigError, targetToUrl } from '@volback/core';
 import posix, { createPosixStore } from '../src/index.js';
 
 const DEFAULTS = { fileMode: 0o660, dirMode: 0o770, fsync: true, maxConcurrency: 4 };
-
-function fieldAtFault(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).field;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** A target as the CLI reads it: a path or a URL, mapped by the plugin, then validated. */
 const fromTarget = (target: string): unknown => posix.parseConfig(posix.configFromUrl?.(targetToUrl(target)));
@@ -32,33 +23,28 @@ describe('config', () => {
   });
 
   it('names the field at fault', () => {
-    expect(fieldAtFault(() => posix.parseConfig(null))).toBeUndefined();
-    expect(fieldAtFault(() => posix.parseConfig('/srv'))).toBeUndefined();
-    for (const root of [undefined, '', 42, 'a\0b']) expect(fieldAtFault(() => posix.parseConfig({ root }))).toBe('root');
+    expect(configFieldAtFault(() => posix.parseConfig(null))).toBeUndefined();
+    expect(configFieldAtFault(() => posix.parseConfig('/srv'))).toBeUndefined();
+    for (const root of [undefined, '', 42, 'a\0b']) expect(configFieldAtFault(() => posix.parseConfig({ root }))).toBe('root');
     for (const fileMode of [0o1000, 1.5, -1, '0999', '07777', true]) {
       expect(
-        fieldAtFault(() => posix.parseConfig({ root: '/r', fileMode })),
+        configFieldAtFault(() => posix.parseConfig({ root: '/r', fileMode })),
         String(fileMode),
       ).toBe('fileMode');
     }
     // 660 written in decimal is 0o1224: refused instead of silently becoming a strange mode.
-    expect(fieldAtFault(() => posix.parseConfig({ root: '/r', dirMode: 660 }))).toBe('dirMode');
-    expect(fieldAtFault(() => posix.parseConfig({ root: '/r', fsync: 'yes' }))).toBe('fsync');
+    expect(configFieldAtFault(() => posix.parseConfig({ root: '/r', dirMode: 660 }))).toBe('dirMode');
+    expect(configFieldAtFault(() => posix.parseConfig({ root: '/r', fsync: 'yes' }))).toBe('fsync');
     for (const maxConcurrency of [0, 65, 2.5])
-      expect(fieldAtFault(() => posix.parseConfig({ root: '/r', maxConcurrency }))).toBe('maxConcurrency');
-    expect(fieldAtFault(() => posix.parseConfig({ root: '/r', fileMod: 0o600 }))).toBe('fileMod');
+      expect(configFieldAtFault(() => posix.parseConfig({ root: '/r', maxConcurrency }))).toBe('maxConcurrency');
+    expect(configFieldAtFault(() => posix.parseConfig({ root: '/r', fileMod: 0o600 }))).toBe('fileMod');
   });
 
   it('describes every field in its JSON Schema, with the defaults parsing applies', () => {
     const schema = posix.configSchema as { required: string[]; properties: Record<string, { default?: unknown }> };
     expect(Object.keys(schema.properties).sort()).toEqual(['dirMode', 'fileMode', 'fsync', 'maxConcurrency', 'root']);
     expect(schema.required).toEqual(['root']);
-    const defaults = Object.fromEntries(
-      Object.entries(schema.properties)
-        .filter(([, p]) => 'default' in p)
-        .map(([k, p]) => [k, p.default]),
-    );
-    expect(defaults).toEqual(DEFAULTS);
+    expect(schemaDefaults(schema)).toEqual(DEFAULTS);
   });
 });
 
@@ -79,12 +65,12 @@ describe('targets', () => {
       fileMode: 0o640,
       dirMode: 0o750,
     });
-    expect(fieldAtFault(() => fromTarget('file:///srv/b?maxConcurrency=many'))).toBe('maxConcurrency');
-    expect(fieldAtFault(() => fromTarget('file:///srv/b?colour=red'))).toBe('colour');
+    expect(configFieldAtFault(() => fromTarget('file:///srv/b?maxConcurrency=many'))).toBe('maxConcurrency');
+    expect(configFieldAtFault(() => fromTarget('file:///srv/b?colour=red'))).toBe('colour');
   });
 
   it('refuses remote hosts', () => {
-    expect(fieldAtFault(() => fromTarget('file://otherhost/srv'))).toBe('root');
+    expect(configFieldAtFault(() => fromTarget('file://otherhost/srv'))).toBe('root');
   });
 });
 

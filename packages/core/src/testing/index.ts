@@ -6,3 +6,4 @@ export * from './test-data.js';
 export * from './cinder-fixtures.js';
 export * from './intercepted-store.js';
 export * from './store-soundness.js';
+export * from './config-checks.js';
