@@ -1,17 +1,30 @@
 import { checkIdentifier, previewOf, type IdentifierKind } from '@volback/core';
 import type { ParsedValues } from './command.js';
+import { configOf } from './config-file.js';
 import { formatBytes } from './format.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './io.js';
 
-/** The store target from `--store`, `--to` or `--from` (synonyms), else `VOLBACK_STORE`. */
+/**
+ * The store named on the command line, by `--store`, `--to` or `--from` (synonyms), else
+ * `VOLBACK_STORE`, else the config file's `defaults.target`: a path, a URL or a target's name,
+ * which {@link openTarget} resolves.
+ * @throws MissingStoreError when none gives one; the command's help names its own option.
+ */
 export function storeTarget(values: ParsedValues, io: CliIo): string {
   const given = [values.store, values.to, values.from].filter((v): v is string => typeof v === 'string');
   if (given.length > 1 && new Set(given).size > 1)
     throw new UsageError('give the store once (--store, --to and --from are the same option)');
-  const target = given[0] ?? io.env.VOLBACK_STORE;
-  if (!target) throw new UsageError('no store given: pass --store <dir|file://…|s3://…> (or set VOLBACK_STORE)');
+  const target = given[0] ?? io.env.VOLBACK_STORE ?? configOf(io).defaults.target;
+  if (!target) throw new MissingStoreError();
   return target;
+}
+
+/** No store was given; `main` says which option the command takes. */
+export class MissingStoreError extends UsageError {
+  constructor() {
+    super('no store given');
+  }
 }
 
 /** A string option, or undefined. */

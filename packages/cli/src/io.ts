@@ -6,6 +6,8 @@ export interface CliIo {
     write(text: string): unknown;
     /** True on a terminal: tables and prompts may then be shaped for a person. */
     isTTY?: boolean;
+    /** The terminal's width, when it is one: help is wrapped to it. */
+    columns?: number;
   };
   /** Where errors and the progress line go (`process.stderr` when run); the line is drawn only when `isTTY`. */
   stderr: {

@@ -14,6 +14,9 @@ import {
 } from '@volback/core';
 import type { CliIo } from './io.js';
 import { UsageError } from './io.js';
+import { configOf } from './config-file.js';
+import { checkNoSecretsInConfig, resolveStore } from './named-targets.js';
+import { outputMode } from './output-mode.js';
 import { discoverAll } from './plugin-dirs.js';
 import { missingDriverError } from './missing-driver.js';
 import { learnTargetSecrets } from './secrets.js';
@@ -44,8 +47,13 @@ export interface OpenTargetOptions {
   createsStore?: boolean;
 }
 
-/** Resolves a target (`/srv/backups`, `file:///srv/backups`, `s3://bucket/...`) to a store through plugin discovery. */
-export async function openTarget(target: string, io: CliIo, options: OpenTargetOptions = {}): Promise<OpenedTarget> {
+/**
+ * Resolves a target (`/srv/backups`, `file:///srv/backups`, `s3://bucket/...`, or a target named
+ * in the config file) to a store through plugin discovery.
+ */
+export async function openTarget(given: string, io: CliIo, options: OpenTargetOptions = {}): Promise<OpenedTarget> {
+  const resolved = resolveStore(given, io);
+  const target = resolved.url;
   const scheme = targetToUrl(target).protocol.slice(0, -1);
   const registry = new DriverRegistry();
   const all = await discoverAll(io);
@@ -54,13 +62,17 @@ export async function openTarget(target: string, io: CliIo, options: OpenTargetO
   if (!first) throw missingDriverError(scheme, all);
   const plugin = await loadDriverPlugin(first);
   learnTargetSecrets(io, target, plugin.configSchema);
+  checkNoSecretsInConfig(resolved, plugin.configSchema, io);
   const shownTarget = redactTarget(target, plugin.configSchema);
-  registry.register(plugin, first.schemes);
-  const resolved = await registry.resolveTarget(target, { discover: false });
-  if (resolved.kind !== 'store') {
-    throw new UsageError(`driver "${resolved.plugin.id}" implements the backup driver directly; this command needs an object store driver`);
+  if (outputMode(io).verbose && resolved.name !== undefined) {
+    io.stderr.write(`volback: target ${resolved.name} is ${shownTarget} (from ${configOf(io).path})\n`);
   }
-  const store = resolved.store;
+  registry.register(plugin, first.schemes);
+  const opened = await registry.resolveTarget(target, { discover: false, ...(resolved.config ? { config: resolved.config } : {}) });
+  if (opened.kind !== 'store') {
+    throw new UsageError(`driver "${opened.plugin.id}" implements the backup driver directly; this command needs an object store driver`);
+  }
+  const store = opened.store;
   try {
     await store.checkForSetupError();
   } catch (err) {

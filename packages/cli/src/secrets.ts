@@ -37,7 +37,11 @@ export function knownSecrets(io: CliIo, argv: readonly string[]): string[] {
 export function scrubbingIo(io: CliIo, argv: readonly string[]): CliIo {
   const scrubbed: CliIo = {
     env: io.env,
-    stdout: { write: (text: string) => io.stdout.write(scrubSecrets(text, knownSecrets(scrubbed, argv))), isTTY: io.stdout.isTTY },
+    stdout: {
+      write: (text: string) => io.stdout.write(scrubSecrets(text, knownSecrets(scrubbed, argv))),
+      isTTY: io.stdout.isTTY,
+      ...(io.stdout.columns ? { columns: io.stdout.columns } : {}),
+    },
     stderr: { write: (text: string) => io.stderr.write(scrubSecrets(text, knownSecrets(scrubbed, argv))), isTTY: io.stderr.isTTY },
   };
   return scrubbed;

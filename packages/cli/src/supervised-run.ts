@@ -24,6 +24,7 @@ interface RunData {
   argv: string[];
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  stdoutColumns: number | undefined;
 }
 
 type ToCommand = { type: 'interrupt'; signal: NodeJS.Signals };
@@ -31,7 +32,12 @@ type ToSupervisor = { type: 'cleanup'; path: string; active: boolean };
 
 /** Main thread: runs the command line in a worker and sets the exit status, or ends the process on a stop that did not work. */
 export function superviseCommand(entry: URL, argv: string[]): void {
-  const data: RunData = { argv, stdoutIsTTY: process.stdout.isTTY === true, stderrIsTTY: process.stderr.isTTY === true };
+  const data: RunData = {
+    argv,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    stdoutColumns: process.stdout.columns,
+  };
   const worker = new Worker(entry, { workerData: { [KEY]: data }, name: 'volback' });
   const toRemove = new Set<string>();
   let interrupted: NodeJS.Signals | null = null;
@@ -122,7 +128,11 @@ export function supervisedCommand(): { argv: string[]; io: CliIo; interrupts: In
     get: () => (stdin ??= createReadStream('', { fd: 0, autoClose: false })),
   });
   const io: CliIo = {
-    stdout: { write: (text: string) => process.stdout.write(text), isTTY: data.stdoutIsTTY },
+    stdout: {
+      write: (text: string) => process.stdout.write(text),
+      isTTY: data.stdoutIsTTY,
+      ...(data.stdoutColumns ? { columns: data.stdoutColumns } : {}),
+    },
     stderr: { write: (text: string) => process.stderr.write(text), isTTY: data.stderrIsTTY },
     env: process.env,
   };

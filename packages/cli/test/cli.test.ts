@@ -144,7 +144,7 @@ describe('volback CLI on the posix driver', () => {
 
   it('explains wrong command lines with exit status 2', async () => {
     expect((await runCli([], env)).code).toBe(2);
-    expect((await runCli(['frobnicate'], env)).stderr).toContain('unknown command "frobnicate"');
+    expect((await runCli(['frobnicate'], env)).stderr).toContain("unknown command 'frobnicate'");
     const noStore = await runCli(['list'], { ...env, VOLBACK_STORE: '' });
     expect(noStore.code).toBe(2);
     expect(noStore.stderr).toContain('no store given');

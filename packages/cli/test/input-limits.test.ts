@@ -261,7 +261,7 @@ describe('usage errors', () => {
     expect(none.stderr).toMatch(/^volback: E_USAGE: no command given/);
     const unknown = await runCli(['frob\u001bnicate'], env);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^volback: E_USAGE: unknown command "frob\\u001bnicate"/);
+    expect(unknown.stderr).toMatch(/^volback: E_USAGE: unknown command 'frob\\u001bnicate'/);
   });
 
   it('--level still takes an integer in range, signed', async () => {

@@ -1,7 +1,7 @@
 import { DEFAULT_HASH_BLOCK_SIZE, MAX_OBJECT_SIZE, newBackupRecord, type BackupRecord } from '@volback/core';
 import { normalizeCompressionTag } from '@volback/core/format';
 import { idOpt, intOpt, positionals, sizeOpt, storeTarget, stringOpt } from '../args.js';
-import { STORE_OPTIONS, type Command } from '../command.js';
+import { storeOptions, type Command } from '../command.js';
 import { formatBytes, recordJson } from '../format.js';
 import { UsageError } from '../io.js';
 import { openTarget } from '../open-target.js';
@@ -13,20 +13,52 @@ import { openBackupSource } from '../running-backups.js';
 export const backupCommand: Command = {
   name: 'backup',
   summary: 'back up a volume image or block device (full, or incremental on the latest backup of the volume)',
-  usage:
-    '<image> --to <store> [--incremental | --parent <id>] [--compression zstd|zlib|bz2|none] [--level N] [--volume-id ID] [--name N] [--description D] [--object-size 8M] [--id ID] [--json]',
+  details:
+    'Reads the image in objects (8 MiB by default), compresses them and writes them with their MD5 and the SHA-256 of every 32 KiB block; the backup exists once its _metadata is written, last. An incremental stores only the blocks whose SHA-256 changed since its parent. Prints the new backup id.',
+  arguments: [{ name: 'image', description: 'the volume image file or block device to back up' }],
+  store: 'to',
   options: {
-    ...STORE_OPTIONS,
-    incremental: { type: 'boolean', short: 'i' },
-    parent: { type: 'string' },
-    compression: { type: 'string', short: 'c' },
-    level: { type: 'string' },
-    'volume-id': { type: 'string' },
-    name: { type: 'string' },
-    description: { type: 'string' },
-    'object-size': { type: 'string' },
-    id: { type: 'string' },
+    ...storeOptions('to'),
+    incremental: { type: 'boolean', short: 'i', description: "incremental on the volume's latest backup in the store" },
+    parent: { type: 'string', value: '<id>', description: 'incremental on this backup (an id or a unique prefix of one)' },
+    compression: {
+      type: 'string',
+      short: 'c',
+      value: '<codec>',
+      description: 'zstd (default), zlib (Cinder’s default), bz2 or none',
+      choices: ['zstd', 'zlib', 'bz2', 'none'],
+      env: 'VOLBACK_COMPRESSION',
+      configDefault: 'compression',
+    },
+    level: {
+      type: 'string',
+      value: '<n>',
+      description: 'compression level (zstd -7…22, default 1; zlib 0…9)',
+      env: 'VOLBACK_LEVEL',
+      configDefault: 'level',
+    },
+    'volume-id': {
+      type: 'string',
+      value: '<id>',
+      description: "the volume's id (default: derived from the image's real path, so the same image finds its backups)",
+    },
+    name: { type: 'string', value: '<text>', description: 'a display name stored with the backup' },
+    description: { type: 'string', value: '<text>', description: 'a description stored with the backup' },
+    'object-size': {
+      type: 'string',
+      value: '<size>',
+      description: 'bytes per object: a multiple of 32K, at most 256M (default 8M)',
+      env: 'VOLBACK_OBJECT_SIZE',
+      configDefault: 'objectSize',
+    },
+    id: { type: 'string', value: '<id>', description: "the new backup's id (default: a random UUID)" },
   },
+  examples: [
+    ['volback backup disk.img --to /srv/backups', 'full backup into a directory'],
+    ['volback backup disk.img --to /srv/backups --incremental', 'only what changed since the last one'],
+    ['volback backup /dev/vg0/data --to s3://bucket/backups', 'a block device, to S3 (credentials from the environment)'],
+    ['volback backup disk.img --to prod --name nightly', 'a target named in volback.config.json'],
+  ],
   async run(args, values, io) {
     const [image] = positionals(args, ['image']) as [string];
     if (values.incremental && values.parent) throw new UsageError('--incremental picks the parent itself; give either it or --parent');

@@ -10,8 +10,10 @@ import { openTarget } from '../open-target.js';
 export const conformanceCommand: Command = {
   name: 'conformance',
   summary: 'run the shared conformance suite against a live backend and report pass/fail with timings',
-  usage: '<store> [--json]',
-  options: { json: { type: 'boolean' } },
+  details: 'Needs @volback/conformance installed beside volback or in the project. It writes and deletes test objects.',
+  arguments: [{ name: 'store', description: 'the target to test (a scratch bucket or directory: the suite writes into it)' }],
+  options: {},
+  examples: [['volback conformance s3://scratch-bucket/volback-test', 'check a driver and its backend']],
   async run(args, values, io) {
     const [target] = positionals(args, ['store']) as [string];
     // One probe store proves the target opens (config, credentials) before any test runs.

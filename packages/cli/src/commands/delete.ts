@@ -1,12 +1,14 @@
 import { positionals } from '../args.js';
-import { STORE_OPTIONS, type Command } from '../command.js';
+import { storeOptions, type Command } from '../command.js';
 import { withBackup } from '../open-backup.js';
 
 export const deleteCommand: Command = {
   name: 'delete',
   summary: 'delete a backup that no incremental depends on',
-  usage: '<backup-id> --store <store>',
-  options: { ...STORE_OPTIONS },
+  arguments: [{ name: 'backup-id', description: 'an id or a unique prefix of one' }],
+  store: 'store',
+  options: { ...storeOptions('store') },
+  examples: [['volback delete 1f0c --store /srv/backups', 'delete one backup']],
   async run(args, values, io) {
     const [id] = positionals(args, ['backup-id']) as [string];
     return withBackup(values, io, id, async (target, record) => {

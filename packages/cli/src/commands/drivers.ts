@@ -10,8 +10,14 @@ export const driversCommand: Command = {
   name: 'drivers',
   summary:
     "list the driver plugins found (id, package, version, schemes, apiVersion, where found, ok or why not), or print one's config schema",
-  usage: '[--json] [--schema <id>]',
-  options: { json: { type: 'boolean' }, schema: { type: 'string' } },
+  arguments: [],
+  options: {
+    schema: { type: 'string', value: '<id>', description: "print driver <id>'s config as JSON Schema: every field, default and secret" },
+  },
+  examples: [
+    ['volback drivers', 'which drivers are installed, and where they were looked for'],
+    ['volback drivers --schema s3', "the S3 driver's config fields"],
+  ],
   async run(args, values, io) {
     positionals(args, []);
     if (typeof values.schema === 'string') return printSchema(values.schema, io);

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { InvalidBackupError } from '@volback/core';
 import { decodeBackupRecord, MAX_BACKUP_RECORD_CHARS } from '@volback/core/format';
-import { STORE_OPTIONS, type Command } from '../command.js';
+import { storeOptions, type Command } from '../command.js';
 import { recordJson } from '../format.js';
 import { UsageError } from '../io.js';
 import { withTarget } from '../open-backup.js';
@@ -9,8 +9,16 @@ import { withTarget } from '../open-backup.js';
 export const importCommand: Command = {
   name: 'import',
   summary: 'import a Cinder export record and check that its backup is in the store',
-  usage: '<backup_url | export.json | -> --store <store>   (or: <backup_service> <backup_url>)',
-  options: { ...STORE_OPTIONS },
+  arguments: [
+    { name: 'record', description: 'a backup_url, a file holding Cinder’s export JSON, or - for stdin' },
+    { name: 'backup_url', description: 'when the first argument is the backup_service, the backup_url', optional: true },
+  ],
+  store: 'store',
+  options: { ...storeOptions('store') },
+  examples: [
+    ['volback import export.json --store /srv/backups', 'the JSON `cinder backup-export` printed'],
+    ['cinder backup-export <id> -f json | volback import - --store prod', 'from stdin'],
+  ],
   async run(args, values, io) {
     if (args.length < 1 || args.length > 2)
       throw new UsageError('expected <backup_url>, a file with the export JSON, or <backup_service> <backup_url>');

@@ -1,15 +1,23 @@
 import { DEFAULT_ORPHAN_GRACE_MS, findLeftovers, MIN_STALE_MARKER_AGE_MS, type ObjectStore, type StoreLeftovers } from '@volback/core';
 import { idOpt, positionals, storeTarget } from '../args.js';
-import { STORE_OPTIONS, type Command } from '../command.js';
+import { storeOptions, type Command } from '../command.js';
 import { formatBytes, recordJson, table } from '../format.js';
 import { withTarget } from '../open-backup.js';
 import { describeOrphan, formatAge, orphanJson, pruneCommandFor } from './prune.js';
 
 export const listCommand: Command = {
   name: 'list',
-  summary: 'list the backups in a store, oldest first',
-  usage: '--store <store> [--volume-id ID] [--json]',
-  options: { ...STORE_OPTIONS, 'volume-id': { type: 'string' } },
+  summary: 'list the backups in a store, oldest first, and what unfinished ones left',
+  arguments: [],
+  store: 'store',
+  options: {
+    ...storeOptions('store'),
+    'volume-id': { type: 'string', value: '<id>', description: "only this volume's backups" },
+  },
+  examples: [
+    ['volback list --store /srv/backups', 'a table of every backup'],
+    ['volback list --store prod --json', 'the same as JSON, full ids'],
+  ],
   async run(args, values, io) {
     positionals(args, []);
     const volumeId = idOpt(values, 'volume-id', 'volume id');

@@ -1,6 +1,6 @@
 import { DEFAULT_ORPHAN_GRACE_MS, pruneLeftovers, type MarkerOnBackup, type OrphanedBackup } from '@volback/core';
 import { positionals, stringOpt } from '../args.js';
-import { STORE_OPTIONS, type Command } from '../command.js';
+import { storeOptions, type Command } from '../command.js';
 import { withInterrupt } from '../interrupt.js';
 import { UsageError } from '../io.js';
 import { withTarget } from '../open-backup.js';
@@ -8,8 +8,18 @@ import { withTarget } from '../open-backup.js';
 export const pruneCommand: Command = {
   name: 'prune',
   summary: 'remove the objects of backups that never finished (crashed or killed), older than a grace period',
-  usage: '--store <store> [--older-than 7d] [--dry-run] [--json]',
-  options: { ...STORE_OPTIONS, 'older-than': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  details: 'Without locks only age tells a crashed backup from a running one: the grace period must exceed your longest backup.',
+  arguments: [],
+  store: 'store',
+  options: {
+    ...storeOptions('store'),
+    'older-than': { type: 'string', value: '<age>', description: 'grace period: 0, 90s, 30m, 24h, 7d (default) or 2w' },
+    'dry-run': { type: 'boolean', description: 'say what would be removed, remove nothing' },
+  },
+  examples: [
+    ['volback prune --store /srv/backups --dry-run', 'what crashed backups left, older than 7 days'],
+    ['volback prune --store /srv/backups --older-than 0', 'all of it, once no backup is running'],
+  ],
   async run(args, values, io) {
     positionals(args, []);
     const given = stringOpt(values, 'older-than');

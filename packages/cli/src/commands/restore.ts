@@ -1,6 +1,6 @@
 import { FileRestoreTarget } from '@volback/core';
 import { idOpt, positionals } from '../args.js';
-import { STORE_OPTIONS, type Command } from '../command.js';
+import { storeOptions, type Command } from '../command.js';
 import { formatBytes } from '../format.js';
 import { withInterrupt } from '../interrupt.js';
 import { withBackup } from '../open-backup.js';
@@ -11,8 +11,21 @@ import { removeOnForcedExit } from '../supervised-run.js';
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'restore a backup (its whole chain) into a file or block device, verifying every block',
-  usage: '<backup-id> <target-file|device> --from <store> [--volume-id ID] [--json]',
-  options: { ...STORE_OPTIONS, 'volume-id': { type: 'string' } },
+  details:
+    'Every block is checked against the backup’s SHA-256 list before "verified" is printed. A file is written under a temporary name and renamed over the target at the end; a block device is written in place.',
+  arguments: [
+    { name: 'backup-id', description: 'the backup to restore: an id or a unique prefix of one' },
+    { name: 'target', description: 'the file or block device to write' },
+  ],
+  store: 'from',
+  options: {
+    ...storeOptions('from'),
+    'volume-id': { type: 'string', value: '<id>', description: "the volume id to restore for (default: the backup's own)" },
+  },
+  examples: [
+    ['volback restore 1f0c restored.img --from /srv/backups', 'restore into a file'],
+    ['volback restore 1f0c /dev/vg0/data --from prod', 'into a block device, from a named target'],
+  ],
   async run(args, values, io) {
     const [id, path] = positionals(args, ['backup-id', 'target']) as [string, string];
     const volumeId = idOpt(values, 'volume-id', 'volume id');

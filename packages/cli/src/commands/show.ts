@@ -1,13 +1,15 @@
 import { positionals } from '../args.js';
-import { STORE_OPTIONS, type Command } from '../command.js';
+import { storeOptions, type Command } from '../command.js';
 import { recordJson } from '../format.js';
 import { withBackup } from '../open-backup.js';
 
 export const showCommand: Command = {
   name: 'show',
   summary: 'show one backup: its record, chain and dependants',
-  usage: '<backup-id> --store <store>',
-  options: { ...STORE_OPTIONS },
+  arguments: [{ name: 'backup-id', description: 'an id or a unique prefix of one' }],
+  store: 'store',
+  options: { ...storeOptions('store') },
+  examples: [['volback show 1f0c --store /srv/backups', 'its record, the chain it restores and what depends on it']],
   async run(args, values, io) {
     const [id] = positionals(args, ['backup-id']) as [string];
     return withBackup(values, io, id, async (target, record) => {

@@ -1,5 +1,5 @@
 import { positionals } from '../args.js';
-import { STORE_OPTIONS, type Command } from '../command.js';
+import { storeOptions, type Command } from '../command.js';
 import { formatBytes } from '../format.js';
 import { withInterrupt } from '../interrupt.js';
 import { withBackup } from '../open-backup.js';
@@ -8,8 +8,10 @@ import { progressLine } from '../progress-line.js';
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'check a stored backup (length, MD5 and SHA-256 of every block of its chain) without restoring it',
-  usage: '<backup-id> --store <store> [--json]',
-  options: { ...STORE_OPTIONS },
+  arguments: [{ name: 'backup-id', description: 'the backup to check: an id or a unique prefix of one' }],
+  store: 'store',
+  options: { ...storeOptions('store') },
+  examples: [['volback verify 1f0c --store /srv/backups', 'read and check every object of the chain']],
   async run(args, values, io) {
     const [id] = positionals(args, ['backup-id']) as [string];
     return withBackup(

@@ -1,0 +1,20 @@
+import type { CliIo } from './io.js';
+
+/** How much a run prints, and in which form: the global `--json`, `--quiet` and `--verbose`. */
+export interface OutputMode {
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+const modes = new WeakMap<CliIo, OutputMode>();
+
+/** Set by `main` once the command line is read. */
+export function setOutputMode(io: CliIo, mode: OutputMode): void {
+  modes.set(io, mode);
+}
+
+/** The run's output mode; plain text when `main` has not set one. */
+export function outputMode(io: CliIo): OutputMode {
+  return modes.get(io) ?? { json: false, quiet: false, verbose: false };
+}
