@@ -7,9 +7,10 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { printf '\033[1m[volback]\033[0m %s\n' "$*" >&2; }
 
 # Each server script names its Debian packages; install what is missing, in one apt run.
-# curl is used by the scripts to probe readiness; zstd and bzip2 let the codec tests cross-check with the reference tools.
+# curl is used by the scripts to probe readiness; zstd and bzip2 let the codec tests cross-check with the reference tools;
+# zsh runs the completion script volback prints for it.
 mapfile -t servers < <(ls "$REPO_ROOT"/tooling/servers/*.sh 2>/dev/null | sort)
-packages=(curl ca-certificates zstd bzip2)
+packages=(curl ca-certificates zstd bzip2 zsh)
 for s in "${servers[@]}"; do
   mapfile -t -O "${#packages[@]}" packages < <(bash "$s" packages)
 done

@@ -98,7 +98,7 @@ export function zshCompletion(commands: readonly Command[]): string {
 _volback_targets() {
   local -a names
   names=(\${(f)"$(volback targets --quiet 2>/dev/null)"})
-  _alternatives 'targets:named target:compadd -a names' 'paths:directory:_files -/'
+  _alternative 'targets:named target:compadd -a names' 'paths:directory:_files -/'
 }
 _volback() {
   local -a commands

@@ -77,7 +77,7 @@ export function loadConfig(io: CliIo, given: string | undefined): CliConfig {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`, 'config', { cause: err });
+    throw new ConfigError(`${path}: not valid JSON: ${(err as Error).message}`, 'config', { cause: err });
   }
   const parsed = configSchema.safeParse(doc);
   if (!parsed.success) {
@@ -105,6 +105,8 @@ export function secretInConfig(path: string, field: string): ConfigError {
 
 function issueText(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  // A bad target name: zod reports the key's own problem one level down.
+  if (issue.code === 'invalid_key' && issue.issues[0]) return issue.issues[0].message;
   return issue.message;
 }
 

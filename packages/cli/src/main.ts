@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { backupCommand } from './commands/backup.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { deleteCommand } from './commands/delete.js';
