@@ -34,6 +34,9 @@ say "linting and checking the format of every file (biome)"
 # with one undocumented export must fail the same options, so the check cannot pass by being off.
 say "checking the TSDoc of every export (pnpm docs:api:check)"
 (cd "$REPO_ROOT" && pnpm run --silent docs:api:check)
+# The Markdown pages link to each other and to sources: a page moved or renamed breaks them silently.
+say "checking the relative links of the Markdown docs"
+(cd "$REPO_ROOT" && node tooling/check-doc-links.mjs)
 
 export VOLBACK_SERVERS_DIR="$REPO_ROOT/.test-servers"
 mkdir -p "$VOLBACK_SERVERS_DIR"
