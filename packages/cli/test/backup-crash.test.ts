@@ -23,10 +23,18 @@ afterAll(async () => {
 });
 
 /** Runs the real CLI; with `killAfterMs`, sends it SIGKILL then. Resolves how it ended, and how long it ran. */
-function volback(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+function volback(
+  args: string[],
+  killAfterMs?: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Kept for the failure message: a run that ends wrongly says why.
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const killer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     // A hang is a failure, not a wait.
     const bound = setTimeout(() => {
@@ -34,10 +42,10 @@ function volback(args: string[], killAfterMs?: number): Promise<{ code: number |
       reject(new Error(`volback ${args[0]} did not end within 60 s`));
     }, 60_000);
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       clearTimeout(killer);
       clearTimeout(bound);
-      resolve({ code, signal, ms: Date.now() - started });
+      resolve({ code, signal, ms: Date.now() - started, stderr });
     });
   });
 }
@@ -92,7 +100,7 @@ describe('a backup killed with SIGKILL at random points', () => {
       const cut = await volback(['backup', image, ...flags, ...kind, '--id', id], rng.below((incrementalRun ? incremental : full).ms));
       if (cut.signal === 'SIGKILL') tally.killed++;
       else {
-        expect(cut.code, `run ${run}`).toBe(0);
+        expect(cut.code, `run ${run}: ${cut.stderr}`).toBe(0);
         tally.finishedFirst++;
       }
       // A kill after _metadata was written leaves a whole backup: that one must restore too.
