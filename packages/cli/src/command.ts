@@ -79,7 +79,11 @@ export const GLOBAL_OPTIONS: Record<string, OptionDef> = {
     type: 'boolean',
     description: 'print the result as one JSON document on stdout, progress and errors as JSON lines on stderr',
   },
-  quiet: { type: 'boolean', short: 'q', description: 'print only errors (and what a script needs, such as a new backup id)' },
+  quiet: {
+    type: 'boolean',
+    short: 'q',
+    description: 'no progress, and of the result only what a script needs: a new backup id, the ids of list, the names of targets',
+  },
   verbose: { type: 'boolean', short: 'v', description: 'say more: where the target came from, the causes of an error' },
   config: {
     type: 'string',

@@ -26,7 +26,7 @@ import { CommandLineError, parseCommandLine, type ParsedCommandLine } from './pr
 import { scrubbingIo } from './secrets.js';
 
 export type { CliIo } from './io.js';
-export type { Command, ParsedValues } from './command.js';
+export type { ArgumentDef, Command, OptionDef, ParsedValues, StoreOptionName } from './command.js';
 export type { InterruptSource } from './interrupt.js';
 
 const COMMANDS: Command[] = [
