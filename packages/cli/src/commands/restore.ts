@@ -1,18 +1,18 @@
-import { FileRestoreTarget } from '@volback/core';
 import { idOpt, positionals } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
 import { formatBytes } from '../format.js';
 import { withInterrupt } from '../interrupt.js';
 import { withBackup } from '../open-backup.js';
 import { progressLine } from '../progress-line.js';
+import { openRestoreTarget } from '../restore-target-open.js';
 import { runningBackupSources } from '../running-backups.js';
 import { removeOnForcedExit } from '../supervised-run.js';
 
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'restore a backup (its whole chain) into a file or block device, verifying every block',
-  usage: '<backup-id> <target-file|device> --from <store> [--volume-id ID] [--json]',
-  options: { ...STORE_OPTIONS, 'volume-id': { type: 'string' } },
+  usage: '<backup-id> <target-file|device> --from <store> [--volume-id ID] [--force] [--json]',
+  options: { ...STORE_OPTIONS, 'volume-id': { type: 'string' }, force: { type: 'boolean' } },
   async run(args, values, io) {
     const [id, path] = positionals(args, ['backup-id', 'target']) as [string, string];
     const volumeId = idOpt(values, 'volume-id', 'volume id');
@@ -21,11 +21,14 @@ export const restoreCommand: Command = {
       io,
       id,
       async (target, record) => {
+        const id = record.id; // the whole id, where a prefix of it was given
         const started = process.hrtime.bigint();
         const result = await withInterrupt(io, async (signal) => {
           // Refused: a target inside the store, or what a running backup reads.
-          const out = await FileRestoreTarget.open(path, {
+          const out = await openRestoreTarget(path, io, {
+            record,
             guard: { store: target.store, protectedFiles: await runningBackupSources(io) },
+            force: values.force === true,
           });
           const partial = out.partialPath;
           const forget = partial ? removeOnForcedExit(partial) : () => undefined;
