@@ -45,7 +45,13 @@ export class MemoryCatalog implements BackupCatalog {
 /** A backup whose `_metadata` is listed but cannot be read or validated: no record is made of it. */
 export interface DamagedBackup extends NamedBackup {
   /** Why it cannot be used: the typed error reading it gave (`E_INVALID_BACKUP`, `E_UNSUPPORTED`, `E_INTEGRITY`). */
-  error: Error & { code: string };
+  error: StoredBackupError;
+}
+
+/** The typed error a damaged `_metadata` gave. */
+export interface StoredBackupError extends Error {
+  /** Its stable code: `E_INVALID_BACKUP`, `E_UNSUPPORTED` or `E_INTEGRITY`. */
+  code: string;
 }
 
 /** What {@link StoreCatalog.survey} finds: the backups that can be used, and those that cannot. */
@@ -59,7 +65,7 @@ export interface CatalogSurvey {
 /** Error codes that say a stored `_metadata` is bad, rather than that the store failed to hand it over. */
 const DAMAGE_CODES = ['E_INVALID_BACKUP', 'E_UNSUPPORTED', 'E_INTEGRITY'] as const;
 
-function isDamage(err: unknown): err is Error & { code: string } {
+function isDamage(err: unknown): err is StoredBackupError {
   return DAMAGE_CODES.some((code) => hasErrorCode(err, code));
 }
 

@@ -55,7 +55,14 @@ export {
   type ResolvedPath,
   type TargetGuard,
 } from './target-safety.js';
-export { MemoryCatalog, StoreCatalog, type BackupCatalog, type CatalogSurvey, type DamagedBackup } from './catalog.js';
+export {
+  MemoryCatalog,
+  StoreCatalog,
+  type BackupCatalog,
+  type CatalogSurvey,
+  type DamagedBackup,
+  type StoredBackupError,
+} from './catalog.js';
 export { AmbiguousBackupIdError, MIN_ID_PREFIX_CHARS, idsMatching, uniqueIdPrefix } from './backup-id-prefix.js';
 export type { NamedBackup } from './backup-objects.js';
 export { FileVolumeMetadataStore, MemoryVolumeMetadataStore, type VolumeMetadataStore } from './volume-metadata.js';
