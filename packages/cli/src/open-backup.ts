@@ -1,5 +1,6 @@
 import type { BackupRecord } from '@volback/core';
 import { backupIdArg, storeTarget } from './args.js';
+import { backupNamedBy } from './backup-id.js';
 import type { ParsedValues } from './command.js';
 import type { CliIo } from './io.js';
 import { openTarget, type OpenedTarget, type OpenTargetOptions } from './open-target.js';
@@ -20,8 +21,8 @@ export async function withTarget<T>(
 }
 
 /**
- * The same, for a command about one backup: its record is looked up first. The id is checked
- * against the id rules before the store is opened.
+ * The same, for a command about one backup, named by its id or a unique prefix of it: its record
+ * is looked up first. The id is checked against the id rules before the store is opened.
  */
 export async function withBackup<T>(
   values: ParsedValues,
@@ -31,5 +32,5 @@ export async function withBackup<T>(
   options: OpenTargetOptions = {},
 ): Promise<T> {
   backupIdArg(backupId);
-  return withTarget(values, io, async (target) => fn(target, await target.catalog.get(backupId)), options);
+  return withTarget(values, io, async (target) => fn(target, await backupNamedBy(target.catalog, backupId, '<backup-id>')), options);
 }

@@ -49,7 +49,7 @@ describe('volback CLI on the posix driver', () => {
     }
     expect((await runCli(['verify', id2 as string, '--store', store], env)).code).toBe(0);
 
-    const show = await runCli(['show', id1 as string, '--store', store], env);
+    const show = await runCli(['show', id1 as string, '--store', store, '--json'], env);
     expect(JSON.parse(show.stdout)).toMatchObject({ id: id1, kind: 'full', dependents: [id2], name: 'first' });
 
     const refused = await runCli(['delete', id1 as string, '--store', store], env);
@@ -84,7 +84,14 @@ describe('volback CLI on the posix driver', () => {
     const container = join(store, (otherId as string).slice(0, 2), (otherId as string).slice(2, 4), otherId as string);
     const meta = (await readdir(container)).find((n) => n.endsWith('_metadata')) as string;
     await writeFile(join(container, meta), '{"damaged');
-    expect((await runCli(['list', '--store', store], env)).code).not.toBe(0);
+    // The listing goes on past it, and shows it damaged; no command can use it.
+    const withDamaged = await runCli(['list', '--store', store, '--json'], env);
+    expect(withDamaged.code, withDamaged.stderr).toBe(0);
+    expect(JSON.parse(withDamaged.stdout)).toEqual([
+      expect.objectContaining({ id: mineId, status: 'ok' }),
+      expect.objectContaining({ kind: 'damaged', id: otherId, volumeId: 'vol-other', code: 'E_INVALID_BACKUP' }),
+    ]);
+    expect((await runCli(['restore', otherId as string, join(dir, 'never.img'), '--from', store], env)).code).toBe(5);
 
     const incr = await runCli(['backup', mine, '--to', store, '--volume-id', 'vol-mine', '--incremental', '--json'], env);
     expect(incr.code, incr.stderr).toBe(0);

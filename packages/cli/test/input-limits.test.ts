@@ -138,7 +138,7 @@ describe('ids given on the command line', () => {
     const store = join(dir, 'named');
     const r = await runCli(['backup', image, '--to', store, '--volume-id', 'vol-web_1.data', '--id', 'nightly-2024.05.01', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
-    const shown = await runCli(['show', 'nightly-2024.05.01', '--store', store], env);
+    const shown = await runCli(['show', 'nightly-2024.05.01', '--store', store, '--json'], env);
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ id: 'nightly-2024.05.01', volumeId: 'vol-web_1.data' });
   });
@@ -155,10 +155,17 @@ describe('ids read from a store or an export record', () => {
     return id;
   }
 
-  it('refuses a _metadata whose volume_id is 100 000 characters: E_INVALID_BACKUP, exit 5, for restore, verify and list', async () => {
+  it('refuses a _metadata whose volume_id is 100 000 characters: E_INVALID_BACKUP, exit 5, for restore and verify; list shows it damaged', async () => {
     const store = join(dir, 'long-volume-id');
     const id = await damageMetadata(store, (doc) => (doc.volume_id = 'v'.repeat(100_000)));
-    for (const args of [['restore', id, join(dir, 'out.img')], ['verify', id], ['list']]) {
+    const listed = await runCli(['list', '--store', store], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${id.slice(0, 8)} .* damaged: E_INVALID_BACKUP: .*volume id`, 'm'));
+    expect(listed.stdout.length).toBeLessThan(1000);
+    for (const args of [
+      ['restore', id, join(dir, 'out.img')],
+      ['verify', id],
+    ]) {
       const r = await runCli([...args, '--store', store], env);
       expect(r.code, args[0]).toBe(5);
       expect(r.stderr).toContain('E_INVALID_BACKUP');

@@ -52,13 +52,13 @@ describe('volback list and prune, for what crashed backups leave', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(
       new RegExp(
-        `^orphaned: 3 object\\(s\\) of unfinished backup ${old} of volume vol, made 8 d ago .*: it crashed or was killed; remove with: volback prune --store ${store}$`,
+        `^partial: 3 object\\(s\\) of unfinished backup ${old} of volume vol, made 8 d ago .*: it crashed or was killed; remove with: volback prune --store ${store}$`,
         'm',
       ),
     );
     expect(listed.stdout).toMatch(
       new RegExp(
-        `^orphaned: 2 object\\(s\\) of unfinished backup ${young} .*: a backup in progress, or one that crashed; .* --older-than 0 \\(if no backup is running\\)$`,
+        `^partial: 2 object\\(s\\) of unfinished backup ${young} .*: a backup in progress, or one that crashed; .* --older-than 0 \\(if no backup is running\\)$`,
         'm',
       ),
     );
@@ -94,7 +94,7 @@ describe('volback list and prune, for what crashed backups leave', () => {
     };
     expect(now.removed.map((o) => o.backupId)).toEqual([young]);
     expect((await runCli(['prune', '--store', store], env)).stdout).toBe('nothing to prune\n');
-    expect((await runCli(['list', '--store', store], env)).stdout).not.toMatch(/orphaned/);
+    expect((await runCli(['list', '--store', store], env)).stdout).not.toMatch(/partial/);
     const remaining = await filesUnder(store);
     expect(remaining).toHaveLength(before.length - 5);
     expect(remaining.every((n) => !n.includes(old) && !n.includes(young))).toBe(true);

@@ -2,18 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-// What `volback` runs once installed: the bin of package.json (the bundle), not the sources.
-// `.ci/run` builds before testing; a plain `vitest run` sees the last build.
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string; bin: { volback: string } };
-const bin = fileURLToPath(new URL(`../${pkg.bin.volback}`, import.meta.url));
-
-function volback(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { BIN as bin, VERSION, volback } from './run-bin.js';
 
 describe('the published volback command', () => {
   it('knows its version, finds the drivers installed beside it, and backs up and restores', () => {
@@ -21,7 +11,7 @@ describe('the published volback command', () => {
     try {
       // An empty plugins dir: only the drivers beside the CLI itself can be found.
       const env = { VOLBACK_PLUGINS_DIR: dir, VOLBACK_STATE_DIR: join(dir, 'state') };
-      expect(volback(['--version'], env).stdout.trim()).toBe(pkg.version);
+      expect(volback(['--version'], env).stdout.trim()).toBe(VERSION);
       const drivers = volback(['drivers'], env);
       expect(drivers.status).toBe(0);
       expect(drivers.stdout).toMatch(/^posix\s+@volback\/driver-posix\s.*\bok$/m);

@@ -113,7 +113,7 @@ describe('restore refuses the volume of a backup in progress', () => {
     }
     expect(await readdir(join(dir, 'state', 'running-backups'))).toEqual([]); // the backups of backUp() left none either
     await rm(join(dir, 'being-backed-up-hardlink'));
-    const r = await runCli(['restore', b.id, image, '--from', b.store], env);
+    const r = await runCli(['restore', b.id, image, '--from', b.store, '--force'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(sha256Hex(await readFile(image))).toBe(sha256Hex(b.data));
   });
@@ -127,7 +127,7 @@ describe('restore refuses the volume of a backup in progress', () => {
     await mkdir(markers, { recursive: true });
     const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
     await writeFile(join(markers, `${dead}-0.json`), JSON.stringify({ pid: dead, path: image, dev: String(st.dev), ino: String(st.ino) }));
-    const r = await runCli(['restore', b.id, image, '--from', b.store], env);
+    const r = await runCli(['restore', b.id, image, '--from', b.store, '--force'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(await readdir(markers)).toEqual([]);
   });
@@ -159,7 +159,7 @@ describe('a restore that fails midway', () => {
     const target = join(dir, 'fails-existing-restored.img');
     const old = makeVolume(3 * 1024 * 1024, 55);
     await writeFile(target, old);
-    const r = await runCli(['restore', b.id, target, '--from', b.store], env);
+    const r = await runCli(['restore', b.id, target, '--from', b.store, '--force'], env);
     expect(r.code).toBe(3);
     expect(sha256Hex(await readFile(target))).toBe(sha256Hex(old));
     expect(await partials()).toEqual([]);
@@ -189,7 +189,7 @@ describe('a restore that fails midway', () => {
     const b = await backUp('over-larger');
     const target = join(dir, 'over-larger-restored.img');
     await writeFile(target, new Uint8Array(5 * 1024 * 1024).fill(0xee));
-    const r = await runCli(['restore', b.id, target, '--from', b.store], env);
+    const r = await runCli(['restore', b.id, target, '--from', b.store, '--force'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(sha256Hex(await readFile(target))).toBe(sha256Hex(b.data));
   });

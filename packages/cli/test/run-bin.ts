@@ -28,3 +28,8 @@ export function runBin(args: string[], options: { env?: Record<string, string>; 
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
+
+/** {@link runBin} with an environment only, as most tests call it. */
+export function volback(args: string[], env: Record<string, string>): BinRun {
+  return runBin(args, { env });
+}

@@ -106,3 +106,22 @@ function parseCompactUtc(stamp: string): Date | null {
   // A calendar date that does not exist (month 13, 31 February) is not a Cinder timestamp.
   return cinderTimestamp(date) === stamp ? date : null;
 }
+
+/** A backup as the name of its `_metadata` object gives it, before (or without) reading it. */
+export interface NamedBackup {
+  /** The backup id its name ends with. */
+  id: string;
+  /** The container its `_metadata` is in. */
+  container: string;
+  /** Its name prefix, Cinder's `service_metadata`. */
+  prefix: string;
+  /** The volume id its name gives (a hint: only `_metadata` says), or null when the name has none. */
+  volumeId: string | null;
+  /** When it was made, by the timestamp in its name, or null when the name has none. */
+  createdAt: Date | null;
+}
+
+/** What the name prefix of backup `id` in `container` tells of it. */
+export function namedBackup(container: string, prefix: string, id: string): NamedBackup {
+  return { id, container, prefix, volumeId: volumeIdOfPrefix(prefix), createdAt: prefixCreatedAt(prefix) };
+}

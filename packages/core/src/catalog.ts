@@ -1,3 +1,5 @@
+import { AmbiguousBackupIdError, idsMatching, MIN_ID_PREFIX_CHARS } from './backup-id-prefix.js';
+import { namedBackup, type NamedBackup } from './backup-objects.js';
 import type { BackupRecord } from './backup-record.js';
 import { backupIdOfPrefix, metadataObjectName, prefixOfMetadataObject, volumeIdOfPrefix } from './cinder-names.js';
 import { hasErrorCode, InvalidBackupError, NotFoundError } from './errors.js';
@@ -40,6 +42,33 @@ export class MemoryCatalog implements BackupCatalog {
   }
 }
 
+/** A backup whose `_metadata` is listed but cannot be read or validated: no record is made of it. */
+export interface DamagedBackup extends NamedBackup {
+  /** Why it cannot be used: the typed error reading it gave (`E_INVALID_BACKUP`, `E_UNSUPPORTED`, `E_INTEGRITY`). */
+  error: StoredBackupError;
+}
+
+/** The typed error a damaged `_metadata` gave. */
+export interface StoredBackupError extends Error {
+  /** Its stable code: `E_INVALID_BACKUP`, `E_UNSUPPORTED` or `E_INTEGRITY`. */
+  code: string;
+}
+
+/** What {@link StoreCatalog.survey} finds: the backups that can be used, and those that cannot. */
+export interface CatalogSurvey {
+  /** Every backup whose `_metadata` was read and checked, oldest first. */
+  records: BackupRecord[];
+  /** Every backup whose `_metadata` is there but is not a valid one, in listing order. */
+  damaged: DamagedBackup[];
+}
+
+/** Error codes that say a stored `_metadata` is bad, rather than that the store failed to hand it over. */
+const DAMAGE_CODES = ['E_INVALID_BACKUP', 'E_UNSUPPORTED', 'E_INTEGRITY'] as const;
+
+function isDamage(err: unknown): err is StoredBackupError {
+  return DAMAGE_CODES.some((code) => hasErrorCode(err, code));
+}
+
 /** What the catalog keeps of a backup's `_metadata`: its record, and how far its objects reach. */
 interface CatalogEntry {
   record: BackupRecord;
@@ -71,18 +100,89 @@ export class StoreCatalog implements BackupCatalog {
    * Every finished backup in the store, oldest first; with `volumeId`, that volume's only. Then a
    * backup whose name gives another volume is not even read: a store holds many volumes, and an
    * incremental looks for its parent among its own volume's backups.
+   * @throws the error of the first `_metadata` that cannot be read or validated: a caller that
+   * must go on past damaged backups (a listing for a person) uses {@link survey}.
    */
   async list(filter: { volumeId?: string } = {}): Promise<BackupRecord[]> {
+    const { records, damaged } = await this.survey(filter);
+    if (damaged[0]) throw damaged[0].error;
+    return records;
+  }
+
+  /**
+   * The same listing, going on past damaged backups: each `_metadata` that cannot be read or
+   * validated is one of `damaged`, never a record, so nothing can restore from it. A backup that
+   * vanishes between the listing and its reading (deleted meanwhile) is in neither; a failing
+   * store (`E_BACKEND`, `E_AUTH`…) fails the whole survey, as it may hide any backup.
+   */
+  async survey(filter: { volumeId?: string } = {}): Promise<CatalogSurvey> {
     const { volumeId } = filter;
     // A store call per container and per backup, so as many at once as the store takes: one
     // after another, a remote store's round trips added up per backup.
     const limit = this.store.capabilities.maxConcurrency;
     const backups = await this.listedBackups(volumeId, await this.containers());
-    const loaded = await mapLimited(backups, limit, async (b) => (await this.loadAt(b.container, b.prefix, b.id)).record);
+    const damaged: DamagedBackup[] = [];
+    const loaded = await mapLimited(backups, limit, async (b) => {
+      try {
+        return (await this.loadAt(b.container, b.prefix, b.id)).record;
+      } catch (err) {
+        if (hasErrorCode(err, 'E_NOT_FOUND')) return null;
+        if (!isDamage(err)) throw err;
+        damaged.push({ ...namedBackup(b.container, b.prefix, b.id), error: err });
+        return null;
+      }
+    });
+    const readable = loaded.filter((r): r is BackupRecord => r !== null);
     // The name is a hint; _metadata says which volume a backup is of.
-    const found = volumeId === undefined ? loaded : loaded.filter((r) => r.volumeId === volumeId);
-    await Promise.all(found.map((r) => this.resolveSize(r)));
-    return sortOldestFirst(found);
+    const found = volumeId === undefined ? readable : readable.filter((r) => r.volumeId === volumeId);
+    await Promise.all(found.map((r) => this.resolveSize(r, { pastDamage: true })));
+    const order = new Map(backups.map((b, i) => [b.prefix, i]));
+    damaged.sort((a, b) => (order.get(a.prefix) ?? 0) - (order.get(b.prefix) ?? 0));
+    return { records: sortOldestFirst(found), damaged };
+  }
+
+  /**
+   * The backup `given` names: the one of that id, else the one whose id begins with it (from
+   * {@link MIN_ID_PREFIX_CHARS} characters), as git takes a unique prefix of a commit. The exact
+   * id costs what {@link get} costs; a prefix, a listing of the store's `_metadata` names (no
+   * reads), then that backup's `_metadata`, read and checked as by {@link get}.
+   * @param field where `given` came from (an option), named by the errors.
+   * @throws AmbiguousBackupIdError (`E_CONFIG`) when it begins more than one backup's id;
+   * NotFoundError when it names none; what {@link get} throws for the backup it names.
+   */
+  async getByIdOrPrefix(given: string, field = 'backupId'): Promise<BackupRecord> {
+    let notFound: unknown;
+    try {
+      return await this.get(given);
+    } catch (err) {
+      if (!hasErrorCode(err, 'E_NOT_FOUND')) throw err;
+      notFound = err;
+    }
+    if ([...given].length < MIN_ID_PREFIX_CHARS) throw notFound;
+    const backups = await this.namedBackups();
+    const matching = idsMatching(given, backups.keys());
+    const [only] = matching;
+    if (only === undefined) throw notFound;
+    if (matching.length > 1) {
+      throw new AmbiguousBackupIdError(
+        given,
+        matching.flatMap((id) => backups.get(id) ?? []),
+        field,
+      );
+    }
+    return this.get(only);
+  }
+
+  /**
+   * Every backup whose `_metadata` the store lists now, by id, as their names give them: nothing
+   * is read, so a damaged backup is among them. Where two containers hold one id, the first listed.
+   */
+  async namedBackups(): Promise<Map<string, NamedBackup>> {
+    const byId = new Map<string, NamedBackup>();
+    for (const b of await this.listedBackups(undefined, await this.containers())) {
+      if (!byId.has(b.id)) byId.set(b.id, namedBackup(b.container, b.prefix, b.id));
+    }
+    return byId;
   }
 
   /** Ids of the backups whose parent is `backupId`: backups of its volume. */
@@ -222,8 +322,12 @@ export class StoreCatalog implements BackupCatalog {
     return entry;
   }
 
-  /** A chain's volume size is what its full backup covers; incrementals never change it. */
-  private async resolveSize(record: BackupRecord): Promise<void> {
+  /**
+   * A chain's volume size is what its full backup covers; incrementals never change it. With
+   * `pastDamage`, a damaged parent ends the walk as a missing one does: a listing shows the
+   * incremental, whose restore then fails on that parent.
+   */
+  private async resolveSize(record: BackupRecord, opts: { pastDamage?: boolean } = {}): Promise<void> {
     let volumeBytes = 0;
     let cursor: string | null = record.id;
     const seen = new Set<string>();
@@ -234,6 +338,7 @@ export class StoreCatalog implements BackupCatalog {
         entry = await this.load(cursor);
       } catch (err) {
         if (hasErrorCode(err, 'E_NOT_FOUND')) break; // a missing parent is reported by restore, not by a listing
+        if (opts.pastDamage && isDamage(err)) break;
         throw err;
       }
       volumeBytes = Math.max(volumeBytes, entry.coveredBytes);

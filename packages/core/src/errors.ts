@@ -41,6 +41,27 @@ export class InvalidVolumeError extends VolbackError {
 }
 
 /**
+ * A restore target already holds data and was not to be overwritten (the `refuseNonEmpty` option
+ * of FileRestoreTarget.open): a file of one byte or more, or a block device with data at either end.
+ */
+export class TargetNotEmptyError extends InvalidVolumeError {
+  /** The target as given. */
+  readonly path: string;
+  /** What it is. */
+  readonly kind: 'file' | 'block device';
+  /** Its size in bytes. */
+  readonly bytes: number;
+
+  constructor(path: string, kind: 'file' | 'block device', bytes: number) {
+    const what = kind === 'file' ? `a file of ${bytes} bytes` : `a block device of ${bytes} bytes with data in its first or last MiB`;
+    super(`restore target ${path} is ${what}: it would be overwritten`);
+    this.path = path;
+    this.kind = kind;
+    this.bytes = bytes;
+  }
+}
+
+/**
  * Stored data does not match what its metadata promises. Names the object at fault.
  * `transient` is read by the engine's retries: bytes damaged on their way up (and removed by the
  * driver) may arrive whole when sent again, while a stored object that reads back wrong stays wrong.

@@ -14,6 +14,7 @@ export {
   InvalidVolumeError,
   NotFoundError,
   PluginError,
+  TargetNotEmptyError,
   UnsupportedError,
   VolbackError,
   hasErrorCode,
@@ -54,7 +55,16 @@ export {
   type ResolvedPath,
   type TargetGuard,
 } from './target-safety.js';
-export { MemoryCatalog, StoreCatalog, type BackupCatalog } from './catalog.js';
+export {
+  MemoryCatalog,
+  StoreCatalog,
+  type BackupCatalog,
+  type CatalogSurvey,
+  type DamagedBackup,
+  type StoredBackupError,
+} from './catalog.js';
+export { AmbiguousBackupIdError, MIN_ID_PREFIX_CHARS, idsMatching, uniqueIdPrefix } from './backup-id-prefix.js';
+export type { NamedBackup } from './backup-objects.js';
 export { FileVolumeMetadataStore, MemoryVolumeMetadataStore, type VolumeMetadataStore } from './volume-metadata.js';
 export {
   DEFAULT_ORPHAN_GRACE_MS,

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { InvalidVolumeError } from './errors.js';
+import { blockDeviceSize, deviceHoldsData } from './block-device.js';
+import { InvalidVolumeError, TargetNotEmptyError } from './errors.js';
 import { checkRestoreTarget, resolveVolumePath, type TargetGuard } from './target-safety.js';
 
 /** Where a restore writes the volume. */
@@ -24,6 +25,18 @@ export interface RestoreTarget {
 export interface FileRestoreTargetOptions {
   /** Refuse a target that would damage the store being read or a file in use (see {@link checkRestoreTarget}). */
   guard?: TargetGuard;
+  /**
+   * The size of the volume to restore: a block device smaller than this is refused before
+   * anything is written. (A file grows; running out of room fails that restore and leaves the
+   * file as it was.)
+   */
+  volumeBytes?: number;
+  /**
+   * Refuse a target that holds data, with {@link TargetNotEmptyError}: a file of one byte or more,
+   * a block device with a byte other than 0 in its first or last MiB (see `deviceHoldsData`).
+   * A missing or empty file, or a zeroed device, is written. Off by default: the target is overwritten.
+   */
+  refuseNonEmpty?: boolean;
 }
 
 /**
@@ -65,7 +78,8 @@ export class FileRestoreTarget implements RestoreTarget {
       throw new InvalidVolumeError(`restore target ${path} is neither a regular file nor a block device`);
     }
     if (options.guard) await checkRestoreTarget(target, options.guard);
-    if (st?.isBlockDevice()) return FileRestoreTarget.openDevice(path, target.path);
+    if (st?.isBlockDevice()) return FileRestoreTarget.openDevice(path, target.path, options);
+    if (st && options.refuseNonEmpty && st.size > 0n) throw new TargetNotEmptyError(path, 'file', Number(st.size));
     if (st) {
       // Replaced by a rename, a file only its directory lets us change would be overwritten all the same.
       try {
@@ -100,7 +114,7 @@ export class FileRestoreTarget implements RestoreTarget {
     return new FileRestoreTarget(handle, true, path, target.path, partial);
   }
 
-  private static async openDevice(path: string, device: string): Promise<FileRestoreTarget> {
+  private static async openDevice(path: string, device: string, options: FileRestoreTargetOptions): Promise<FileRestoreTarget> {
     let handle: FileHandle;
     try {
       handle = await open(device, 'r+');
@@ -110,6 +124,12 @@ export class FileRestoreTarget implements RestoreTarget {
     if (!(await handle.stat()).isBlockDevice()) {
       await handle.close();
       throw new InvalidVolumeError(`restore target ${path} changed while it was opened: it is no longer a block device`);
+    }
+    try {
+      await checkDevice(handle, path, options);
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw err;
     }
     return new FileRestoreTarget(handle, false, path, device, null);
   }
@@ -201,6 +221,25 @@ export class FileRestoreTarget implements RestoreTarget {
   private writeError(what: string, err: unknown): InvalidVolumeError {
     return new InvalidVolumeError(`cannot ${what} restore target ${this.path}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }
+}
+
+/** Refuses a device too small for the volume, or (when asked) one that holds data; reads, never writes. */
+async function checkDevice(handle: FileHandle, path: string, options: FileRestoreTargetOptions): Promise<void> {
+  if (options.volumeBytes === undefined && !options.refuseNonEmpty) return;
+  const size = await blockDeviceSize((await handle.stat()).rdev, path);
+  let holdsData = false;
+  try {
+    if (options.refuseNonEmpty) holdsData = await deviceHoldsData(handle, size);
+  } catch (err) {
+    throw new InvalidVolumeError(`cannot read restore target ${path} to check it: ${(err as Error).message}`, { cause: err });
+  }
+  const needed = options.volumeBytes;
+  if (needed !== undefined && size < needed) {
+    throw new InvalidVolumeError(
+      `restore target ${path} is a block device of ${size} bytes, smaller than the volume of ${needed} bytes: nothing was written`,
+    );
+  }
+  if (holdsData) throw new TargetNotEmptyError(path, 'block device', size);
 }
 
 /** A temporary name must fit the filesystem's name limit whatever the target's name: its first 128 bytes do. */

@@ -1,4 +1,5 @@
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { blockDeviceSize } from './block-device.js';
 import { InvalidVolumeError } from './errors.js';
 
 /** A volume to back up: a fixed number of bytes read at offsets. */
@@ -60,18 +61,6 @@ export class FileVolumeSource implements VolumeSource {
 
   async close(): Promise<void> {
     await this.handle.close();
-  }
-}
-
-/** Linux reports a block device's size in 512-byte sectors under /sys; fstat says 0. */
-async function blockDeviceSize(rdev: number, path: string): Promise<number> {
-  const major = Math.floor(rdev / 256) & 0xfff;
-  const minor = (rdev & 0xff) | ((Math.floor(rdev / 1048576) & 0xfff) << 8);
-  try {
-    const sectors = Number((await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8')).trim());
-    return sectors * 512;
-  } catch (err) {
-    throw new InvalidVolumeError(`cannot read the size of block device ${path}`, { cause: err });
   }
 }
 

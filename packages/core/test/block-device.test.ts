@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TargetNotEmptyError } from '../src/errors.js';
 import { FileRestoreTarget } from '../src/restore-target.js';
 import { makeVolume, sha256Hex } from '../src/testing/test-data.js';
 import { FileVolumeSource } from '../src/volume-source.js';
@@ -57,5 +58,30 @@ describe.skipIf(!probe)('block devices (loop devices)', () => {
     execFileSync('losetup', ['--detach', dst]);
     attached.splice(attached.indexOf(dst), 1);
     expect(sha256Hex(await readFile(join(dir, 'dst.img')))).toBe(sha256Hex(data));
+  });
+
+  it('refuses a device smaller than the volume, and one holding data unless asked to overwrite it, writing nothing', async () => {
+    const small = join(dir, 'small.img');
+    const marked = new Uint8Array(2 * 1024 * 1024);
+    marked[marked.length - 100] = 1; // data in the last MiB only, as GPT's backup header is
+    await writeFile(small, marked);
+    const dev = attachLoop(small) as string;
+    attached.push(dev);
+    await expect(FileRestoreTarget.open(dev, { volumeBytes: 2 * 1024 * 1024 + 512 })).rejects.toThrow(
+      `restore target ${dev} is a block device of 2097152 bytes, smaller than the volume of 2097664 bytes`,
+    );
+    await expect(FileRestoreTarget.open(dev, { volumeBytes: 2 * 1024 * 1024, refuseNonEmpty: true })).rejects.toBeInstanceOf(
+      TargetNotEmptyError,
+    );
+    expect(Buffer.from(await readFile(small)).equals(Buffer.from(marked))).toBe(true);
+    await (await FileRestoreTarget.open(dev, { volumeBytes: 2 * 1024 * 1024 })).close();
+  });
+
+  it('takes a zeroed device as empty', async () => {
+    const zeroed = join(dir, 'zeroed.img');
+    await writeFile(zeroed, new Uint8Array(3 * 1024 * 1024));
+    const dev = attachLoop(zeroed) as string;
+    attached.push(dev);
+    await (await FileRestoreTarget.open(dev, { volumeBytes: 1024, refuseNonEmpty: true })).close();
   });
 });

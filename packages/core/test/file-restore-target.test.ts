@@ -172,3 +172,20 @@ describe('FileRestoreTarget on a block device', () => {
     }
   });
 });
+
+describe('FileRestoreTarget.open with refuseNonEmpty', () => {
+  it('refuses a file of one byte or more, and takes a new or empty one', async () => {
+    const full = join(dir, 'one-byte.img');
+    await writeFile(full, 'x');
+    await expect(FileRestoreTarget.open(full, { refuseNonEmpty: true })).rejects.toMatchObject({
+      code: 'E_INVALID_VOLUME',
+      kind: 'file',
+      bytes: 1,
+      message: `restore target ${full} is a file of 1 bytes: it would be overwritten`,
+    });
+    expect(await readFile(full, 'utf8')).toBe('x');
+    const empty = join(dir, 'empty.img');
+    await writeFile(empty, '');
+    for (const path of [empty, join(dir, 'new.img')]) await (await FileRestoreTarget.open(path, { refuseNonEmpty: true })).close();
+  });
+});

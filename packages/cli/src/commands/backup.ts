@@ -3,6 +3,7 @@ import { normalizeCompressionTag } from '@volback/core/format';
 import { idOpt, intOpt, positionals, sizeOpt, storeTarget, stringOpt } from '../args.js';
 import { storeOptions, type Command } from '../command.js';
 import { formatBytes, recordJson } from '../format.js';
+import { backupNamedBy } from '../backup-id.js';
 import { UsageError } from '../io.js';
 import { openTarget } from '../open-target.js';
 import { progressLine } from '../progress-line.js';
@@ -84,7 +85,7 @@ export const backupCommand: Command = {
       const volumeId = givenVolumeId ?? (await volumeIdForPath(image));
       let parentId = givenParentId ?? null;
       if (values.incremental) parentId = (await latestBackupOf(target.catalog.list({ volumeId }), volumeId)).id;
-      else if (parentId) await target.catalog.get(parentId);
+      else if (parentId) parentId = (await backupNamedBy(target.catalog, parentId, '--parent')).id;
 
       const record = newBackupRecord({
         volumeId,

@@ -1,7 +1,14 @@
-import { DEFAULT_ORPHAN_GRACE_MS, findLeftovers, MIN_STALE_MARKER_AGE_MS, type ObjectStore, type StoreLeftovers } from '@volback/core';
+import {
+  DEFAULT_ORPHAN_GRACE_MS,
+  findLeftovers,
+  MIN_STALE_MARKER_AGE_MS,
+  type CatalogSurvey,
+  type ObjectStore,
+  type StoreLeftovers,
+} from '@volback/core';
 import { idOpt, positionals, storeTarget } from '../args.js';
 import { storeOptions, type Command } from '../command.js';
-import { formatBytes, recordJson, table } from '../format.js';
+import { damagedEntry, listRows, listTable, recordEntry } from '../list-rows.js';
 import { withTarget } from '../open-backup.js';
 import { describeOrphan, formatAge, orphanJson, pruneCommandFor } from './prune.js';
 
@@ -22,41 +29,42 @@ export const listCommand: Command = {
     positionals(args, []);
     const volumeId = idOpt(values, 'volume-id', 'volume id');
     return withTarget(values, io, async (target) => {
-      const records = await target.catalog.list(volumeId ? { volumeId } : {});
+      const survey = await target.catalog.survey(volumeId ? { volumeId } : {});
+      const storeIds = new Set((await target.catalog.namedBackups()).keys());
       const now = new Date();
-      const leftovers = await leftoversOf(target.store, volumeId);
+      const leftovers = shownLeftovers(await leftoversOf(target.store, volumeId), survey);
+      const rows = listRows(survey, leftovers, storeIds, now);
       if (values.json) {
+        const statusOf = new Map(rows.map((r) => [r.id, r.status]));
         const orphans = leftovers.orphans.map((o) => ({
           kind: 'orphan',
           ...orphanJson(o, now),
           removeWith: removeWith(o.createdAt, now, storeTarget(values, io)),
         }));
-        io.stdout.write(JSON.stringify([...records.map(recordJson), ...orphans], null, 2) + '\n');
+        const entries = [
+          ...survey.records.map((r) => recordEntry(r, statusOf.get(r.id) ?? 'ok')),
+          ...survey.damaged.map(damagedEntry),
+          ...orphans,
+        ];
+        io.stdout.write(JSON.stringify(entries, null, 2) + '\n');
         return 0;
       }
       const notes = leftoverLines(leftovers, now, storeTarget(values, io));
-      if (records.length === 0) {
-        io.stdout.write(['no backups', ...notes].join('\n') + '\n');
-        return 0;
-      }
-      const rows = [['ID', 'CREATED (UTC)', 'KIND', 'PARENT', 'VOLUME', 'SIZE', 'OBJECTS', 'NAME']];
-      for (const r of records) {
-        rows.push([
-          r.id,
-          r.createdAt.toISOString().slice(0, 19).replace('T', ' '),
-          r.parentId ? 'incr' : 'full',
-          r.parentId ? r.parentId.slice(0, 8) : '-',
-          r.volumeId,
-          r.volumeBytes !== undefined ? formatBytes(r.volumeBytes) : `${r.size} GiB`,
-          String(r.objectCount),
-          r.displayName ?? '',
-        ]);
-      }
-      io.stdout.write(table(rows) + notes.map((n) => n + '\n').join(''));
+      const shown = rows.length === 0 ? 'no backups\n' : listTable(rows, storeIds);
+      io.stdout.write(shown + notes.map((n) => n + '\n').join(''));
       return 0;
     });
   },
 };
+
+/** The markers on backups the listing shows: a marker on another volume's backup is not this listing's. */
+function shownLeftovers(found: StoreLeftovers, survey: CatalogSurvey): StoreLeftovers {
+  const shown = new Set([
+    ...survey.records.map((r) => `${r.container}\n${r.serviceMetadata}`),
+    ...survey.damaged.map((d) => `${d.container}\n${d.prefix}`),
+  ]);
+  return { orphans: found.orphans, markers: found.markers.filter((m) => shown.has(`${m.container}\n${m.prefix}`)) };
+}
 
 /**
  * What belongs to no finished backup, where finding it costs no more than the listing did: a
@@ -79,7 +87,7 @@ function removeWith(createdAt: Date, now: Date, target: string): string {
 function leftoverLines(leftovers: StoreLeftovers, now: Date, target: string): string[] {
   const lines = leftovers.orphans.map((o) => {
     const old = now.getTime() - o.createdAt.getTime() >= DEFAULT_ORPHAN_GRACE_MS;
-    const what = `orphaned: ${describeOrphan(o, now)}`;
+    const what = `partial: ${describeOrphan(o, now)}`;
     return old
       ? `${what}: it crashed or was killed; remove with: ${removeWith(o.createdAt, now, target)}`
       : `${what}: a backup in progress, or one that crashed; \`volback prune\` removes it once ${formatAge(DEFAULT_ORPHAN_GRACE_MS)} old, ` +

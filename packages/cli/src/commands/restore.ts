@@ -1,10 +1,10 @@
-import { FileRestoreTarget } from '@volback/core';
 import { idOpt, positionals } from '../args.js';
 import { storeOptions, type Command } from '../command.js';
 import { formatBytes } from '../format.js';
 import { withInterrupt } from '../interrupt.js';
 import { withBackup } from '../open-backup.js';
 import { progressLine } from '../progress-line.js';
+import { openRestoreTarget } from '../restore-target-open.js';
 import { runningBackupSources } from '../running-backups.js';
 import { removeOnForcedExit } from '../supervised-run.js';
 
@@ -21,10 +21,14 @@ export const restoreCommand: Command = {
   options: {
     ...storeOptions('from'),
     'volume-id': { type: 'string', value: '<id>', description: "the volume id to restore for (default: the backup's own)" },
+    force: {
+      type: 'boolean',
+      description: 'overwrite a target that holds data (a file of 1 byte or more, a device with data at either end)',
+    },
   },
   examples: [
     ['volback restore 1f0c restored.img --from /srv/backups', 'restore into a file'],
-    ['volback restore 1f0c /dev/vg0/data --from prod', 'into a block device, from a named target'],
+    ['volback restore 1f0c /dev/vg0/data --from prod --force', 'over a block device that holds data, from a named target'],
   ],
   async run(args, values, io) {
     const [id, path] = positionals(args, ['backup-id', 'target']) as [string, string];
@@ -34,11 +38,14 @@ export const restoreCommand: Command = {
       io,
       id,
       async (target, record) => {
+        const id = record.id; // the whole id, where a prefix of it was given
         const started = process.hrtime.bigint();
         const result = await withInterrupt(io, async (signal) => {
           // Refused: a target inside the store, or what a running backup reads.
-          const out = await FileRestoreTarget.open(path, {
+          const out = await openRestoreTarget(path, io, {
+            record,
             guard: { store: target.store, protectedFiles: await runningBackupSources(io) },
+            force: values.force === true,
           });
           const partial = out.partialPath;
           const forget = partial ? removeOnForcedExit(partial) : () => undefined;

@@ -19,6 +19,7 @@ export const verifyCommand: Command = {
       io,
       id,
       async (target, record) => {
+        const id = record.id; // the whole id, where a prefix of it was given
         const result = await withInterrupt(io, (signal) => {
           const onProgress = progressLine(io);
           return target.driver.verify(record, { signal, ...(onProgress ? { onProgress } : {}) });
