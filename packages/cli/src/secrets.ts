@@ -38,7 +38,11 @@ export function scrubbingIo(io: CliIo, argv: readonly string[]): CliIo {
   const scrubbed: CliIo = {
     env: io.env,
     stdout: { write: (text: string) => io.stdout.write(scrubSecrets(text, knownSecrets(scrubbed, argv))), isTTY: io.stdout.isTTY },
-    stderr: { write: (text: string) => io.stderr.write(scrubSecrets(text, knownSecrets(scrubbed, argv))), isTTY: io.stderr.isTTY },
+    stderr: {
+      write: (text: string) => io.stderr.write(scrubSecrets(text, knownSecrets(scrubbed, argv))),
+      isTTY: io.stderr.isTTY,
+      columns: io.stderr.columns,
+    },
   };
   return scrubbed;
 }
