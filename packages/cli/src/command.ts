@@ -25,4 +25,6 @@ export const STORE_OPTIONS: OptionSpec = {
   to: { type: 'string' },
   from: { type: 'string' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v' },
 };

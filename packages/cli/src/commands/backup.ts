@@ -2,10 +2,12 @@ import { DEFAULT_HASH_BLOCK_SIZE, MAX_OBJECT_SIZE, newBackupRecord, type BackupR
 import { normalizeCompressionTag } from '@volback/core/format';
 import { idOpt, intOpt, positionals, sizeOpt, storeTarget, stringOpt } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
-import { formatBytes, recordJson } from '../format.js';
+import { recordJson } from '../format.js';
 import { UsageError } from '../io.js';
 import { openTarget } from '../open-target.js';
-import { progressLine } from '../progress-line.js';
+import { outputOptions } from '../output-options.js';
+import { progressReporter } from '../progress-reporter.js';
+import { backupSummary } from '../result-summary.js';
 import { withInterrupt } from '../interrupt.js';
 import { volumeIdForPath } from '../volume-id.js';
 import { openBackupSource } from '../running-backups.js';
@@ -63,32 +65,53 @@ export const backupCommand: Command = {
       });
       const source = await openBackupSource(io, image, target.store); // refused inside the store; marked as being read
       const started = process.hrtime.bigint();
+      const output = outputOptions(values);
+      const progress = progressReporter(io, output);
       const result = await withInterrupt(io, (signal) => {
-        const onProgress = progressLine(io);
         return target.driver
           .backup(record, source, {
             signal,
-            ...(onProgress ? { onProgress } : {}),
+            onProgress: progress.onProgress,
             ...(level !== undefined ? { compressionLevel: level } : {}),
           })
           .finally(() => source.close());
-      });
+      }).finally(() => progress.stop());
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (values.json) {
+      const zeroBytes = progress.last()?.zeroBytes ?? 0;
+      const unchangedBytes = progress.last()?.unchangedBytes ?? 0;
+      if (output.json) {
         io.stdout.write(
           JSON.stringify(
-            { ...recordJson(result.record), fullBecause: result.fullBecause ?? null, storedBytes: result.storedBytes, seconds },
+            {
+              ...recordJson(result.record),
+              fullBecause: result.fullBecause ?? null,
+              storedBytes: result.storedBytes,
+              zeroBytes,
+              unchangedBytes,
+              seconds,
+            },
             null,
             2,
           ) + '\n',
         );
+      } else if (output.quiet) {
+        io.stdout.write(`${result.record.id}\n`);
       } else {
-        const why = result.fullBecause ? ` (an incremental was asked for, but ${explain(result.fullBecause)})` : '';
-        io.stdout.write(
-          `${result.kind} backup ${result.record.id} of volume ${volumeId}${why}\n` +
-            `  ${formatBytes(result.volumeBytes)} read, ${result.record.objectCount} objects, ${formatBytes(result.storedBytes)} stored, ` +
-            `${seconds.toFixed(2)} s (${formatBytes(result.volumeBytes / Math.max(seconds, 1e-6))}/s)\n`,
-        );
+        const summary = backupSummary({
+          kind: result.kind,
+          id: result.record.id,
+          volumeId,
+          parentId: result.record.parentId,
+          volumeBytes: result.volumeBytes,
+          storedBytes: result.storedBytes,
+          objects: result.record.objectCount,
+          zeroBytes,
+          unchangedBytes,
+          seconds,
+        });
+        io.stdout.write(`${summary}\n`);
+        // A note beside the result, not in it: the summary keeps one shape whatever was made.
+        if (result.fullBecause) io.stderr.write(`volback backup: an incremental was asked for, but ${explain(result.fullBecause)}\n`);
       }
       return 0;
     } finally {

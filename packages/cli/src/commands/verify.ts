@@ -1,9 +1,10 @@
 import { positionals } from '../args.js';
 import { STORE_OPTIONS, type Command } from '../command.js';
-import { formatBytes } from '../format.js';
 import { withInterrupt } from '../interrupt.js';
 import { withBackup } from '../open-backup.js';
-import { progressLine } from '../progress-line.js';
+import { outputOptions } from '../output-options.js';
+import { progressReporter } from '../progress-reporter.js';
+import { verifySummary } from '../result-summary.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -17,12 +18,18 @@ export const verifyCommand: Command = {
       io,
       id,
       async (target, record) => {
+        const started = process.hrtime.bigint();
+        const output = outputOptions(values);
+        const progress = progressReporter(io, output);
         const result = await withInterrupt(io, (signal) => {
-          const onProgress = progressLine(io);
-          return target.driver.verify(record, { signal, ...(onProgress ? { onProgress } : {}) });
-        });
-        if (values.json) io.stdout.write(JSON.stringify({ id, ok: true, ...result }, null, 2) + '\n');
-        else io.stdout.write(`backup ${id} is intact: ${formatBytes(result.volumeBytes)}, chain of ${result.chain.length}\n`);
+          return target.driver.verify(record, { signal, onProgress: progress.onProgress });
+        }).finally(() => progress.stop());
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        if (output.json) io.stdout.write(JSON.stringify({ id, ok: true, ...result, seconds }, null, 2) + '\n');
+        else if (!output.quiet) {
+          const figures = { id, volumeBytes: result.volumeBytes, chainLength: result.chain.length, seconds };
+          io.stdout.write(`${verifySummary({ ...figures, objects: progress.last()?.objectsDone ?? 0 })}\n`);
+        }
         return 0;
       },
       { startWorkers: true },
