@@ -62,3 +62,11 @@ export function table(cells: string[][]): string {
       .join('\n') + '\n'
   );
 }
+
+/**
+ * A `--json` result: one JSON document on one line, so that stdout and the JSON lines of stderr
+ * read the same way (one object a line).
+ */
+export function jsonLine(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}

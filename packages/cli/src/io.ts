@@ -15,6 +15,8 @@ export interface CliIo {
     write(text: string): unknown;
     /** True on a terminal: the progress line is drawn only then. */
     isTTY?: boolean;
+    /** The terminal's width in characters, when it is one: the progress line never grows wider (80 when unknown). */
+    columns?: number;
   };
   /** The environment the command reads (`VOLBACK_*`, credentials), so a test can set it without touching the process's. */
   env: NodeJS.ProcessEnv;

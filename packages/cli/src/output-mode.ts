@@ -2,8 +2,11 @@ import type { CliIo } from './io.js';
 
 /** How much a run prints, and in which form: the global `--json`, `--quiet` and `--verbose`. */
 export interface OutputMode {
+  /** `--json`: progress and errors as JSON lines on stderr, the result as one JSON document on stdout. */
   json: boolean;
+  /** `--quiet`: no progress, and the least of a result (a backup's id, list's ids). */
   quiet: boolean;
+  /** `--verbose`: progress steps even off a terminal, where a named target came from, an error's causes. */
   verbose: boolean;
 }
 

@@ -42,7 +42,11 @@ export function scrubbingIo(io: CliIo, argv: readonly string[]): CliIo {
       isTTY: io.stdout.isTTY,
       ...(io.stdout.columns ? { columns: io.stdout.columns } : {}),
     },
-    stderr: { write: (text: string) => io.stderr.write(scrubSecrets(text, knownSecrets(scrubbed, argv))), isTTY: io.stderr.isTTY },
+    stderr: {
+      write: (text: string) => io.stderr.write(scrubSecrets(text, knownSecrets(scrubbed, argv))),
+      isTTY: io.stderr.isTTY,
+      columns: io.stderr.columns,
+    },
   };
   return scrubbed;
 }

@@ -25,10 +25,12 @@ interface RunData {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdoutColumns: number | undefined;
+  /** Only the main thread's stderr knows the terminal's width. */
+  stderrColumns: number | undefined;
 }
 
 type ToCommand = { type: 'interrupt'; signal: NodeJS.Signals };
-type ToSupervisor = { type: 'cleanup'; path: string; active: boolean };
+type ToSupervisor = { type: 'cleanup'; path: string; active: boolean } | { type: 'output'; stream: 'stdout' | 'stderr'; text: string };
 
 /** Main thread: runs the command line in a worker and sets the exit status, or ends the process on a stop that did not work. */
 export function superviseCommand(entry: URL, argv: string[]): void {
@@ -37,6 +39,7 @@ export function superviseCommand(entry: URL, argv: string[]): void {
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     stdoutColumns: process.stdout.columns,
+    stderrColumns: process.stderr.columns,
   };
   const worker = new Worker(entry, { workerData: { [KEY]: data }, name: 'volback' });
   const toRemove = new Set<string>();
@@ -72,6 +75,7 @@ export function superviseCommand(entry: URL, argv: string[]): void {
   }
 
   worker.on('message', (m: ToSupervisor) => {
+    if (m?.type === 'output') (m.stream === 'stdout' ? process.stdout : process.stderr).write(m.text);
     if (m?.type !== 'cleanup') return;
     if (m.active) toRemove.add(m.path);
     else toRemove.delete(m.path);
@@ -127,13 +131,15 @@ export function supervisedCommand(): { argv: string[]; io: CliIo; interrupts: In
     enumerable: true,
     get: () => (stdin ??= createReadStream('', { fd: 0, autoClose: false })),
   });
+  // Through the one port, not the worker's process.stdout and process.stderr: those are two
+  // streams that each wait for the main thread's go-ahead, so a line erased on stderr could reach a
+  // shared terminal after the summary printed next on stdout. One port keeps the order written,
+  // and what is posted before the thread exits is delivered before its 'exit' event.
+  const output = (stream: 'stdout' | 'stderr') => (text: string) =>
+    port.postMessage({ type: 'output', stream, text } satisfies ToSupervisor);
   const io: CliIo = {
-    stdout: {
-      write: (text: string) => process.stdout.write(text),
-      isTTY: data.stdoutIsTTY,
-      ...(data.stdoutColumns ? { columns: data.stdoutColumns } : {}),
-    },
-    stderr: { write: (text: string) => process.stderr.write(text), isTTY: data.stderrIsTTY },
+    stdout: { write: output('stdout'), isTTY: data.stdoutIsTTY, ...(data.stdoutColumns ? { columns: data.stdoutColumns } : {}) },
+    stderr: { write: output('stderr'), isTTY: data.stderrIsTTY, columns: data.stderrColumns },
     env: process.env,
   };
   const interrupts: InterruptSource = (onInterrupt) => {

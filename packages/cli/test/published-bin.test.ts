@@ -22,8 +22,14 @@ describe('the published volback command', () => {
       writeFileSync(image, data);
       const store = join(dir, 'store');
       const backup = volback(['backup', image, '--to', store, '--volume-id', 'v', '--json'], env);
-      expect(backup.stderr).toBe('');
       const { id } = JSON.parse(backup.stdout) as { id: string };
+      // stderr holds progress events only, the last one the backup's end: no warning, no error.
+      const events = backup.stderr
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { event: string; backupId: string; done: boolean });
+      expect(events.every((e) => e.event === 'progress' && e.backupId === id)).toBe(true);
+      expect(events.at(-1)?.done).toBe(true);
       const restored = join(dir, 'restored.img');
       expect(volback(['restore', id, restored, '--from', store], env).status).toBe(0);
       expect(readFileSync(restored).equals(data)).toBe(true);

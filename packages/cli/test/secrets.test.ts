@@ -41,16 +41,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the CLI in-process on a terminal-like stderr (so progress lines are printed too). */
+/** Runs the CLI in-process on a terminal-like stderr (so progress lines are printed too); `out` is all it printed. */
 async function run(args: string[], env: Record<string, string> = {}) {
   let out = '';
+  let stdout = '';
   const code = await main(args, {
-    stdout: { write: (t: string) => (out += t), isTTY: true },
+    stdout: { write: (t: string) => ((out += t), (stdout += t)), isTTY: true },
     stderr: { write: (t: string) => (out += t), isTTY: true },
     env: { ...process.env, ...baseEnv, ...env },
   });
   for (const secret of ALL) expect(out, `${args.join(' ')} printed a secret`).not.toContain(secret);
-  return { code, out };
+  return { code, out, stdout };
 }
 
 async function closedPort(): Promise<number> {
@@ -122,7 +123,9 @@ describe('the s3 driver', () => {
     it('backs up, lists, shows, exports, verifies, restores, imports and deletes without printing them', async () => {
       const full = await run(['backup', image, '--to', target, '--json']);
       expect(full.code, full.out).toBe(0);
-      const id = (JSON.parse(full.out.slice(full.out.indexOf('{'))) as { id: string }).id;
+      // stderr held the progress events, each naming the backup.
+      const id = (JSON.parse(full.stdout) as { id: string }).id;
+      expect(full.out).toContain(`"backupId":"${id}"`);
       for (const args of [['list'], ['list', '--json'], ['show', id], ['verify', id], ['restore', id, join(dir, 'restored.img')]]) {
         const r = await run([...args, '--store', target]);
         expect(r.code, `${args[0]}: ${r.out}`).toBe(0);
@@ -160,10 +163,10 @@ describe('the posix driver', () => {
   it('prints none of the secrets in the environment through a whole cycle, progress lines included', async () => {
     const store = join(dir, 'posix-ok');
     const env = { VOLBACK_STORE: store, AWS_SESSION_TOKEN: TOKEN };
-    const full = await run(['backup', image, '--json'], env);
+    const full = await run(['backup', image], env);
     expect(full.code, full.out).toBe(0);
     expect(full.out).toMatch(/backup 100%/);
-    const id = (JSON.parse(full.out.slice(full.out.indexOf('{'))) as { id: string }).id;
+    const id = /^full backup (\S+) of volume/.exec(full.stdout)?.[1] as string;
     for (const args of [
       ['list'],
       ['show', id],

@@ -1,4 +1,4 @@
-/** What a running operation reports. Byte counts only grow; the last event has `done` true. */
+/** What a running operation reports. Every count only grows; the last event has `done` true. */
 export interface ProgressEvent {
   /** What is running, so one listener can serve every operation. */
   operation: 'backup' | 'restore' | 'verify' | 'delete';
@@ -12,6 +12,17 @@ export interface ProgressEvent {
   objectsDone: number;
   /** Bytes that went to or came from the store so far (after compression). */
   bytesTransferred: number;
+  /**
+   * Volume bytes of `bytesDone` found all zero and spared the usual work: a backup stores them as
+   * the shared zero object, compressed once, instead of compressing them again; a restore leaves
+   * them as holes in a fresh target instead of writing them. Always 0 for a verify and a delete.
+   */
+  zeroBytes: number;
+  /**
+   * Volume bytes of `bytesDone` an incremental backup did not store because their blocks match the
+   * parent's. Always 0 for a full backup and for the other operations.
+   */
+  unchangedBytes: number;
   /** True on the last event, once all the work is done, so a display can finish its line. */
   done: boolean;
 }

@@ -2,11 +2,13 @@ import { DEFAULT_HASH_BLOCK_SIZE, MAX_OBJECT_SIZE, newBackupRecord, type BackupR
 import { normalizeCompressionTag } from '@volback/core/format';
 import { idOpt, intOpt, positionals, sizeOpt, storeTarget, stringOpt } from '../args.js';
 import { storeOptions, type Command } from '../command.js';
-import { formatBytes, recordJson } from '../format.js';
+import { jsonLine, recordJson } from '../format.js';
 import { backupNamedBy } from '../backup-id.js';
 import { UsageError } from '../io.js';
 import { openTarget } from '../open-target.js';
-import { progressLine } from '../progress-line.js';
+import { outputMode } from '../output-mode.js';
+import { progressReporter } from '../progress-reporter.js';
+import { backupSummary } from '../result-summary.js';
 import { withInterrupt } from '../interrupt.js';
 import { volumeIdForPath } from '../volume-id.js';
 import { openBackupSource } from '../running-backups.js';
@@ -96,32 +98,49 @@ export const backupCommand: Command = {
       });
       const source = await openBackupSource(io, image, target.store); // refused inside the store; marked as being read
       const started = process.hrtime.bigint();
+      const output = outputMode(io);
+      const progress = progressReporter(io, output);
       const result = await withInterrupt(io, (signal) => {
-        const onProgress = progressLine(io);
         return target.driver
           .backup(record, source, {
             signal,
-            ...(onProgress ? { onProgress } : {}),
+            onProgress: progress.onProgress,
             ...(level !== undefined ? { compressionLevel: level } : {}),
           })
           .finally(() => source.close());
-      });
+      }).finally(() => progress.stop());
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (values.json) {
+      const zeroBytes = progress.last()?.zeroBytes ?? 0;
+      const unchangedBytes = progress.last()?.unchangedBytes ?? 0;
+      if (output.json) {
         io.stdout.write(
-          JSON.stringify(
-            { ...recordJson(result.record), fullBecause: result.fullBecause ?? null, storedBytes: result.storedBytes, seconds },
-            null,
-            2,
-          ) + '\n',
+          jsonLine({
+            ...recordJson(result.record),
+            fullBecause: result.fullBecause ?? null,
+            storedBytes: result.storedBytes,
+            zeroBytes,
+            unchangedBytes,
+            seconds,
+          }),
         );
+      } else if (output.quiet) {
+        io.stdout.write(`${result.record.id}\n`);
       } else {
-        const why = result.fullBecause ? ` (an incremental was asked for, but ${explain(result.fullBecause)})` : '';
-        io.stdout.write(
-          `${result.kind} backup ${result.record.id} of volume ${volumeId}${why}\n` +
-            `  ${formatBytes(result.volumeBytes)} read, ${result.record.objectCount} objects, ${formatBytes(result.storedBytes)} stored, ` +
-            `${seconds.toFixed(2)} s (${formatBytes(result.volumeBytes / Math.max(seconds, 1e-6))}/s)\n`,
-        );
+        const summary = backupSummary({
+          kind: result.kind,
+          id: result.record.id,
+          volumeId,
+          parentId: result.record.parentId,
+          volumeBytes: result.volumeBytes,
+          storedBytes: result.storedBytes,
+          objects: result.record.objectCount,
+          zeroBytes,
+          unchangedBytes,
+          seconds,
+        });
+        io.stdout.write(`${summary}\n`);
+        // A note beside the result, not in it: the summary keeps one shape whatever was made.
+        if (result.fullBecause) io.stderr.write(`volback backup: an incremental was asked for, but ${explain(result.fullBecause)}\n`);
       }
       return 0;
     } finally {

@@ -1,3 +1,4 @@
+import { jsonLine } from '../format.js';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,7 +40,7 @@ export const conformanceCommand: Command = {
       skipped: count('skipped'),
       seconds: (performance.now() - started) / 1000,
     };
-    if (values.json) io.stdout.write(JSON.stringify({ target: shown, ...summary, results }, null, 2) + '\n');
+    if (values.json) io.stdout.write(jsonLine({ target: shown, ...summary, results }));
     else
       io.stdout.write(
         `\n${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped in ${summary.seconds.toFixed(1)} s\n`,

@@ -1,9 +1,10 @@
+import { outputMode } from '../output-mode.js';
 import { InvalidBackupError, type BackupRecord } from '@volback/core';
 import { positionals } from '../args.js';
 import { storeOptions, type Command } from '../command.js';
 import { utcTime } from '../backup-id.js';
 import { dependantsOf, leavesFirst } from '../dependants.js';
-import { printable } from '../format.js';
+import { jsonLine, printable } from '../format.js';
 import type { CliIo } from '../io.js';
 import { withBackup } from '../open-backup.js';
 
@@ -37,15 +38,14 @@ export const deleteCommand: Command = {
       if (values['dry-run'] === true) {
         const ids = plan.map((r) => r.id);
         io.stdout.write(
-          values.json
-            ? JSON.stringify({ id: record.id, dryRun: true, wouldDelete: ids }) + '\n'
-            : ids.map((i) => `would delete backup ${i}\n`).join(''),
+          values.json ? jsonLine({ id: record.id, dryRun: true, wouldDelete: ids }) : ids.map((i) => `would delete backup ${i}\n`).join(''),
         );
         return 0;
       }
-      const deleted = await deleteInOrder(plan, (r) => target.driver.deleteBackup(r), io, values.json !== true);
-      if (values.json) io.stdout.write(JSON.stringify({ id: record.id, deleted }) + '\n');
-      else if (deleted.length > 1) io.stdout.write(`deleted ${deleted.length} backups\n`);
+      const { json, quiet } = outputMode(io);
+      const deleted = await deleteInOrder(plan, (r) => target.driver.deleteBackup(r), io, !json && !quiet);
+      if (json) io.stdout.write(jsonLine({ id: record.id, deleted }));
+      else if (deleted.length > 1 && !quiet) io.stdout.write(`deleted ${deleted.length} backups\n`);
       return 0;
     });
   },

@@ -3,7 +3,7 @@ import type { CliIo } from '../io.js';
 import { UsageError } from '../io.js';
 import { positionals } from '../args.js';
 import type { Command } from '../command.js';
-import { table } from '../format.js';
+import { jsonLine, table } from '../format.js';
 import { discoverAll, pluginDirs } from '../plugin-dirs.js';
 
 export const driversCommand: Command = {
@@ -57,7 +57,7 @@ export const driversCommand: Command = {
       });
     }
     if (values.json) {
-      io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      io.stdout.write(jsonLine(rows));
       return 0;
     }
     const out = [['ID', 'PACKAGE', 'VERSION', 'SCHEMES', 'API', 'FOUND', 'STATUS']];
@@ -89,6 +89,7 @@ async function printSchema(id: string, io: CliIo): Promise<number> {
   const discovered = found.find((d) => d.id === id);
   if (!discovered) throw new UsageError(`no driver "${id}" is installed; installed: ${found.map((d) => d.id).join(', ') || 'none'}`);
   const plugin = await loadDriverPlugin(discovered);
-  io.stdout.write(JSON.stringify(plugin.configSchema, null, 2) + '\n');
+  // A schema is read by people and editors: indented, unlike a result.
+  io.stdout.write(`${JSON.stringify(plugin.configSchema, null, 2)}\n`);
   return 0;
 }

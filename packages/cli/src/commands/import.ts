@@ -1,8 +1,9 @@
+import { outputMode } from '../output-mode.js';
 import { createReadStream, existsSync } from 'node:fs';
 import { InvalidBackupError } from '@volback/core';
 import { decodeBackupRecord, MAX_BACKUP_RECORD_CHARS } from '@volback/core/format';
 import { storeOptions, type Command } from '../command.js';
-import { recordJson } from '../format.js';
+import { jsonLine, recordJson } from '../format.js';
 import { UsageError } from '../io.js';
 import { withTarget } from '../open-backup.js';
 
@@ -26,8 +27,8 @@ export const importCommand: Command = {
     const { record, driverInfo } = decodeBackupRecord(backupUrl);
     return withTarget(values, io, async (target) => {
       await target.driver.importRecord(record, driverInfo);
-      if (values.json) io.stdout.write(JSON.stringify(recordJson(record), null, 2) + '\n');
-      else io.stdout.write(`imported backup ${record.id} of volume ${record.volumeId}: found in the store\n`);
+      if (values.json) io.stdout.write(jsonLine(recordJson(record)));
+      else if (!outputMode(io).quiet) io.stdout.write(`imported backup ${record.id} of volume ${record.volumeId}: found in the store\n`);
       return 0;
     });
   },

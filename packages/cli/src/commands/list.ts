@@ -1,3 +1,5 @@
+import { outputMode } from '../output-mode.js';
+import { jsonLine } from '../format.js';
 import {
   DEFAULT_ORPHAN_GRACE_MS,
   findLeftovers,
@@ -46,7 +48,12 @@ export const listCommand: Command = {
           ...survey.damaged.map(damagedEntry),
           ...orphans,
         ];
-        io.stdout.write(JSON.stringify(entries, null, 2) + '\n');
+        io.stdout.write(jsonLine(entries));
+        return 0;
+      }
+      if (outputMode(io).quiet) {
+        // The ids alone, whole, for a script to loop over.
+        io.stdout.write(survey.records.map((r) => `${r.id}\n`).join(''));
         return 0;
       }
       const notes = leftoverLines(leftovers, now, storeTarget(values, io));

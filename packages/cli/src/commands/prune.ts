@@ -1,3 +1,5 @@
+import { outputMode } from '../output-mode.js';
+import { jsonLine } from '../format.js';
 import { DEFAULT_ORPHAN_GRACE_MS, pruneLeftovers, type MarkerOnBackup, type OrphanedBackup } from '@volback/core';
 import { positionals, stringOpt } from '../args.js';
 import { storeOptions, type Command } from '../command.js';
@@ -38,7 +40,7 @@ export const pruneCommand: Command = {
           markersRemoved: report.markersRemoved.map((m) => markerJson(m, now)),
           incompleteWritesRemoved: report.incompleteWritesRemoved,
         };
-        io.stdout.write(JSON.stringify(json, null, 2) + '\n');
+        io.stdout.write(jsonLine(json));
         return 0;
       }
       const verb = dryRun ? 'would remove' : 'removed';
@@ -55,7 +57,7 @@ export const pruneCommand: Command = {
             report.young.map((o) => o.backupId).join(', '),
         );
       }
-      io.stdout.write((lines.length > 0 ? lines.join('\n') : 'nothing to prune') + '\n');
+      if (!outputMode(io).quiet) io.stdout.write((lines.length > 0 ? lines.join('\n') : 'nothing to prune') + '\n');
       return 0;
     });
   },

@@ -1,10 +1,12 @@
 import { idOpt, positionals } from '../args.js';
 import { storeOptions, type Command } from '../command.js';
-import { formatBytes } from '../format.js';
 import { withInterrupt } from '../interrupt.js';
+import { jsonLine } from '../format.js';
 import { withBackup } from '../open-backup.js';
-import { progressLine } from '../progress-line.js';
+import { outputMode } from '../output-mode.js';
+import { progressReporter } from '../progress-reporter.js';
 import { openRestoreTarget } from '../restore-target-open.js';
+import { restoreSummary } from '../result-summary.js';
 import { runningBackupSources } from '../running-backups.js';
 import { removeOnForcedExit } from '../supervised-run.js';
 
@@ -40,6 +42,8 @@ export const restoreCommand: Command = {
       async (target, record) => {
         const id = record.id; // the whole id, where a prefix of it was given
         const started = process.hrtime.bigint();
+        const output = outputMode(io);
+        const progress = progressReporter(io, output);
         const result = await withInterrupt(io, async (signal) => {
           // Refused: a target inside the store, or what a running backup reads.
           const out = await openRestoreTarget(path, io, {
@@ -50,12 +54,9 @@ export const restoreCommand: Command = {
           const partial = out.partialPath;
           const forget = partial ? removeOnForcedExit(partial) : () => undefined;
           try {
-            const onProgress = progressLine(io);
-            return await target.driver.restore(record, volumeId ?? record.volumeId, out, {
-              signal,
-              ...(onProgress ? { onProgress } : {}),
-            });
+            return await target.driver.restore(record, volumeId ?? record.volumeId, out, { signal, onProgress: progress.onProgress });
           } catch (err) {
+            progress.stop();
             if (out.leftIncomplete) {
               io.stderr.write(
                 `volback restore: ${path} was written in place and the restore did not finish: it now holds part of backup ${id} ` +
@@ -67,13 +68,13 @@ export const restoreCommand: Command = {
             await out.close();
             forget();
           }
-        });
+        }).finally(() => progress.stop());
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        if (values.json) io.stdout.write(JSON.stringify({ id, target: path, ...result, seconds }, null, 2) + '\n');
-        else {
-          io.stdout.write(
-            `restored backup ${id} into ${path}: ${formatBytes(result.volumeBytes)}, chain of ${result.chain.length}, verified, ${seconds.toFixed(2)} s\n`,
-          );
+        const zeroBytes = progress.last()?.zeroBytes ?? 0;
+        if (output.json) io.stdout.write(jsonLine({ id, target: path, ...result, zeroBytes, seconds }));
+        else if (!output.quiet) {
+          const figures = { id, volumeBytes: result.volumeBytes, chainLength: result.chain.length, zeroBytes, seconds };
+          io.stdout.write(`${restoreSummary(figures, path)}\n`);
         }
         return 0;
       },

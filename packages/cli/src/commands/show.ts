@@ -3,7 +3,7 @@ import { positionals } from '../args.js';
 import { utcTime } from '../backup-id.js';
 import { storeOptions, type Command } from '../command.js';
 import { dependantsJson, dependantsOf, type DependantsTree } from '../dependants.js';
-import { formatBytes, printable, recordJson, table } from '../format.js';
+import { formatBytes, jsonLine, printable, recordJson, table } from '../format.js';
 import { withBackup } from '../open-backup.js';
 
 export const showCommand: Command = {
@@ -35,7 +35,7 @@ export const showCommand: Command = {
           dependents: dependents.map((d) => d.record.id),
           dependentsTree: dependantsJson(dependents),
         };
-        io.stdout.write(JSON.stringify(json, null, 2) + '\n');
+        io.stdout.write(jsonLine(json));
         return 0;
       }
       const lines = [...recordLines(record), '', 'chain:', ...chainTree(chain ?? [record], record.id, dependents)];

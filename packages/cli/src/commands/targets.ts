@@ -1,7 +1,7 @@
 import { redactConfig, redactTarget } from '@volback/core';
 import type { Command } from '../command.js';
 import { configOf } from '../config-file.js';
-import { table } from '../format.js';
+import { jsonLine, table } from '../format.js';
 import { outputMode } from '../output-mode.js';
 
 export const targetsCommand: Command = {
@@ -26,7 +26,7 @@ export const targetsCommand: Command = {
         ...(t.options ? { options: redactConfig(t.options) } : {}),
         description: t.description ?? null,
       }));
-      io.stdout.write(`${JSON.stringify({ config: config.path ?? null, defaults: config.defaults, targets: list })}\n`);
+      io.stdout.write(jsonLine({ config: config.path ?? null, defaults: config.defaults, targets: list }));
       return 0;
     }
     if (mode.quiet) {

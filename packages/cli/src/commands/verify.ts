@@ -1,9 +1,11 @@
 import { positionals } from '../args.js';
 import { storeOptions, type Command } from '../command.js';
-import { formatBytes } from '../format.js';
 import { withInterrupt } from '../interrupt.js';
+import { jsonLine } from '../format.js';
 import { withBackup } from '../open-backup.js';
-import { progressLine } from '../progress-line.js';
+import { outputMode } from '../output-mode.js';
+import { progressReporter } from '../progress-reporter.js';
+import { verifySummary } from '../result-summary.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -20,12 +22,18 @@ export const verifyCommand: Command = {
       id,
       async (target, record) => {
         const id = record.id; // the whole id, where a prefix of it was given
+        const started = process.hrtime.bigint();
+        const output = outputMode(io);
+        const progress = progressReporter(io, output);
         const result = await withInterrupt(io, (signal) => {
-          const onProgress = progressLine(io);
-          return target.driver.verify(record, { signal, ...(onProgress ? { onProgress } : {}) });
-        });
-        if (values.json) io.stdout.write(JSON.stringify({ id, ok: true, ...result }, null, 2) + '\n');
-        else io.stdout.write(`backup ${id} is intact: ${formatBytes(result.volumeBytes)}, chain of ${result.chain.length}\n`);
+          return target.driver.verify(record, { signal, onProgress: progress.onProgress });
+        }).finally(() => progress.stop());
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        if (output.json) io.stdout.write(jsonLine({ id, ok: true, ...result, seconds }));
+        else if (!output.quiet) {
+          const figures = { id, volumeBytes: result.volumeBytes, chainLength: result.chain.length, seconds };
+          io.stdout.write(`${verifySummary({ ...figures, objects: progress.last()?.objectsDone ?? 0 })}\n`);
+        }
         return 0;
       },
       { startWorkers: true },

@@ -173,10 +173,12 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
       { pool: scratches, view: result.scratch },
     ];
     for (const { pool, view } of pooled) if (!inUse.has(view.buffer)) pool.give(view);
-    progress.add(length - entries.reduce((n, e) => n + e.entry.length, 0), 0, 0);
+    // What no object covers is made of blocks that match the parent's (an incremental's).
+    progress.unchanged(length - entries.reduce((n, e) => n + e.entry.length, 0));
     await Promise.all(
       entries.map(async ({ entry, bytes }) => {
         let stored = bytes;
+        const zero = stored === null;
         if (stored === null) {
           const zero = await input.zeroObjects.get(entry.length, input.codec, input.compressionLevel, input.compressionTag);
           stored = zero.bytes;
@@ -186,7 +188,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
         // its whole wait (~0.4 s of a 1 GiB full backup here).
         await store.putObject(container, entry.name, stored, { signal, flushLater: true });
         storedBytes += stored.length;
-        progress.add(entry.length, 1, stored.length);
+        progress.stored(entry.length, stored.length, zero);
       }),
     );
     for (const { pool, view } of pooled) if (inUse.has(view.buffer)) pool.give(view);
@@ -297,6 +299,8 @@ class BackupProgress {
   private bytesDone = 0;
   private objectsDone = 0;
   private bytesTransferred = 0;
+  private zeroBytes = 0;
+  private unchangedBytes = 0;
 
   constructor(
     private readonly backupId: string,
@@ -304,10 +308,19 @@ class BackupProgress {
     private readonly listener: ProgressListener | undefined,
   ) {}
 
-  add(bytes: number, objects: number, transferred: number): void {
+  /** An object of `bytes` volume bytes was stored as `transferred` bytes; `zero` when it was the shared zero object. */
+  stored(bytes: number, transferred: number, zero: boolean): void {
     this.bytesDone += bytes;
-    this.objectsDone += objects;
+    this.objectsDone += 1;
     this.bytesTransferred += transferred;
+    if (zero) this.zeroBytes += bytes;
+    this.emit(false);
+  }
+
+  /** Bytes of a chunk left out of every object, as they match the parent. */
+  unchanged(bytes: number): void {
+    this.bytesDone += bytes;
+    this.unchangedBytes += bytes;
     this.emit(false);
   }
 
@@ -325,6 +338,8 @@ class BackupProgress {
       bytesTotal: this.bytesTotal,
       objectsDone: this.objectsDone,
       bytesTransferred: this.bytesTransferred,
+      zeroBytes: this.zeroBytes,
+      unchangedBytes: this.unchangedBytes,
       done,
     });
   }

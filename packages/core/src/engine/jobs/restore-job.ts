@@ -45,6 +45,7 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
   let bytesDone = 0;
   let objectsDone = 0;
   let bytesTransferred = 0;
+  let zeroBytes = 0;
   const emit = (done: boolean): void =>
     input.onProgress?.({
       operation: target ? 'restore' : 'verify',
@@ -53,6 +54,8 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
       bytesTotal,
       objectsDone,
       bytesTransferred,
+      zeroBytes,
+      unchangedBytes: 0,
       done,
     });
 
@@ -110,7 +113,11 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
           }
           // Decompressed, the stored bytes are done with: their slot can take the next read.
           if (compressed) giveBackRead();
-          if (target) await writeClaims(target, task, outcome.checked.data, outcome.checked.allZero);
+          if (target) {
+            // Not `zeroBytes += await …`: that reads the count before the await, losing other tasks' adds.
+            const holes = await writeClaims(target, task, outcome.checked.data, outcome.checked.allZero);
+            zeroBytes += holes;
+          }
           bytesTransferred += outcome.storedBytes;
         } finally {
           giveBackRead();
@@ -193,10 +200,11 @@ function isCompressed(entry: ObjectEntry): boolean {
 
 /**
  * Writes the claimed ranges; on a fresh target, all-zero pieces are skipped and stay holes.
- * Consecutive pieces that hold data go out in one write.
+ * Consecutive pieces that hold data go out in one write. Returns the bytes left as holes.
  */
-async function writeClaims(target: RestoreTarget, task: RestoreTask, data: Uint8Array, allZero: boolean): Promise<void> {
-  if (allZero && target.fresh) return;
+async function writeClaims(target: RestoreTarget, task: RestoreTask, data: Uint8Array, allZero: boolean): Promise<number> {
+  if (allZero && target.fresh) return task.claims.reduce((s, c) => s + c.end - c.start, 0);
+  let holes = 0;
   for (const c of task.claims) {
     const slice = data.subarray(c.start - task.entry.offset, c.end - task.entry.offset);
     if (!target.fresh) {
@@ -207,6 +215,7 @@ async function writeClaims(target: RestoreTarget, task: RestoreTask, data: Uint8
     for (let at = 0; at <= slice.length; at += ZERO_SKIP_PIECE) {
       const piece = slice.subarray(at, Math.min(at + ZERO_SKIP_PIECE, slice.length));
       const hasData = piece.length > 0 && !isAllZero(piece);
+      if (!hasData) holes += piece.length;
       if (hasData && runStart < 0) runStart = at;
       if (!hasData && runStart >= 0) {
         await target.writeAt(c.start + runStart, slice.subarray(runStart, at));
@@ -215,4 +224,5 @@ async function writeClaims(target: RestoreTarget, task: RestoreTask, data: Uint8
     }
     if (runStart >= 0) await target.writeAt(c.start + runStart, slice.subarray(runStart));
   }
+  return holes;
 }
