@@ -19,11 +19,12 @@ export interface BinRun {
 }
 
 /** Runs the built command as a user would, in its own process. */
-export function runBin(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): BinRun {
+export function runBin(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): BinRun {
   const run = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...options.env },
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.input !== undefined ? { input: options.input } : {}),
     timeout: 120_000,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
