@@ -63,7 +63,8 @@ export function storeOptions(shown: StoreOptionName): Record<string, OptionDef> 
     all[name] = {
       type: 'string',
       value: '<target>',
-      description: 'the store: a directory, a URL of an installed driver (s3://…; `volback drivers` lists them) or a target named in the config file',
+      description:
+        'the store: a directory, a URL of an installed driver (s3://…; `volback drivers` lists them) or a target named in the config file',
       env: 'VOLBACK_STORE',
       configDefault: 'target',
       ...(name === 'store' ? { short: 's' } : {}),

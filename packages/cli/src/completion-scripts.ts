@@ -3,9 +3,11 @@ import { GLOBAL_OPTIONS, type Command, type OptionDef } from './command.js';
 /** The options that name a store: completion offers the config file's targets, then paths. */
 const TARGET_OPTIONS = new Set(['store', 'to', 'from']);
 
-/** Flags of a command as typed: `--to`, `-s`, … (hidden synonyms too: they complete their values). */
+/** Flags of a command as offered: `--to`, `-s`, … (not hidden synonyms, whose values still complete). */
 function flagsOf(options: Record<string, OptionDef>): string[] {
-  return Object.entries(options).flatMap(([name, def]) => [`--${name}`, ...(def.short ? [`-${def.short}`] : [])]);
+  return Object.entries(options)
+    .filter(([, def]) => !def.hidden)
+    .flatMap(([name, def]) => [`--${name}`, ...(def.short ? [`-${def.short}`] : [])]);
 }
 
 function allOptions(command: Command): Record<string, OptionDef> {
@@ -69,7 +71,8 @@ function zshText(text: string): string {
 
 /** One `_arguments` spec per option, with what completes its value. */
 function zshOptionSpecs(command: Command): string[] {
-  return Object.entries(allOptions(command)).flatMap(([name, def]) => {
+  const offered = Object.entries(allOptions(command)).filter(([, def]) => !def.hidden);
+  return offered.flatMap(([name, def]) => {
     const what = zshText(def.description);
     const value =
       def.type !== 'string'

@@ -272,7 +272,10 @@ describe('shell completion', () => {
   it('bash: commands, options of the command, fixed values, and the named targets after --to', () => {
     expect(bashComplete(['volback', 're'])).toEqual(['restore']);
     expect(bashComplete(['volback', 'backup', '--inc'])).toEqual(['--incremental']);
-    expect(bashComplete(['volback', 'restore', '--f'])).toEqual(['--from']);
+    expect(bashComplete(['volback', 'restore', '--f']).sort()).toEqual(['--force', '--from']);
+    // Synonyms are taken, not offered.
+    expect(bashComplete(['volback', 'restore', '--st'])).toEqual([]);
+    expect(bashComplete(['volback', 'restore', 'x', 'y', '--store', 'p']).sort()).toEqual(['pool', 'prod']);
     expect(bashComplete(['volback', 'backup', 'disk.img', '--compression', 'z'])).toEqual(['zstd', 'zlib']);
     expect(bashComplete(['volback', 'backup', 'disk.img', '--to', 'p']).sort()).toEqual(['pool', 'prod']);
     expect(bashComplete(['volback', 'help', 'ver'])).toEqual(['verify']);
