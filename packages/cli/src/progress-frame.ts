@@ -26,7 +26,7 @@ export function progressFrame(e: ProgressEvent, estimates: FrameEstimates, width
     { text: `${formatBytes(e.bytesDone)} / ${formatBytes(e.bytesTotal)}`, rank: 2 },
     { text: rate === undefined ? '--/s' : `${formatBytes(Math.round(rate))}/s`, rank: 3 },
     { text: `ETA ${eta === undefined ? '--:--' : clockTime(eta)}`, rank: 1 },
-    { text: `${e.objectsDone} objects`, rank: 4 },
+    { text: `${e.objectsDone} object${e.objectsDone === 1 ? '' : 's'}`, rank: 4 },
   ];
   if (e.zeroBytes > 0) fields.push({ text: `${formatBytes(e.zeroBytes)} zero`, rank: 5 });
   if (e.unchangedBytes > 0) fields.push({ text: `${formatBytes(e.unchangedBytes)} unchanged`, rank: 6 });

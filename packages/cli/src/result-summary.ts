@@ -27,7 +27,7 @@ export function backupSummary(f: BackupFigures): string {
     parts.push(`${formatBytes(f.volumeBytes - f.unchangedBytes)} changed`, `${formatBytes(f.unchangedBytes)} unchanged`);
   }
   const ratio = f.volumeBytes > 0 ? ` (${(f.storedBytes / f.volumeBytes).toFixed(2)} of the volume)` : '';
-  parts.push(`${formatBytes(f.storedBytes)} stored${ratio}`, `${f.objects} objects`);
+  parts.push(`${formatBytes(f.storedBytes)} stored${ratio}`, `${f.objects} object${f.objects === 1 ? '' : 's'}`);
   if (f.zeroBytes > 0) parts.push(`${formatBytes(f.zeroBytes)} zero`);
   parts.push(...timing(f.volumeBytes, f.seconds));
   return `${f.kind} backup ${f.id} of volume ${f.volumeId}${on}: ${parts.join(', ')}`;
@@ -55,7 +55,7 @@ export function verifySummary(f: ChainFigures & { objects: number }): string {
   const parts = [
     formatBytes(f.volumeBytes),
     `chain of ${f.chainLength}`,
-    `${f.objects} objects checked`,
+    `${f.objects} object${f.objects === 1 ? '' : 's'} checked`,
     ...timing(f.volumeBytes, f.seconds),
   ];
   return `backup ${f.id} is intact: ${parts.join(', ')}`;
