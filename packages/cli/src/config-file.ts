@@ -2,47 +2,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, isSecretField } from '@volback/core';
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { ConfigFileSchema, TargetSchema } from './config-schema.js';
+import { TARGET_NAME } from './target-name.js';
 import type { CliIo } from './io.js';
 
 /** The name the current directory's config file has. */
 export const CONFIG_FILE_NAME = 'volback.config.json';
 
-/** A name a target may have: never a path or a URL (no `/`, `:` or leading `.`). */
-const TARGET_NAME = /^[A-Za-z][\w.-]{0,63}$/;
-
-const optionValue = z.union([z.string(), z.number(), z.boolean()]);
-
-const targetSchema = z.strictObject({
-  url: z.string().min(1, 'must not be empty'),
-  options: z.record(z.string(), optionValue).optional(),
-  description: z.string().optional(),
-});
-
-const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  targets: z
-    .record(z.string().regex(TARGET_NAME, 'a target name starts with a letter and holds letters, digits, ".", "_" or "-"'), targetSchema)
-    .optional(),
-  defaults: z
-    .strictObject({
-      target: z.string().min(1).optional(),
-      compression: z.enum(['zstd', 'zlib', 'bz2', 'none']).optional(),
-      level: z.number().int().min(-7).max(22).optional(),
-      objectSize: z.union([z.string(), z.number().int().positive()]).optional(),
-    })
-    .optional(),
-});
-
 /** A target the config file names. */
-export type NamedTarget = z.infer<typeof targetSchema>;
+export type NamedTarget = z.infer<TargetSchema>;
 
 /** The config file as read, and where from; empty when there is none. */
 export interface CliConfig {
   /** The file it came from; undefined when none was found. */
   path: string | undefined;
   targets: Record<string, NamedTarget>;
-  defaults: NonNullable<z.infer<typeof configSchema>['defaults']>;
+  defaults: NonNullable<z.infer<ConfigFileSchema>['defaults']>;
 }
 
 const loaded = new WeakMap<CliIo, CliConfig>();
@@ -58,7 +34,7 @@ export function configOf(io: CliIo): CliConfig {
  * @throws ConfigError naming the file and the field at fault; also for a secret in it, which
  * belongs in the environment or a credentials file, where it is not copied around with the config.
  */
-export function loadConfig(io: CliIo, given: string | undefined): CliConfig {
+export async function loadConfig(io: CliIo, given: string | undefined): Promise<CliConfig> {
   const path = given ?? io.env.VOLBACK_CONFIG ?? defaultConfigPath(io);
   if (path === undefined) return remember(io, { path: undefined, targets: {}, defaults: {} });
   let text: string;
@@ -79,7 +55,9 @@ export function loadConfig(io: CliIo, given: string | undefined): CliConfig {
   } catch (err) {
     throw new ConfigError(`${path}: not valid JSON: ${(err as Error).message}`, 'config', { cause: err });
   }
-  const parsed = configSchema.safeParse(doc);
+  // Loaded only when there is a file to check: most runs have none, and start faster without it.
+  const { configFileSchema } = await import('./config-schema.js');
+  const parsed = configFileSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
     const field = issue.path.map(String).join('.') || '(top level)';

@@ -110,7 +110,7 @@ export async function main(argv: string[], given: CliIo, options: MainOptions = 
   if (line.kind === 'printed') return 0;
   const { command, positionals, values } = line;
   try {
-    const config = loadConfig(io, stringOpt(values, 'config'));
+    const config = await loadConfig(io, stringOpt(values, 'config'));
     fillFromEnvAndConfig(values, { ...GLOBAL_OPTIONS, ...command.options }, io.env, config.defaults);
     setOutputMode(io, { json: values.json === true, quiet: values.quiet === true, verbose: values.verbose === true });
     return await runInterruptible(options.interrupts ?? processSignals(io), () => command.run(positionals, values, io));
