@@ -25,15 +25,17 @@ export function azureObjectStore(config: AzureConfig, client: BlobServiceClient,
   const guarded = <T>(what: string, signal: AbortSignal | undefined, call: (signal: AbortSignal, progress: () => void) => Promise<T>) =>
     withStallGuard(what, signal ?? new AbortController().signal, config.idleTimeoutMs, call);
 
+  // One blob listed, not the container's properties: a container SAS, the least a backup needs,
+  // may list the container but not read its properties (Azure refuses that with 403).
   const containerExists = async (container: string, signal?: AbortSignal): Promise<boolean> => {
     try {
-      await guarded(`HEAD container ${container}`, signal, (abortSignal) =>
-        client.getContainerClient(container).getProperties({ abortSignal }),
+      await guarded(`LIST container ${container}`, signal, (abortSignal) =>
+        client.getContainerClient(container).listBlobsFlat({ abortSignal }).byPage({ maxPageSize: 1 }).next(),
       );
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
-      throw classifyAzureError(err, `HEAD container ${container}`, context);
+      throw classifyAzureError(err, `LIST container ${container}`, context);
     }
   };
 

@@ -3,9 +3,12 @@ import {
   AccountSASPermissions,
   AccountSASResourceTypes,
   AccountSASServices,
+  ContainerSASPermissions,
   generateAccountSASQueryParameters,
+  generateBlobSASQueryParameters,
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
+import { BufferRestoreTarget, BufferVolumeSource, ChunkedBackupDriver, newBackupRecord } from '@volback/core';
 import { AuthError, IntegrityError } from '@volback/core/driver';
 import { expect, it } from 'vitest';
 import { createAzureStore } from '../src/index.js';
@@ -180,6 +183,32 @@ describeWithAzurite('azure store', (server) => {
     expect(err).toBeInstanceOf(AuthError);
     expect((err as Error).message).toMatch(/account devstoreaccount1 \(SAS token from the config\)/);
     expect((err as Error).message).not.toMatch(/Zm9yZ2VkLXNpZ25hdHVyZQ/);
+  });
+
+  it("works with a container SAS, which cannot read the container's properties: backup, list, restore, delete", async () => {
+    const { container } = await freshStore(server);
+    const sas = generateBlobSASQueryParameters(
+      { containerName: container, expiresOn: new Date(Date.now() + 3600_000), permissions: ContainerSASPermissions.parse('racwdl') },
+      new StorageSharedKeyCredential(server.account, server.key),
+    ).toString();
+    const store = createAzureStore({ ...configFor(server), container, accountKey: undefined, sasToken: sas });
+    await store.checkForSetupError();
+    const driver = new ChunkedBackupDriver(store);
+    try {
+      const volume = seededBytes(3 * MiB + 7, 31);
+      const { record } = await driver.backup(newBackupRecord({ volumeId: 'sas-volume' }), new BufferVolumeSource(volume));
+      expect((await driver.catalog.list()).map((r) => r.id)).toEqual([record.id]);
+      const restored = new BufferRestoreTarget();
+      await driver.restore(record, 'sas-volume', restored);
+      expect(Buffer.from(restored.data).equals(Buffer.from(volume))).toBe(true);
+      await driver.deleteBackup(record);
+      expect(await driver.catalog.list()).toEqual([]);
+    } finally {
+      await driver.close();
+    }
+    // Another container is out of the SAS's reach: refused as credentials, not taken for a missing one.
+    const other = createAzureStore({ ...configFor(server), container: uniqueContainer(), accountKey: undefined, sasToken: sas });
+    await expect(codeOf(other.checkForSetupError())).resolves.toBe('E_AUTH');
   });
 
   it('signs with a connection string from AZURE_STORAGE_CONNECTION_STRING', async () => {
