@@ -8,7 +8,7 @@ import {
   generateBlobSASQueryParameters,
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
-import { BufferRestoreTarget, BufferVolumeSource, ChunkedBackupDriver, newBackupRecord } from '@volback/core';
+import { BufferRestoreTarget, BufferVolumeSource, ChunkedBackupDriver, newBackupRecord, StoreCatalog } from '@volback/core';
 import { AuthError, IntegrityError } from '@volback/core/driver';
 import { expect, it } from 'vitest';
 import { createAzureStore } from '../src/index.js';
@@ -197,12 +197,12 @@ describeWithAzurite('azure store', (server) => {
     try {
       const volume = seededBytes(3 * MiB + 7, 31);
       const { record } = await driver.backup(newBackupRecord({ volumeId: 'sas-volume' }), new BufferVolumeSource(volume));
-      expect((await driver.catalog.list()).map((r) => r.id)).toEqual([record.id]);
+      expect((await new StoreCatalog(store).list()).map((r) => r.id)).toEqual([record.id]);
       const restored = new BufferRestoreTarget();
       await driver.restore(record, 'sas-volume', restored);
       expect(Buffer.from(restored.data).equals(Buffer.from(volume))).toBe(true);
       await driver.deleteBackup(record);
-      expect(await driver.catalog.list()).toEqual([]);
+      expect(await new StoreCatalog(store).list()).toEqual([]);
     } finally {
       await driver.close();
     }
