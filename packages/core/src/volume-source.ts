@@ -8,7 +8,7 @@ export interface VolumeSource {
   readonly size: number;
   /** Reads exactly `length` bytes at `offset` into `into` (from its start). */
   readAt(offset: number, length: number, into: Uint8Array): Promise<void>;
-  /** Releases what the source holds open; the engine calls it once the backup ends, failed or not. */
+  /** Releases what the source holds open. The engine never calls it: whoever opened the source closes it once the backup ends, failed or not. */
   close(): Promise<void>;
 }
 

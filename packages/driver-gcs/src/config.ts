@@ -78,7 +78,12 @@ export const gcsConfig = z
       .default('US')
       .describe("Location of a bucket volback creates (Cinder's backup_gcs_bucket_location)"),
     createBucket: z.boolean().default(false).describe('Create a missing bucket (with location and storageClass)'),
-    maxRetries: whole("Retries of a request on 429, 5xx and dropped connections, with backoff (Cinder's backup_gcs_num_retries)", 3, 0, 20),
+    maxRetries: whole(
+      "Retries of a request on 429, 408, 5xx and dropped connections, with backoff (Cinder's backup_gcs_num_retries)",
+      3,
+      0,
+      20,
+    ),
     requestTimeoutMs: whole('Timeout of each request (ms)', 120_000, 1, 3_600_000),
     maxUploadBytes: whole(
       'Largest object volback uploads: each object goes up in one request, whole; lower it for a server with a smaller body limit',
