@@ -159,7 +159,8 @@ export class StoreCatalog implements BackupCatalog {
       notFound = err;
     }
     if ([...given].length < MIN_ID_PREFIX_CHARS) throw notFound;
-    const backups = await this.namedBackups();
+    // The miss just listed every container: that listing is the one to match against.
+    const backups = await this.namedBackups({ fresh: false });
     const matching = idsMatching(given, backups.keys());
     const [only] = matching;
     if (only === undefined) throw notFound;
@@ -176,10 +177,12 @@ export class StoreCatalog implements BackupCatalog {
   /**
    * Every backup whose `_metadata` the store lists now, by id, as their names give them: nothing
    * is read, so a damaged backup is among them. Where two containers hold one id, the first listed.
+   * With `fresh: false`, a container this catalog has listed already is not listed again: for a
+   * caller that has just listed them (by {@link survey}, or a {@link get} that missed).
    */
-  async namedBackups(): Promise<Map<string, NamedBackup>> {
+  async namedBackups(options: { fresh?: boolean } = {}): Promise<Map<string, NamedBackup>> {
     const byId = new Map<string, NamedBackup>();
-    for (const b of await this.listedBackups(undefined, await this.containers())) {
+    for (const b of await this.listedBackups(undefined, await this.containers(), options.fresh ?? true)) {
       if (!byId.has(b.id)) byId.set(b.id, namedBackup(b.container, b.prefix, b.id));
     }
     return byId;
@@ -225,9 +228,10 @@ export class StoreCatalog implements BackupCatalog {
   private async listedBackups(
     volumeId: string | undefined,
     containers: string[],
+    fresh = true,
   ): Promise<{ container: string; prefix: string; id: string }[]> {
     const limit = this.store.capabilities.maxConcurrency;
-    const indexes = await mapLimited(containers, limit, (container) => this.metadataIndex(container, true));
+    const indexes = await mapLimited(containers, limit, (container) => this.metadataIndex(container, fresh));
     const backups: { container: string; prefix: string; id: string }[] = [];
     containers.forEach((container, i) => {
       for (const [id, prefix] of indexes[i] ?? []) {

@@ -32,7 +32,8 @@ export const listCommand: Command = {
     const volumeId = idOpt(values, 'volume-id', 'volume id');
     return withTarget(values, io, async (target) => {
       const survey = await target.catalog.survey(volumeId ? { volumeId } : {});
-      const storeIds = new Set((await target.catalog.namedBackups()).keys());
+      // The survey has just listed every container: its listing gives every id, of any volume.
+      const storeIds = new Set((await target.catalog.namedBackups({ fresh: false })).keys());
       const now = new Date();
       const leftovers = shownLeftovers(await leftoversOf(target.store, volumeId), survey);
       const rows = listRows(survey, leftovers, storeIds, now);
