@@ -1,6 +1,6 @@
 import {
   MIN_STALE_MARKER_AGE_MS,
-  uniqueIdPrefix,
+  uniqueIdPrefixes,
   type BackupRecord,
   type CatalogSurvey,
   type DamagedBackup,
@@ -55,8 +55,8 @@ export function listRows(survey: CatalogSurvey, leftovers: StoreLeftovers, store
 
 /** The table of `rows`, ids as the shortest prefixes (8 characters or more) that every command takes for them. */
 export function listTable(rows: ListRow[], storeIds: ReadonlySet<string>): string {
-  const known = [...storeIds, ...rows.map((r) => r.id)];
-  const short = (id: string): string => uniqueIdPrefix(id, known);
+  const prefixes = uniqueIdPrefixes([...storeIds, ...rows.map((r) => r.id)]);
+  const short = (id: string): string => prefixes.get(id) ?? id;
   const cells = [['ID', 'VOLUME', 'PARENT', 'CREATED (UTC)', 'SIZE', 'OBJECTS', 'STATUS', 'NAME']];
   for (const r of rows) {
     cells.push([

@@ -25,18 +25,34 @@ export function idsMatching(given: string, ids: Iterable<string>): string[] {
 }
 
 /**
- * The shortest prefix of `id`, at least `minChars` characters (or the whole id), that
- * {@link idsMatching} resolves to `id` among `ids`: no other id begins with it. Where none is
- * shorter, the whole id, which resolves as an exact id.
+ * For each of `ids`, the shortest prefix, at least `minChars` characters (or the whole id), that
+ * {@link idsMatching} resolves to that id alone among `ids`. In sorted order the id sharing the
+ * longest prefix with an id is one of its two neighbours, so one sort does it for all: a listing
+ * of many backups is not compared pair by pair.
  */
-export function uniqueIdPrefix(id: string, ids: Iterable<string>, minChars = 8): string {
-  const others = [...new Set(ids)].filter((other) => other !== id);
-  const chars = [...id];
-  for (let n = Math.max(minChars, MIN_ID_PREFIX_CHARS); n < chars.length; n++) {
-    const prefix = chars.slice(0, n).join('');
-    if (!others.some((other) => other.startsWith(prefix))) return prefix;
+export function uniqueIdPrefixes(ids: Iterable<string>, minChars = 8): Map<string, string> {
+  // By code point, as the prefixes count characters: any lexicographic order keeps the neighbours.
+  const sorted = [...new Set(ids)].map((id) => [...id]).sort(byCodePoints);
+  const shared = (a: string[] | undefined, b: string[]): number => {
+    let n = 0;
+    while (a && n < a.length && n < b.length && a[n] === b[n]) n++;
+    return n;
+  };
+  const out = new Map<string, string>();
+  sorted.forEach((chars, i) => {
+    const needed = Math.max(shared(sorted[i - 1], chars), shared(sorted[i + 1], chars)) + 1;
+    const n = Math.max(needed, minChars, MIN_ID_PREFIX_CHARS);
+    out.set(chars.join(''), n < chars.length ? chars.slice(0, n).join('') : chars.join(''));
+  });
+  return out;
+}
+
+function byCodePoints(a: string[], b: string[]): number {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const d = (a[i] as string).codePointAt(0)! - (b[i] as string).codePointAt(0)!;
+    if (d !== 0) return d;
   }
-  return id;
+  return a.length - b.length;
 }
 
 /**

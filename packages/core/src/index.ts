@@ -63,7 +63,7 @@ export {
   type DamagedBackup,
   type StoredBackupError,
 } from './catalog.js';
-export { AmbiguousBackupIdError, MIN_ID_PREFIX_CHARS, idsMatching, uniqueIdPrefix } from './backup-id-prefix.js';
+export { AmbiguousBackupIdError, MIN_ID_PREFIX_CHARS, idsMatching, uniqueIdPrefixes } from './backup-id-prefix.js';
 export type { NamedBackup } from './backup-objects.js';
 export { FileVolumeMetadataStore, MemoryVolumeMetadataStore, type VolumeMetadataStore } from './volume-metadata.js';
 export {

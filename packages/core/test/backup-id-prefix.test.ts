@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AmbiguousBackupIdError, idsMatching, uniqueIdPrefix } from '../src/backup-id-prefix.js';
+import { AmbiguousBackupIdError, idsMatching, uniqueIdPrefixes } from '../src/backup-id-prefix.js';
 import { newBackupRecord } from '../src/backup-record.js';
 import { metadataObjectName } from '../src/cinder-names.js';
 import { StoreCatalog } from '../src/catalog.js';
@@ -20,14 +20,32 @@ describe('backup id prefixes', () => {
   });
 
   it('abbreviate each id to the shortest prefix, from 8 characters, that matches it alone', () => {
+    const short = uniqueIdPrefixes(ids);
     for (const id of ids) {
-      const short = uniqueIdPrefix(id, ids);
-      expect(idsMatching(short, ids), id).toEqual([id]);
+      expect(idsMatching(short.get(id) as string, ids), id).toEqual([id]);
     }
-    expect(uniqueIdPrefix('3f2a9c01-aaaa', ids)).toBe('3f2a9c01-a');
-    expect(uniqueIdPrefix('3f2b0000-cccc', ids)).toBe('3f2b0000');
-    expect(uniqueIdPrefix('night', ids)).toBe('night');
-    expect(uniqueIdPrefix('nightly', ids)).toBe('nightly');
+    expect(short.get('3f2a9c01-aaaa')).toBe('3f2a9c01-a');
+    expect(short.get('3f2b0000-cccc')).toBe('3f2b0000');
+    expect(short.get('night')).toBe('night');
+    expect(short.get('nightly')).toBe('nightly');
+    // From 4 characters, a prefix that is another backup's whole id would name that one.
+    expect(uniqueIdPrefixes(ids, 4).get('nightly')).toBe('nightl');
+  });
+
+  it('abbreviates two thousand ids as they would be one by one, each resolving to itself alone', () => {
+    // Random hex ids share prefixes by chance; a few made to share long ones, and one not hex.
+    const ids = Array.from({ length: 2000 }, (_, i) => ((i * 2654435761) % 2 ** 32).toString(16).padStart(8, '0') + `-${i}`);
+    ids.push('abcdef01-x', 'abcdef01-xy', 'abcdef01-xyz', 'zeta-\u{1F600}-1', 'zeta-\u{1F600}-2');
+    const short = uniqueIdPrefixes(ids, 4);
+    const byPrefix = new Map<string, string[]>();
+    for (const id of ids) {
+      const p = short.get(id) as string;
+      expect(id.startsWith(p), id).toBe(true);
+      // Shortest: one character less begins another id too (unless at the 4-character floor).
+      if ([...p].length > 4 && p !== id) expect(ids.some((o) => o !== id && o.startsWith([...p].slice(0, -1).join('')))).toBe(true);
+      byPrefix.set(p, [...(byPrefix.get(p) ?? []), id]);
+    }
+    for (const [p, owners] of byPrefix) expect(idsMatching(p, ids), p).toEqual(owners);
   });
 });
 
@@ -55,6 +73,30 @@ describe('StoreCatalog.getByIdOrPrefix and survey', () => {
     ]);
     await expect(catalog.getByIdOrPrefix('cccc')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
     await expect(catalog.getByIdOrPrefix('bbbb')).rejects.toMatchObject({ code: 'E_INVALID_BACKUP' });
+  });
+
+  it('resolves a prefix with one listing of each container, not a second one after the miss', async () => {
+    const s = await store();
+    const listed: string[] = [];
+    const counting = new Proxy(s, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if ((key === 'listObjects' || key === 'listMetadataObjects') && typeof value === 'function') {
+          return (container: string, ...rest: unknown[]) => {
+            listed.push(container);
+            return value.call(target, container, ...rest);
+          };
+        }
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const catalog = new StoreCatalog(counting);
+    expect((await catalog.getByIdOrPrefix('aaaa2')).id).toBe('aaaa2222-two');
+    const containers = await s.listContainers();
+    expect(listed.length).toBeGreaterThan(0);
+    // Every container once (and the probe of the container the prefix itself would name), none twice.
+    expect(listed.sort()).toEqual([...new Set(listed)].sort());
+    for (const c of containers) expect(listed).toContain(c);
   });
 
   it('survey lists the good backups and names the damaged one; list still throws on it', async () => {
