@@ -195,8 +195,9 @@ describeWithGanesha('nfs store on ganesha', (server) => {
     expect(Buffer.compare(await readFile(join(local, 'f')), Buffer.from(data))).toBe(0);
     await close();
   });
-  it('fails the flush of objects written in the background when COMMIT answers with a new verifier (data maybe lost)', async () => {
-    const path = uniqueRoot('flush');
+  /** A store on a fresh directory of the export, with its session: for faults put into the session's client. */
+  async function storeWithSession(tag: string) {
+    const path = uniqueRoot(tag);
     const local = join(server.exportDir, path);
     roots.push(local);
     await mkdir(local);
@@ -204,6 +205,10 @@ describeWithGanesha('nfs store on ganesha', (server) => {
     const session = new NfsSession(sessionOptionsOf(config), storeErrors('nfs'));
     const store = nfsStore(config, session);
     await store.ensureContainer(CONTAINER);
+    return { session, store };
+  }
+  it('fails the flush of objects written in the background when COMMIT answers with a new verifier (data maybe lost)', async () => {
+    const { session, store } = await storeWithSession('flush');
     await store.putObject(CONTAINER, 'kept', new Uint8Array([1]), { flushLater: true });
     await store.flush?.(CONTAINER);
     // The fault: from now on COMMIT reports another verifier than the WRITEs had, as after a reboot.
@@ -216,14 +221,7 @@ describeWithGanesha('nfs store on ganesha', (server) => {
     await store.close?.();
   });
   it('fails a listing whose server hands back cookies it gave before, instead of listing forever', async () => {
-    const path = uniqueRoot('cycle');
-    const local = join(server.exportDir, path);
-    roots.push(local);
-    await mkdir(local);
-    const config = nfsDriverPlugin.parseConfig(configFor(server, path));
-    const session = new NfsSession(sessionOptionsOf(config), storeErrors('nfs'));
-    const store = nfsStore(config, session);
-    await store.ensureContainer(CONTAINER);
+    const { session, store } = await storeWithSession('cycle');
     await store.putObject(CONTAINER, 'one', new Uint8Array([1]));
     // The fault: every page is the first one again, never the end.
     const { nfs } = await session.ready();
