@@ -53,7 +53,8 @@ export class TargetNotEmptyError extends InvalidVolumeError {
   readonly bytes: number;
 
   constructor(path: string, kind: 'file' | 'block device', bytes: number) {
-    const what = kind === 'file' ? `a file of ${bytes} bytes` : `a block device of ${bytes} bytes with data in its first or last MiB`;
+    const size = `${bytes} byte${bytes === 1 ? '' : 's'}`;
+    const what = kind === 'file' ? `a file of ${size}` : `a block device of ${size} with data in its first or last MiB`;
     super(`restore target ${path} is ${what}: it would be overwritten`);
     this.path = path;
     this.kind = kind;

@@ -181,7 +181,7 @@ describe('FileRestoreTarget.open with refuseNonEmpty', () => {
       code: 'E_INVALID_VOLUME',
       kind: 'file',
       bytes: 1,
-      message: `restore target ${full} is a file of 1 bytes: it would be overwritten`,
+      message: `restore target ${full} is a file of 1 byte: it would be overwritten`,
     });
     expect(await readFile(full, 'utf8')).toBe('x');
     const empty = join(dir, 'empty.img');
