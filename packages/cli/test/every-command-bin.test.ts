@@ -30,6 +30,12 @@ describe('the built volback command', () => {
     const id2 = incr.stdout.trim();
     expect(id2).toMatch(/^[0-9a-f-]{36}$/);
 
+    // --quiet list: the whole ids, a line each, for a script; --json: one document on one line.
+    expect(runBin(['list', '--store', store, '-q'], { env }).stdout).toBe(`${id1}\n${id2}\n`);
+    const listed = runBin(['list', '--store', store, '--json'], { env }).stdout;
+    expect(listed.split('\n')).toEqual([expect.any(String), '']);
+    expect((JSON.parse(listed) as { id: string }[]).map((r) => r.id)).toEqual([id1, id2]);
+
     const verify = runBin(['verify', id2.slice(0, 8), '--store', store, '--json'], { env });
     expect(verify.status, verify.stderr).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ id: id2, ok: true, chain: [id1, id2] });
@@ -55,6 +61,7 @@ describe('the built volback command', () => {
 
     const prune = runBin(['prune', '--store', store, '--dry-run'], { env });
     expect(prune).toMatchObject({ status: 0, stdout: 'nothing to prune\n' });
+    expect(runBin(['prune', '--store', store, '-q'], { env })).toMatchObject({ status: 0, stdout: '' });
     const pruneJson = runBin(['prune', '--store', store, '--json'], { env });
     expect(JSON.parse(pruneJson.stdout)).toMatchObject({ dryRun: false, removed: [], olderThanSeconds: 7 * 86400 });
   });
