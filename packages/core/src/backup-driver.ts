@@ -33,6 +33,13 @@ export interface BackupResult {
   volumeBytes: number;
   /** Bytes written to the store for data objects (after compression). */
   storedBytes: number;
+  /**
+   * Volume bytes found all zero, stored as the shared zero object: as the last progress event
+   * says. Set by `ChunkedBackupDriver`; a driver that does not tell leaves it out.
+   */
+  zeroBytes?: number;
+  /** An incremental's bytes whose blocks matched the parent and were not stored; 0 for a full backup. Set as `zeroBytes` is. */
+  unchangedBytes?: number;
 }
 
 /** Options of {@link BackupDriver.restore}. */
@@ -49,6 +56,8 @@ export interface RestoreResult {
   volumeBytes: number;
   /** Backup ids applied, oldest (the full backup) first. */
   chain: string[];
+  /** Volume bytes left as holes, all zero, instead of written. Set by `ChunkedBackupDriver`. */
+  zeroBytes?: number;
 }
 
 /**

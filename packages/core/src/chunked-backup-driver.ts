@@ -182,6 +182,8 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
       ...(fullBecause ? { fullBecause } : {}),
       volumeBytes: volume.size,
       storedBytes: job.storedBytes,
+      zeroBytes: job.zeroBytes,
+      unchangedBytes: job.unchangedBytes,
     };
   }
 
@@ -245,12 +247,12 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
   }
 
   async restore(record: BackupRecord, volumeId: string, target: RestoreTarget, opts: RestoreOptions = {}): Promise<RestoreResult> {
-    const { volumeBytes, layers } = await this.readChain(record, target, opts);
+    const { volumeBytes, zeroBytes, layers } = await this.readChain(record, target, opts);
     // Cinder applies each layer's volume metadata in order; the newest wins field by field.
     for (const layer of layers) {
       if (layer.metadata.volumeMeta) await this.putMetadata(volumeId, layer.metadata.volumeMeta);
     }
-    return { volumeBytes, chain: layers.map((l) => l.record.id) };
+    return { volumeBytes, chain: layers.map((l) => l.record.id), zeroBytes };
   }
 
   /**
@@ -275,10 +277,10 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
     record: BackupRecord,
     target: RestoreTarget | null,
     opts: RestoreOptions,
-  ): Promise<{ volumeBytes: number; layers: ChainLayer[] }> {
+  ): Promise<{ volumeBytes: number; zeroBytes: number; layers: ChainLayer[] }> {
     const runner = this.runner;
     const layers = await loadChain(this.io, await this.chainOf(record), opts.signal);
-    const { volumeBytes } = await runRestoreJob({
+    const { volumeBytes, zeroBytes } = await runRestoreJob({
       store: this.io,
       layers,
       target,
@@ -287,7 +289,7 @@ export class ChunkedBackupDriver<C extends BackupCatalog = BackupCatalog> implem
       signal: opts.signal,
       onProgress: opts.onProgress,
     });
-    return { volumeBytes, layers };
+    return { volumeBytes, zeroBytes, layers };
   }
 
   /**

@@ -55,9 +55,12 @@ describe('progress counts of skipped work', () => {
     const full = recorder();
     const b0 = await backupBytes(ctx, v0, undefined, { onProgress: full.onProgress });
     expect(finalEvent(full.events)).toMatchObject({ operation: 'backup', zeroBytes: 3 * OBJECT, unchangedBytes: 0 });
+    // The result says the same, for a caller that watches no progress.
+    expect(b0).toMatchObject({ zeroBytes: 3 * OBJECT, unchangedBytes: 0 });
 
     const restoreFull = recorder();
-    await ctx.driver.restore(b0.record, 'v', new BufferRestoreTarget(), { onProgress: restoreFull.onProgress });
+    const r0 = await ctx.driver.restore(b0.record, 'v', new BufferRestoreTarget(), { onProgress: restoreFull.onProgress });
+    expect(r0.zeroBytes).toBe(3 * OBJECT + 128 * KiB);
     // Zero objects, and the zero pieces inside object 10.
     expect(finalEvent(restoreFull.events)).toMatchObject({ operation: 'restore', zeroBytes: 3 * OBJECT + 128 * KiB, unchangedBytes: 0 });
 
@@ -66,6 +69,7 @@ describe('progress counts of skipped work', () => {
     const b1 = await backupBytes(ctx, v1, b0.record, { onProgress: incr.onProgress });
     expect(b1.kind).toBe('incremental');
     expect(finalEvent(incr.events)).toMatchObject({ zeroBytes: 2 * BLOCK, unchangedBytes: SIZE - changedBytes });
+    expect(b1).toMatchObject({ zeroBytes: 2 * BLOCK, unchangedBytes: SIZE - changedBytes });
 
     const restoreIncr = recorder();
     const into = new BufferRestoreTarget();

@@ -110,8 +110,8 @@ export const backupCommand: Command = {
           .finally(() => source.close());
       }).finally(() => progress.stop());
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const zeroBytes = progress.last()?.zeroBytes ?? 0;
-      const unchangedBytes = progress.last()?.unchangedBytes ?? 0;
+      const zeroBytes = result.zeroBytes ?? 0;
+      const unchangedBytes = result.unchangedBytes ?? 0;
       if (output.json) {
         io.stdout.write(
           jsonLine({

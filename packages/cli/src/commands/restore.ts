@@ -70,7 +70,7 @@ export const restoreCommand: Command = {
           }
         }).finally(() => progress.stop());
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        const zeroBytes = progress.last()?.zeroBytes ?? 0;
+        const zeroBytes = result.zeroBytes ?? 0;
         if (output.json) io.stdout.write(jsonLine({ id, target: path, ...result, zeroBytes, seconds }));
         else if (!output.quiet) {
           const figures = { id, volumeBytes: result.volumeBytes, chainLength: result.chain.length, zeroBytes, seconds };

@@ -53,6 +53,8 @@ export interface BackupJobOutput {
   record: BackupRecord;
   objects: ObjectEntry[];
   storedBytes: number;
+  zeroBytes: number;
+  unchangedBytes: number;
 }
 
 /**
@@ -234,7 +236,7 @@ export async function runBackupJob(input: BackupJobInput): Promise<BackupJobOutp
   record.service = store.serviceName;
   record.status = 'available';
   progress.finish(storedBytes);
-  return { record, objects, storedBytes };
+  return { record, objects, storedBytes, ...progress.skipped() };
 }
 
 /** Chunks whose MD5 the lanes compute at once: a chunk waits for 3 more to be read. */
@@ -322,6 +324,11 @@ class BackupProgress {
     this.bytesDone += bytes;
     this.unchangedBytes += bytes;
     this.emit(false);
+  }
+
+  /** What the backup did not have to compress or store. */
+  skipped(): { zeroBytes: number; unchangedBytes: number } {
+    return { zeroBytes: this.zeroBytes, unchangedBytes: this.unchangedBytes };
   }
 
   finish(storedBytes: number): void {

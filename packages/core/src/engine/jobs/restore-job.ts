@@ -35,7 +35,7 @@ export interface RestoreJobInput {
  * SHA-256 of each of its blocks against the requested backup's `_sha256file` (through its own
  * layer's list where that agrees), MD5 where no block hash covers it, and always under verify.
  */
-export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeBytes: number }> {
+export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeBytes: number; zeroBytes: number }> {
   const { target, signal } = input;
   throwIfAborted(signal);
   const plan = planRestore(input.layers);
@@ -136,7 +136,7 @@ export async function runRestoreJob(input: RestoreJobInput): Promise<{ volumeByt
   }
   if (target) await target.finish(volumeBytes);
   emit(true);
-  return { volumeBytes };
+  return { volumeBytes, zeroBytes };
 }
 
 /** The check a worker runs on one fetched object before its bytes are written. */
